@@ -1,0 +1,10 @@
+// ABI constants shared with the TypeScript loader.
+// Twin: src/wasm/abi.ts (ABI_VERSION). Bump both together whenever a kernel
+// signature or memory convention changes; the loader refuses a mismatch.
+
+export const ABI_VERSION: i32 = 1;
+
+/** Bytes of scratch a gemm call needs for a given inner dimension K. */
+export function gemmScratchBytes(K: i32): i32 {
+  return (K * 8 + 32) * 4;
+}

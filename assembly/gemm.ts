@@ -1,0 +1,161 @@
+// f32 GEMM kernels: C[M,N] (+)= op(A)[M,K] . op(B)[K,N], SIMD 4x8 register tile.
+// B is packed into K x 8 column panels in caller-given scratch; A is read in place
+// with strides. Allocates nothing. Built twice: SIMD128 (mul + add) and relaxed
+// SIMD (relaxed_madd -> one FMA), selected by ASC_FEATURE_RELAXED_SIMD.
+//
+// Dimension letters: M rows of C, N columns of C, K inner dimension.
+// Leading dimensions (lda, ldb, ldc) are in elements; pointers are byte addresses.
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// Pack columns j0..j0+8 of B (K x N, row-major, ldb) into panel[K][8]; zero pad.
+function packPanelN(b: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize): void {
+  const w = min(8, N - j0);
+  if (w == 8) {
+    for (let k = 0; k < K; k++) {
+      const src = b + ((<usize>k * ldb + j0) << 2);
+      const dst = panel + (<usize>k << 5);
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+    }
+    return;
+  }
+  for (let k = 0; k < K; k++) {
+    const src = b + ((<usize>k * ldb + j0) << 2);
+    const dst = panel + (<usize>k << 5);
+    for (let c = 0; c < 8; c++) store<f32>(dst + (c << 2), c < w ? load<f32>(src + (c << 2)) : 0);
+  }
+}
+
+// Pack for B = Bt^T where Bt is N x K row-major (ldb): panel[k][c] = Bt[j0 + c, k].
+function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize): void {
+  const w = min(8, N - j0);
+  const K4 = w == 8 ? K & ~3 : 0;
+  const rowBytes = <usize>ldb << 2;
+  let k = 0;
+  for (; k < K4; k += 4) {
+    // Two 4x4 transposes: rows j0..j0+3 and j0+4..j0+7, columns k..k+3.
+    for (let h = 0; h < 2; h++) {
+      const src = bt + ((<usize>(j0 + h * 4) * ldb + k) << 2);
+      const r0 = v128.load(src);
+      const r1 = v128.load(src + rowBytes);
+      const r2 = v128.load(src + rowBytes * 2);
+      const r3 = v128.load(src + rowBytes * 3);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const dst = panel + (<usize>k << 5) + (<usize>h << 4);
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+    }
+  }
+  for (; k < K; k++) {
+    const dst = panel + (<usize>k << 5);
+    for (let c = 0; c < 8; c++) {
+      store<f32>(dst + (c << 2), c < w ? load<f32>(bt + ((<usize>(j0 + c) * ldb + k) << 2)) : 0);
+    }
+  }
+}
+
+// One 4x8 tile over the whole K: rows given by 4 row pointers of A advancing
+// by aStep bytes per k; panel is K x 8. Writes (or adds) rows < rows, cols < w.
+@inline function tile(
+  a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize,
+  panel: usize, K: i32, c: usize, ldcBytes: usize, rows: i32, w: i32,
+  accumulate: i32, tmp: usize
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let p = panel;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(p);
+    const b1 = v128.load(p, 16);
+    const x0 = v128.load32_splat(a0);
+    const x1 = v128.load32_splat(a1);
+    c00 = madd(x0, b0, c00); c01 = madd(x0, b1, c01);
+    c10 = madd(x1, b0, c10); c11 = madd(x1, b1, c11);
+    const x2 = v128.load32_splat(a2);
+    const x3 = v128.load32_splat(a3);
+    c20 = madd(x2, b0, c20); c21 = madd(x2, b1, c21);
+    c30 = madd(x3, b0, c30); c31 = madd(x3, b1, c31);
+    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep;
+    p += 32;
+  }
+  if (w == 8) {
+    if (accumulate) {
+      v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+      if (rows > 1) { const r = c + ldcBytes; v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16); }
+      if (rows > 2) { const r = c + ldcBytes * 2; v128.store(r, f32x4.add(v128.load(r), c20)); v128.store(r, f32x4.add(v128.load(r, 16), c21), 16); }
+      if (rows > 3) { const r = c + ldcBytes * 3; v128.store(r, f32x4.add(v128.load(r), c30)); v128.store(r, f32x4.add(v128.load(r, 16), c31), 16); }
+    } else {
+      v128.store(c, c00); v128.store(c, c01, 16);
+      if (rows > 1) { const r = c + ldcBytes; v128.store(r, c10); v128.store(r, c11, 16); }
+      if (rows > 2) { const r = c + ldcBytes * 2; v128.store(r, c20); v128.store(r, c21, 16); }
+      if (rows > 3) { const r = c + ldcBytes * 3; v128.store(r, c30); v128.store(r, c31, 16); }
+    }
+    return;
+  }
+  // Partial tile: spill to tmp[4][8], then copy the valid part.
+  v128.store(tmp, c00); v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32); v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64); v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const dst = c + ldcBytes * r;
+    for (let j = 0; j < w; j++) {
+      const v = load<f32>(tmp + ((<usize>(r * 8 + j)) << 2));
+      const d = dst + (<usize>j << 2);
+      store<f32>(d, accumulate ? load<f32>(d) + v : v);
+    }
+  }
+}
+
+// Core driver: A element (i, k) lives at a + (i * aRow + k * aCol) * 4.
+function gemmCore(
+  M: i32, N: i32, K: i32,
+  a: usize, aRow: i32, aCol: i32,
+  b: usize, ldb: i32, transB: i32,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize
+): void {
+  const panel = scratch;
+  const tmp = scratch + (<usize>K << 5);
+  const ldcBytes = <usize>ldc << 2;
+  const aStep = <usize>aCol << 2;
+  const aRowBytes = <usize>aRow << 2;
+  for (let j0 = 0; j0 < N; j0 += 8) {
+    if (transB) packPanelT(b, ldb, K, N, j0, panel);
+    else packPanelN(b, ldb, K, N, j0, panel);
+    const w = min(8, N - j0);
+    for (let i0 = 0; i0 < M; i0 += 4) {
+      const rows = min(4, M - i0);
+      const r0 = a + <usize>i0 * aRowBytes;
+      const r1 = rows > 1 ? r0 + aRowBytes : r0;
+      const r2 = rows > 2 ? r0 + aRowBytes * 2 : r0;
+      const r3 = rows > 3 ? r0 + aRowBytes * 3 : r0;
+      tile(r0, r1, r2, r3, aStep, panel, K, c + <usize>i0 * ldcBytes + (<usize>j0 << 2), ldcBytes, rows, w, accumulate, tmp);
+    }
+  }
+}
+
+/** C[M,N] (+)= A[M,K] . B[K,N]. Shapes: a [M, lda>=K], b [K, ldb>=N], c [M, ldc>=N]. */
+export function gemmNN(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemmCore(M, N, K, a, lda, 1, b, ldb, 0, c, ldc, accumulate, scratch);
+}
+
+/** C[M,N] (+)= A[M,K] . B^T where b is [N, ldb>=K]. */
+export function gemmNT(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemmCore(M, N, K, a, lda, 1, b, ldb, 1, c, ldc, accumulate, scratch);
+}
+
+/** C[M,N] (+)= A^T . B[K,N] where a is [K, lda>=M]. */
+export function gemmTN(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemmCore(M, N, K, a, 1, lda, b, ldb, 0, c, ldc, accumulate, scratch);
+}
