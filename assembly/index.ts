@@ -4,6 +4,11 @@
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
 export { gemmNN, gemmNT, gemmTN } from "./gemm";
+export { fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, sigmoid, sigmoidBackward } from "./elementwise";
+export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, mseBackward } from "./reduce";
+export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
+export { adamStep, sgdStep } from "./optim";
+export { routeGather, routeScatter } from "./routing";
 
 /** First byte the host may use: everything below is the module's static data. */
 export function heapBase(): usize {

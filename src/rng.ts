@@ -27,7 +27,7 @@ export function detLog(x: number): number {
   for (let k = 1; k < 40; k += 2) {
     sum += term / k;
     term *= z2;
-    if (term < 1e-20) break;
+    if (Math.abs(term) < 1e-20) break;
   }
   return e * LN2 + 2 * sum;
 }

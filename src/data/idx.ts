@@ -1,0 +1,155 @@
+// IDX file parsing (the MNIST / Fashion-MNIST / EMNIST container), optional gzip
+// decompression with the web-standard DecompressionStream, and conversion of an
+// images + labels pair into a Dataset. Takes bytes, returns data: must not read
+// files or import node:* (runs unchanged in Node, Deno, Bun and browsers).
+// Every error message starts with the offending file's name.
+
+import type { Dataset } from "./dataset.js";
+
+/** IDX data type codes (third magic byte); only UBYTE is supported. */
+export const IDX_DTYPE = {
+  UBYTE: 0x08,
+  SBYTE: 0x09,
+  SHORT: 0x0b,
+  INT: 0x0c,
+  FLOAT: 0x0d,
+  DOUBLE: 0x0e,
+} as const;
+
+const DTYPE_NAMES: Record<number, string> = {
+  0x08: "unsigned byte",
+  0x09: "signed byte",
+  0x0b: "int16",
+  0x0c: "int32",
+  0x0d: "float32",
+  0x0e: "float64",
+};
+
+/** A parsed IDX file: dimension sizes and the raw unsigned bytes (a view of the input). */
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+const hex = (b: number): string => "0x" + b.toString(16).padStart(2, "0");
+
+/**
+ * Parse an unsigned-byte IDX file (magic 0x00 0x00 0x08 ndims, big-endian u32
+ * dims, then product(dims) bytes). Rejects bad magic, other dtypes, ndims outside
+ * 1..4, and files shorter or longer than the header says.
+ * @example
+ * const { dims, data } = parseIdx(bytes, "train-labels-idx1-ubyte"); // dims = [60000]
+ */
+export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  if (bytes.length < 4) {
+    throw new Error(`${name}: not an IDX file: ${bytes.length} bytes, too short for the 4-byte magic number`);
+  }
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new Error(
+      `${name}: not an IDX file: magic number starts with ${hex(bytes[0])} ${hex(bytes[1])}, expected 0x00 0x00` +
+        (bytes[0] === 0x1f && bytes[1] === 0x8b ? " (the file is gzip-compressed; decompress it first)" : ""),
+    );
+  }
+  const dtype = bytes[2];
+  if (dtype !== IDX_DTYPE.UBYTE) {
+    const what = DTYPE_NAMES[dtype] ?? "unknown";
+    throw new Error(`${name}: unsupported IDX data type ${hex(dtype)} (${what}); only 0x08 (unsigned byte) is supported`);
+  }
+  const ndims = bytes[3];
+  if (ndims < 1 || ndims > 4) throw new Error(`${name}: IDX header has ${ndims} dimensions; expected 1 to 4`);
+  const header = 4 + 4 * ndims;
+  if (bytes.length < header) {
+    throw new Error(`${name}: truncated: header needs ${header} bytes for ${ndims} dimensions but the file has ${bytes.length}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  let size = 1;
+  for (let d = 0; d < ndims; d++) {
+    const n = view.getUint32(4 + 4 * d, false);
+    dims.push(n);
+    size *= n;
+  }
+  const present = bytes.length - header;
+  const shape = `${dims.join(" x ")} = ${size} bytes of data`;
+  if (present < size) throw new Error(`${name}: truncated: header says ${shape} but only ${present} present`);
+  if (present > size) throw new Error(`${name}: too long: header says ${shape} but ${present} present (${present - size} extra)`);
+  return { dims, data: bytes.subarray(header) };
+}
+
+/**
+ * Return the bytes unchanged, or gunzipped when they start with the gzip magic 0x1f 0x8b.
+ * A corrupt or truncated gzip stream becomes an Error naming the file.
+ * @example const raw = await maybeGunzip(fileBytes, "t10k-images-idx3-ubyte.gz");
+ */
+export async function maybeGunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new DecompressionStream("gzip");
+  const writer = stream.writable.getWriter();
+  // Copy into a plain ArrayBuffer-backed array (the stream rejects shared buffers).
+  const written = writer.write(new Uint8Array(bytes)).then(() => writer.close());
+  written.catch(() => {}); // the same failure surfaces on the read side
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+    await written;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`${name}: corrupt gzip data (${why})`);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Options for idxToDataset: dataset name, class count (default 10) and the two file names for errors. */
+export interface IdxToDatasetOptions {
+  name: string;
+  classes?: number;
+  imagesName: string;
+  labelsName: string;
+}
+
+/**
+ * Combine a 3-D images IDX [n, h, w] and a 1-D labels IDX [n] into a 1-channel
+ * Dataset with values byte / 255. Checks shapes, counts and label range.
+ * @example
+ * const ds = idxToDataset(parseIdx(img, "a"), parseIdx(lab, "b"), { name: "mnist:test", imagesName: "a", labelsName: "b" });
+ */
+export function idxToDataset(images: IdxArray, labels: IdxArray, opts: IdxToDatasetOptions): Dataset {
+  const classes = opts.classes ?? 10;
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    throw new Error(`${opts.name}: classes must be an integer in [1, 256], got ${classes}`);
+  }
+  if (images.dims.length !== 3) {
+    throw new Error(`${opts.imagesName}: images must be 3-D [n, height, width], got ${images.dims.length}-D [${images.dims.join(", ")}]`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new Error(`${opts.labelsName}: labels must be 1-D [n], got ${labels.dims.length}-D [${labels.dims.join(", ")}]`);
+  }
+  const [n, height, width] = images.dims;
+  if (labels.dims[0] !== n) {
+    throw new Error(
+      `${opts.imagesName} / ${opts.labelsName}: count mismatch: ${opts.imagesName} has ${n} images ` +
+        `but ${opts.labelsName} has ${labels.dims[0]} labels`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    if (labels.data[i] >= classes) {
+      throw new Error(`${opts.labelsName}: label ${labels.data[i]} at index ${i} is out of range (classes = ${classes})`);
+    }
+  }
+  const out = new Float32Array(images.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = images.data[i] / 255;
+  return { name: opts.name, images: out, labels: labels.data.slice(), n, height, width, channels: 1, classes };
+}

@@ -1,0 +1,30 @@
+// Activations as taped ops: relu, the ADC model qrelu (relu then floor onto
+// 2^bits - 1 steps over [0, max], clipped), sigmoid. Forward only.
+
+import { engine } from "../engine.js";
+import { Tensor } from "../tensor.js";
+import { record } from "../autograd/tape.js";
+
+export function relu(x: Tensor): Tensor {
+  x.check();
+  const out = Tensor.empty(x.shape);
+  engine().k.relu(out.ptr, x.ptr, x.size);
+  return record("relu", out, [x], null);
+}
+
+/** Quantised ReLU: the output ADC of a core with `bits` bits over [0, max]. */
+export function qrelu(x: Tensor, bits: number, max: number): Tensor {
+  x.check();
+  if (!Number.isInteger(bits) || bits < 1 || bits > 24) throw new Error(`qrelu: bits must be an integer in [1, 24], got ${bits}`);
+  if (!(max > 0)) throw new Error(`qrelu: max must be > 0, got ${max}`);
+  const out = Tensor.empty(x.shape);
+  engine().k.qrelu(out.ptr, x.ptr, x.size, 2 ** bits - 1, max);
+  return record("qrelu", out, [x], null);
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  x.check();
+  const out = Tensor.empty(x.shape);
+  engine().k.sigmoid(out.ptr, x.ptr, x.size);
+  return record("sigmoid", out, [x], null);
+}

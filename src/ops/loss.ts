@@ -1,0 +1,77 @@
+// Losses as taped ops, each a scalar [1] averaged over the batch: softmax
+// cross-entropy, mean squared error, and the capsule margin loss of the
+// ScRRAMBLe MLP (squash lengths are also returned for prediction).
+
+import { engine, stepLabels } from "../engine.js";
+import { Tensor } from "../tensor.js";
+import { record } from "../autograd/tape.js";
+
+function checkLabels(op: string, labels: ArrayLike<number>, B: number, C: number): void {
+  if (labels.length !== B) throw new Error(`${op}: ${labels.length} labels for a batch of ${B}`);
+  for (let i = 0; i < B; i++) {
+    const y = labels[i];
+    if (!Number.isInteger(y) || y < 0 || y >= C) throw new Error(`${op}: label ${y} at ${i} outside [0, ${C})`);
+  }
+}
+
+/** Mean softmax cross-entropy of logits [B, C] against integer labels. */
+export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
+  logits.check();
+  if (logits.shape.length !== 2) throw new Error(`softmaxCrossEntropy: logits must be [B, C], got [${logits.shape.join(", ")}]`);
+  const [B, C] = logits.shape;
+  checkLabels("softmaxCrossEntropy", labels, B, C);
+  const lab = stepLabels(labels);
+  const probs = Tensor.empty([B, C]);
+  const out = Tensor.empty([1]);
+  engine().k.softmaxCrossEntropy(out.ptr, probs.ptr, logits.ptr, lab, B, C);
+  return record("softmaxCrossEntropy", out, [logits], { probs: probs.ptr, labels: lab, B, C });
+}
+
+/** Mean over all elements of (a - b)^2. */
+export function mseLoss(a: Tensor, b: Tensor): Tensor {
+  a.check(); b.check();
+  if (a.size !== b.size) throw new Error(`mseLoss: sizes ${a.size} and ${b.size} differ`);
+  const out = Tensor.empty([1]);
+  engine().k.mse(out.ptr, a.ptr, b.ptr, a.size);
+  return record("mse", out, [a, b], null);
+}
+
+export interface MarginOptions {
+  mPlus?: number;
+  mMinus?: number;
+  lambda?: number;
+}
+
+/**
+ * Capsule margin loss over y [B, C * D] viewed as C capsules of D values.
+ * Returns the loss and the capsule lengths |squash(v)| [B, C] (the class scores).
+ */
+export function capsuleMarginLoss(y: Tensor, labels: ArrayLike<number>, classes: number, opts: MarginOptions = {}): { loss: Tensor; lengths: Tensor } {
+  y.check();
+  const B = y.shape[0];
+  const D = y.size / B / classes;
+  if (!Number.isInteger(D) || D < 1) throw new Error(`capsuleMarginLoss: [${y.shape.join(", ")}] does not split into ${classes} capsules`);
+  checkLabels("capsuleMarginLoss", labels, B, classes);
+  const { mPlus = 0.9, mMinus = 0.1, lambda = 0.5 } = opts;
+  const k = engine().k;
+  const lengths = Tensor.empty([B, classes]);
+  const norms = Tensor.empty([B, classes]);
+  k.capsuleLengths(lengths.ptr, norms.ptr, y.ptr, B, classes, D);
+  const lab = stepLabels(labels);
+  const loss = Tensor.empty([1]);
+  k.marginLoss(loss.ptr, lengths.ptr, lab, B, classes, mPlus, mMinus, lambda);
+  record("capsuleMargin", loss, [y], { norms: norms.ptr, lengths: lengths.ptr, labels: lab, B, C: classes, D, mPlus, mMinus, lambda });
+  return { loss, lengths };
+}
+
+/** Capsule lengths [B, C] without a loss (inference). */
+export function capsuleLengths(y: Tensor, classes: number): Tensor {
+  y.check();
+  const B = y.shape[0];
+  const D = y.size / B / classes;
+  if (!Number.isInteger(D) || D < 1) throw new Error(`capsuleLengths: [${y.shape.join(", ")}] does not split into ${classes} capsules`);
+  const lengths = Tensor.empty([B, classes]);
+  const norms = Tensor.empty([B, classes]);
+  engine().k.capsuleLengths(lengths.ptr, norms.ptr, y.ptr, B, classes, D);
+  return lengths;
+}

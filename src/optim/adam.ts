@@ -1,0 +1,67 @@
+// Adam and AdamW with PyTorch semantics (AdamW: decoupled weight decay,
+// p -= lr * wd * p before the moment update; Adam: wd * p added to the gradient).
+// One fused WASM kernel per parameter tensor.
+
+import { engine } from "../engine.js";
+import { Tensor } from "../tensor.js";
+import { Optimizer } from "./optimizer.js";
+
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+/**
+ * @example
+ * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
+ * opt.zeroGrad(); backward(loss); opt.step(); endStep();
+ */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  weightDecay: number;
+  protected readonly decoupled: boolean = false;
+  private readonly m: Tensor[];
+  private readonly v: Tensor[];
+
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super(params, opts.lr ?? 1e-3);
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+    for (const [name, b] of [["beta1", this.beta1], ["beta2", this.beta2]] as const) {
+      if (!(b >= 0 && b < 1)) throw new Error(`${name} must be in [0, 1), got ${b}`);
+    }
+    this.m = params.map((p) => Tensor.persistent(p.shape));
+    this.v = params.map((p) => Tensor.persistent(p.shape));
+  }
+
+  step(): void {
+    this.steps++;
+    const t = this.steps;
+    const bc1 = 1 - this.beta1 ** t;
+    const bc2 = 1 - this.beta2 ** t;
+    const k = engine().k;
+    this.params.forEach((p, i) => {
+      k.adamStep(p.ptr, p.grad!.ptr, this.m[i].ptr, this.v[i].ptr, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled ? 1 : 0, bc1, bc2);
+    });
+  }
+
+  /** Moment buffers (for checkpoints). */
+  state(): { m: Tensor[]; v: Tensor[] } {
+    return { m: this.m, v: this.v };
+  }
+}
+
+/** AdamW: Adam with decoupled weight decay (default wd 1e-2 as in PyTorch). */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super(params, { ...opts, weightDecay: opts.weightDecay ?? 1e-2 });
+  }
+}

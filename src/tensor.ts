@@ -1,0 +1,111 @@
+// Tensor: a handle (shape + byte address + arena generation) into WASM memory.
+// Persistent tensors (parameters, state) live until dropped with the engine;
+// step tensors die at endStep() and throw if touched after. Holds no data itself.
+
+import { engine, f32 } from "./engine.js";
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`invalid shape [${shape.join(", ")}]`);
+    n *= d;
+  }
+  return n;
+}
+
+/**
+ * @example
+ * const w = Tensor.persistent([4, 4]);   // zero-filled, lives across steps
+ * const x = Tensor.from([1, 2, 3, 4], [2, 2]); // step tensor
+ * x.toArray(); // Float32Array [1, 2, 3, 4]
+ */
+export class Tensor {
+  readonly shape: Shape;
+  readonly size: number;
+  readonly ptr: number;
+  /** Arena generation for step tensors, -1 for persistent ones. */
+  readonly gen: number;
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  name = "";
+
+  constructor(shape: Shape, ptr: number, gen: number) {
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+    this.ptr = ptr;
+    this.gen = gen;
+  }
+
+  /** Zero-filled tensor in the persistent region. */
+  static persistent(shape: Shape, name = ""): Tensor {
+    const n = sizeOf(shape);
+    const e = engine();
+    const ptr = e.arena.allocPersistent(n * 4);
+    e.k.fill(ptr, n, 0);
+    const t = new Tensor(shape, ptr, -1);
+    t.name = name;
+    return t;
+  }
+
+  /** Uninitialised tensor in the step region (valid until endStep()). */
+  static empty(shape: Shape): Tensor {
+    const e = engine();
+    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4), e.arena.generation);
+  }
+
+  /** Zero-filled step tensor. */
+  static zeros(shape: Shape): Tensor {
+    const t = Tensor.empty(shape);
+    engine().k.fill(t.ptr, t.size, 0);
+    return t;
+  }
+
+  /** Step tensor holding a copy of values. */
+  static from(values: ArrayLike<number>, shape: Shape = [values.length]): Tensor {
+    const t = Tensor.empty(shape);
+    if (values.length !== t.size) throw new Error(`Tensor.from: ${values.length} values for shape [${shape.join(", ")}]`);
+    t.data().set(values);
+    return t;
+  }
+
+  get persistentTensor(): boolean {
+    return this.gen < 0;
+  }
+
+  /** False once the step that made this tensor has ended. */
+  get alive(): boolean {
+    return this.gen < 0 || this.gen === engine().arena.generation;
+  }
+
+  /** Throws if this step tensor is used after its step. */
+  check(): this {
+    if (!this.alive) throw new Error(`step tensor [${this.shape.join(", ")}]${this.name ? ` "${this.name}"` : ""} used after its step ended`);
+    return this;
+  }
+
+  /** A fresh view of the data (invalid after memory growth: do not keep it). */
+  data(): Float32Array {
+    this.check();
+    return f32(this.ptr, this.size);
+  }
+
+  /** A copy of the data. */
+  toArray(): Float32Array {
+    return this.data().slice();
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new Error(`item() needs one element, tensor has ${this.size}`);
+    return this.data()[0];
+  }
+
+  /** Overwrite the data from values. */
+  set(values: ArrayLike<number>): this {
+    if (values.length !== this.size) throw new Error(`set: ${values.length} values for ${this.size} elements`);
+    this.data().set(values);
+    return this;
+  }
+}

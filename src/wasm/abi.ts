@@ -1,0 +1,13 @@
+// ABI constants shared with the kernel module.
+// Twin: assembly/abi.ts (ABI_VERSION). Bump both together; the loader refuses a
+// module that reports another version. Must not import anything.
+
+export const ABI_VERSION = 1;
+/** Alignment of every arena allocation (one v128). */
+export const ALIGN = 16;
+/** WebAssembly page size in bytes. */
+export const PAGE = 65536;
+/** Bytes of scratch a gemm call needs for inner dimension K (twin: gemmScratchBytes). */
+export function gemmScratchBytes(K: number): number {
+  return (K * 8 + 32) * 4;
+}

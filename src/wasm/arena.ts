@@ -1,0 +1,103 @@
+// Arena allocator over WASM linear memory: a persistent region (parameters,
+// gradients, optimiser moments, routing) below a step region (batch data,
+// activations, saved tensors) that is released in one go after each step.
+// Pure TS over a MemoryLike, unit-tested against a fake; it never frees singly.
+
+import { ALIGN, PAGE } from "./abi.js";
+
+/** What the arena needs of a memory: WebAssembly.Memory satisfies it. */
+export interface MemoryLike {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+
+export interface ArenaStats {
+  persistentBytes: number;
+  stepBytes: number;
+  peakStepBytes: number;
+  memoryBytes: number;
+  generation: number;
+}
+
+function alignUp(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+/**
+ * @example
+ * const arena = new Arena(memory, heapBase);
+ * const w = arena.allocPersistent(256 * 256 * 4);
+ * const x = arena.allocStep(64 * 256 * 4); // valid until arena.resetStep()
+ */
+export class Arena {
+  readonly memory: MemoryLike;
+  private readonly base: number;
+  private persistentTop: number;
+  private stepTop: number;
+  private peakStep = 0;
+  /** Incremented by every resetStep(): step allocations of older generations are dead. */
+  generation = 0;
+
+  constructor(memory: MemoryLike, heapBase: number) {
+    this.memory = memory;
+    // Keep address 0 (and the module's static data below heapBase) unused.
+    this.base = alignUp(Math.max(heapBase, ALIGN), ALIGN);
+    this.persistentTop = this.base;
+    this.stepTop = this.base;
+  }
+
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    const pages = Math.ceil((end - have) / PAGE);
+    try {
+      this.memory.grow(pages);
+    } catch (e) {
+      throw new Error(`out of WASM memory: need ${end} bytes, have ${have} (${(e as Error).message})`);
+    }
+  }
+
+  /** True when the step region holds nothing. */
+  get stepEmpty(): boolean {
+    return this.stepTop === this.persistentTop;
+  }
+
+  /** Allocate bytes that live until the arena is discarded. Only while no step is open. */
+  allocPersistent(bytes: number): number {
+    if (!this.stepEmpty) {
+      throw new Error("persistent allocation while a step is open: create parameters and optimiser state before the step, or call endStep() first");
+    }
+    const ptr = this.persistentTop;
+    const end = alignUp(ptr + Math.max(bytes, 0), ALIGN);
+    this.ensure(end);
+    this.persistentTop = end;
+    this.stepTop = end;
+    return ptr;
+  }
+
+  /** Allocate bytes valid until the next resetStep(). */
+  allocStep(bytes: number): number {
+    const ptr = this.stepTop;
+    const end = alignUp(ptr + Math.max(bytes, 0), ALIGN);
+    this.ensure(end);
+    this.stepTop = end;
+    this.peakStep = Math.max(this.peakStep, end - this.persistentTop);
+    return ptr;
+  }
+
+  /** Release every step allocation; their tensors become invalid. */
+  resetStep(): void {
+    this.stepTop = this.persistentTop;
+    this.generation++;
+  }
+
+  stats(): ArenaStats {
+    return {
+      persistentBytes: this.persistentTop - this.base,
+      stepBytes: this.stepTop - this.persistentTop,
+      peakStepBytes: this.peakStep,
+      memoryBytes: this.memory.buffer.byteLength,
+      generation: this.generation,
+    };
+  }
+}

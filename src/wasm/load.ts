@@ -1,0 +1,78 @@
+// Instantiates the kernel module in any runtime (no node:* imports): bytes come
+// from the embedded base64 (default) or from the caller. Picks the relaxed-SIMD
+// build when the engine validates it, else SIMD128. The host owns the memory.
+
+import { ABI_VERSION, PAGE } from "./abi.js";
+import type { KernelExports } from "./kernels.js";
+import { relaxedWasm, simd128Wasm } from "./kernels.generated.js";
+
+export type SimdVariant = "simd128" | "relaxed";
+
+export interface LoadOptions {
+  /** "auto" (default) uses relaxed SIMD where the engine validates it. */
+  variant?: SimdVariant | "auto";
+  /** Module bytes to use instead of the embedded ones (variant then names them). */
+  bytes?: Uint8Array<ArrayBuffer>;
+  /** Initial memory in 64 KiB pages (default 64 = 4 MiB). */
+  initialPages?: number;
+}
+
+export interface LoadedKernels {
+  exports: KernelExports;
+  memory: WebAssembly.Memory;
+  variant: SimdVariant;
+}
+
+function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+let relaxedBytes: Uint8Array<ArrayBuffer> | null = null;
+let simdBytes: Uint8Array<ArrayBuffer> | null = null;
+
+/** True when this engine validates the relaxed-SIMD build. */
+export function relaxedSimdSupported(): boolean {
+  relaxedBytes ??= fromBase64(relaxedWasm);
+  return WebAssembly.validate(relaxedBytes);
+}
+
+/** Synchronously compile and instantiate the kernel module with a fresh memory. */
+export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
+  let variant: SimdVariant;
+  let bytes: Uint8Array<ArrayBuffer>;
+  if (opts.bytes) {
+    bytes = opts.bytes;
+    variant = opts.variant === "relaxed" ? "relaxed" : "simd128";
+  } else {
+    const want = opts.variant ?? "auto";
+    if (want === "relaxed" || (want === "auto" && relaxedSimdSupported())) {
+      if (!relaxedSimdSupported()) {
+        throw new Error("relaxed SIMD is not supported by this WebAssembly engine (Node 20 needs --experimental-wasm-relaxed-simd)");
+      }
+      variant = "relaxed";
+      bytes = relaxedBytes!;
+    } else {
+      variant = "simd128";
+      bytes = simdBytes ??= fromBase64(simd128Wasm);
+    }
+  }
+  if (!WebAssembly.validate(bytes)) throw new Error(`kernel module (${variant}) does not validate in this engine (WebAssembly SIMD required)`);
+  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 64 });
+  const module = new WebAssembly.Module(bytes);
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort(msg: number, file: number, line: number, col: number) {
+        throw new Error(`kernel abort at line ${line}:${col}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as KernelExports;
+  const abi = exports.ABI_VERSION?.value;
+  if (abi !== ABI_VERSION) throw new Error(`kernel module ABI version ${abi} does not match the library's ${ABI_VERSION}: rebuild with npm run build`);
+  void PAGE;
+  return { exports, memory, variant };
+}

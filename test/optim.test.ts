@@ -1,0 +1,106 @@
+// Optimiser trajectories over several steps against a float64 reference of the
+// PyTorch update rules (SGD momentum/Nesterov, Adam with L2, AdamW decoupled).
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { endStep } from "../src/engine.js";
+import { parameter } from "../src/nn/parameter.js";
+import { Adam, AdamW } from "../src/optim/adam.js";
+import { SGD } from "../src/optim/sgd.js";
+import type { Optimizer } from "../src/optim/optimizer.js";
+
+const N = 7;
+const STEPS = 12;
+const p0 = Array.from({ length: N }, (_, i) => 0.5 - i * 0.13);
+/** Gradient at step t depends on the current parameters (a quadratic plus a drift). */
+const gradFn = (p: number[], t: number) => p.map((v, i) => 2 * v * (i + 1) * 0.3 + Math.sin(t + i) * 0.1);
+
+function run(make: (params: ReturnType<typeof parameter>[]) => Optimizer): number[][] {
+  endStep();
+  const p = parameter([N], "p");
+  p.set(p0);
+  const opt = make([p]);
+  const traj: number[][] = [];
+  for (let t = 0; t < STEPS; t++) {
+    opt.zeroGrad();
+    p.grad!.set(gradFn(Array.from(p.data()), t));
+    opt.step();
+    traj.push(Array.from(p.data()));
+  }
+  return traj;
+}
+
+function refAdam(lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): number[][] {
+  const p = [...p0], m = new Array(N).fill(0), v = new Array(N).fill(0);
+  const traj: number[][] = [];
+  for (let t = 0; t < STEPS; t++) {
+    const g = gradFn(p, t);
+    for (let i = 0; i < N; i++) {
+      let gi = g[i];
+      if (decoupled) p[i] *= 1 - lr * wd;
+      else gi += wd * p[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      const mh = m[i] / (1 - b1 ** (t + 1));
+      const vh = v[i] / (1 - b2 ** (t + 1));
+      p[i] -= (lr * mh) / (Math.sqrt(vh) + eps);
+    }
+    traj.push([...p]);
+  }
+  return traj;
+}
+
+function refSgd(lr: number, mu: number, damp: number, wd: number, nesterov: boolean): number[][] {
+  const p = [...p0], buf = new Array(N).fill(0);
+  const traj: number[][] = [];
+  for (let t = 0; t < STEPS; t++) {
+    const g = gradFn(p, t);
+    for (let i = 0; i < N; i++) {
+      let d = g[i] + wd * p[i];
+      if (mu !== 0) {
+        buf[i] = t === 0 ? d : mu * buf[i] + (1 - damp) * d;
+        d = nesterov ? d + mu * buf[i] : buf[i];
+      }
+      p[i] -= lr * d;
+    }
+    traj.push([...p]);
+  }
+  return traj;
+}
+
+function close(got: number[][], want: number[][], tol = 2e-5) {
+  for (let t = 0; t < STEPS; t++) for (let i = 0; i < N; i++) {
+    const err = Math.abs(got[t][i] - want[t][i]);
+    if (err > tol * (1 + Math.abs(want[t][i]))) assert.unreachable(`step ${t} param ${i}: ${got[t][i]} vs ${want[t][i]}`);
+  }
+}
+
+test("AdamW (decoupled weight decay) follows the float64 reference for 12 steps", () => {
+  close(run((ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.1 })), refAdam(0.01, 0.9, 0.999, 1e-8, 0.1, true));
+});
+
+test("Adam (L2 weight decay in the gradient) follows the reference", () => {
+  close(run((ps) => new Adam(ps, { lr: 0.02, beta1: 0.8, beta2: 0.99, weightDecay: 0.05 })), refAdam(0.02, 0.8, 0.99, 1e-8, 0.05, false));
+});
+
+test("AdamW and Adam differ when weight decay is on (the check can tell them apart)", () => {
+  const a = run((ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.5 }));
+  const b = run((ps) => new Adam(ps, { lr: 0.01, weightDecay: 0.5 }));
+  assert.ok(Math.abs(a[STEPS - 1][3] - b[STEPS - 1][3]) > 1e-4);
+});
+
+test("SGD plain, momentum with dampening, Nesterov follow the reference", () => {
+  close(run((ps) => new SGD(ps, { lr: 0.05 })), refSgd(0.05, 0, 0, 0, false));
+  close(run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 })), refSgd(0.05, 0.9, 0.1, 0.01, false));
+  close(run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true })), refSgd(0.05, 0.9, 0, 0, true));
+});
+
+test("optimiser arguments are validated", () => {
+  endStep();
+  const p = parameter([2]);
+  assert.throws(() => new SGD([p], { lr: -1 }), /learning rate/);
+  assert.throws(() => new Adam([p], { beta1: 1 }), /beta1/);
+  assert.throws(() => new SGD([p], { nesterov: true }), /Nesterov/);
+});
+
+test.run();

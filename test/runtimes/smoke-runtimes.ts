@@ -1,0 +1,38 @@
+// Runs smoke.js under Node, Deno and Bun (both installed from npm as dev
+// dependencies) and checks that all three import the library and compute the
+// same matmul + backward. Exits non-zero on any difference or failure.
+
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..", "..");
+const script = join(here, "smoke.js");
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+
+const runs: [string, string, string[]][] = [
+  ["node", process.execPath, [script]],
+  ["deno", bin("deno"), ["run", "--allow-read", script]],
+  ["bun", bin("bun"), [script]],
+];
+
+let failed = 0;
+let reference: { loss: number; gradA: number[]; gradB: number[] } | null = null;
+for (const [name, cmd, args] of runs) {
+  try {
+    const out = execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n").pop()!;
+    const r = JSON.parse(out);
+    reference ??= r;
+    const same = Math.abs(r.loss - reference!.loss) < 1e-5 &&
+      r.gradA.every((v: number, i: number) => Math.abs(v - reference!.gradA[i]) < 1e-5) &&
+      r.gradB.every((v: number, i: number) => Math.abs(v - reference!.gradB[i]) < 1e-5);
+    if (!same) throw new Error(`result differs from node: ${out}`);
+    console.log(`  runtime ${name}: ok (${r.variant} kernels, loss ${r.loss.toFixed(6)})`);
+  } catch (e) {
+    failed++;
+    console.log(`  runtime ${name}: FAILED ${(e as Error).message.split("\n").slice(0, 4).join(" | ")}`);
+  }
+}
+console.log(`runtimes: ${runs.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
