@@ -1,0 +1,58 @@
+// `npm run bench`: tinybench over the GEMM kernels and the model steps, single
+// thread. Prints a table, then one JSON line per case. With --torch, also runs
+// the PyTorch anchor (../shared/anchors/torch_scrramble.py) in the same session
+// and prints our/their ratio. Run alone: never beside another benchmark.
+
+import v8 from "node:v8";
+v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+
+import { Bench } from "tinybench";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { engine } from "../src/engine.js";
+import { addGemmCases } from "./gemm.js";
+import { addStepCases } from "./train-step.js";
+
+const quick = process.argv.includes("--quick");
+const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
+const gemm = addGemmCases(bench);
+const steps = addStepCases(bench);
+await bench.run();
+
+const rows: Record<string, unknown>[] = [];
+for (const task of bench.tasks) {
+  const r = task.result as { latency?: { p50: number; mean: number }; error?: Error; state?: string };
+  if (!r?.latency) throw new Error(`${task.name}: no result (${r?.error?.message ?? r?.state})`);
+  const ms = r.latency.p50;
+  const g = gemm.find((c) => c.name === task.name);
+  const s = steps.find((c) => c.name === task.name);
+  const row: Record<string, unknown> = { bench: task.name, medianMs: +ms.toFixed(4), runs: (task.result as { latency: { samplesCount?: number } }).latency.samplesCount };
+  if (g) row.gflops = +(g.flops / (ms * 1e6)).toFixed(2);
+  if (s) row.samplesPerSec = +((s.samples * 1000) / ms).toFixed(1);
+  row.kernels = g ? g.variant : engine().variant;
+  rows.push(row);
+}
+console.table(rows.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops ?? "", "samples/s": r.samplesPerSec ?? "", kernels: r.kernels })));
+
+const anchor = new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url).pathname;
+if (process.argv.includes("--torch")) {
+  if (!existsSync(anchor) || !existsSync("/usr/bin/python3")) {
+    console.error(`--torch: ${anchor} or /usr/bin/python3 missing`);
+  } else {
+    const env = { ...process.env, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/openblas-openmp" };
+    for (const model of ["scrramble", "dense"]) {
+      try {
+        const out = execFileSync("/usr/bin/python3", [anchor, "train", "--model", model, "--routing", "dense", "--threads", "1"], { env, encoding: "utf8" });
+        const t = JSON.parse(out.trim().split("\n").pop()!);
+        const ours = rows.find((r) => String(r.bench).startsWith(`train step ${model}`));
+        const theirs = t.samples_per_s?.median ?? t.samples_per_s ?? t.samples_per_sec;
+        const row = { bench: `torch train ${model} (1 thread, OpenBLAS)`, torch: t, ratio: ours && theirs ? +(Number(ours.samplesPerSec) / Number(theirs)).toFixed(3) : null };
+        rows.push(row);
+        console.log(`${row.bench}: ${JSON.stringify(theirs)} samples/s; ours/theirs = ${row.ratio}`);
+      } catch (e) {
+        console.error(`--torch ${model}: ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+  }
+}
+for (const r of rows) console.log(JSON.stringify(r));

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The scrramble command: dispatches to train, eval, routing. Enables relaxed
+// SIMD in V8 before the kernels load (Node 20 keeps it behind a flag); usage
+// errors exit with code 2, other failures with 1, each with a one-line message.
+
+import v8 from "node:v8";
+import { readFileSync } from "node:fs";
+import { UsageError } from "./args.js";
+
+const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<number>> }> = {
+  train: { summary: "train a model on the bundled MNIST subset or IDX files", run: async () => (await import("./train.js")).trainCommand },
+  eval: { summary: "evaluate a checkpoint (accuracy, confusion matrix)", run: async () => (await import("./eval.js")).evalCommand },
+  routing: { summary: "routing statistics and slot-connectivity SVGs", run: async () => (await import("./routing.js")).routingCommand },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function usage(): string {
+  return [
+    "scrramble: train, simulate and deploy ScRRAMBLe block-sparse networks for analog CIM crossbars",
+    "",
+    "Usage: scrramble <command> [options]     (scrramble <command> --help for its options)",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+    "",
+    "Global options: --simd auto|simd128|relaxed (kernel variant), --version, --help",
+    "",
+  ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  // --simd is global: strip it before the command parses its own options.
+  let simd = "auto";
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--simd") simd = argv[++i] ?? "";
+    else if (argv[i].startsWith("--simd=")) simd = argv[i].slice(7);
+    else rest.push(argv[i]);
+  }
+  if (!["auto", "simd128", "relaxed"].includes(simd)) throw new UsageError(`--simd must be auto, simd128 or relaxed, got ${JSON.stringify(simd)}`);
+  if (simd !== "simd128") v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  const { initEngine } = await import("../engine.js");
+  initEngine({ variant: simd as "auto" | "simd128" | "relaxed" });
+
+  const [cmd, ...args] = rest;
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(usage());
+    return cmd ? 0 : 2;
+  }
+  if (cmd === "--version" || cmd === "-v") {
+    process.stdout.write(version() + "\n");
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) throw new UsageError(`unknown command ${JSON.stringify(cmd)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  return (await c.run())(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`scrramble: ${e.message}\n(see scrramble --help)\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`scrramble: ${(e as Error).message}\n`);
+    if (process.env.SCRRAMBLE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    process.exit(1);
+  },
+);

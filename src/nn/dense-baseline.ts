@@ -1,0 +1,78 @@
+// The equal-core "partial sums" baseline of SCRRAMBLE.md section 4: a dense MLP
+// 1024 -> 2048 -> 512 -> 256 (ReLU between layers), the first 250 outputs
+// averaged in 10 groups of 25 as logits, softmax cross-entropy. On 256 x 256
+// tiles it uses 32 + 16 + 2 = 50 cores. Must not import data, sim or CLI code.
+
+import { Rng } from "../rng.js";
+import { Tensor } from "../tensor.js";
+import * as ops from "../ops/index.js";
+import { parameter } from "./parameter.js";
+import { fillGlorotUniform } from "./init.js";
+import type { BatchInput, Model } from "./model.js";
+
+export interface DenseBaselineConfig {
+  /** Layer widths, input first. */
+  sizes: number[];
+  classes: number;
+  /** Outputs averaged per class (classes * groupSize <= last width). */
+  groupSize: number;
+  initSeed: number;
+}
+
+export const DENSE_BASELINE_DEFAULTS: DenseBaselineConfig = {
+  sizes: [1024, 2048, 512, 256],
+  classes: 10,
+  groupSize: 25,
+  initSeed: 0,
+};
+
+export class DenseBaseline implements Model {
+  readonly kind = "dense-baseline";
+  readonly config: DenseBaselineConfig & Record<string, unknown>;
+  readonly layers: { w: Tensor; b: Tensor }[] = [];
+  readonly inputSize: number;
+  readonly classes: number;
+  private readonly grouping: Tensor;
+
+  constructor(config: DenseBaselineConfig) {
+    const { sizes, classes, groupSize } = config;
+    if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`sizes must be at least two positive integers, got [${sizes.join(", ")}]`);
+    if (classes * groupSize > sizes[sizes.length - 1]) throw new Error(`${classes} groups of ${groupSize} need ${classes * groupSize} outputs, the last layer has ${sizes[sizes.length - 1]}`);
+    this.config = { ...config };
+    this.inputSize = sizes[0];
+    this.classes = classes;
+    const rng = new Rng(config.initSeed).fork("init");
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const w = parameter([sizes[i + 1], sizes[i]], `layers.${i}.weight`);
+      fillGlorotUniform(w, sizes[i], sizes[i + 1], rng);
+      this.layers.push({ w, b: parameter([sizes[i + 1]], `layers.${i}.bias`) });
+    }
+    // Fixed averaging matrix [last, classes]: output g*groupSize + j -> class g.
+    const last = sizes[sizes.length - 1];
+    this.grouping = Tensor.persistent([last, classes], "grouping");
+    const g = this.grouping.data();
+    for (let c = 0; c < classes; c++) for (let j = 0; j < groupSize; j++) g[(c * groupSize + j) * classes + c] = 1 / groupSize;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    this.layers.forEach((l, i) => out.push([`layers.${i}.weight`, l.w], [`layers.${i}.bias`, l.b]));
+    return out;
+  }
+
+  /** Logits [B, classes]. ReLU after every layer, the last included, as the reference. */
+  scores(x: Tensor): Tensor {
+    let h = x;
+    for (const l of this.layers) h = ops.relu(ops.linear(h, l.w, l.b));
+    return ops.matmul(h, this.grouping);
+  }
+
+  loss(batch: BatchInput): { loss: Tensor; scores: Tensor } {
+    const logits = this.scores(batch.x);
+    return { loss: ops.softmaxCrossEntropy(logits, batch.labels), scores: logits };
+  }
+}

@@ -1,0 +1,206 @@
+// Tests of the input-balanced routing (SCRRAMBLE.md section 2): the balance property,
+// reproducibility, pick statistics, CSR invariants, loading and transposing.
+// Must not depend on other test files or on WASM.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { denseRoutingTensor, generateRouting, routingFromArrays, transposeRouting, type Routing } from "../src/routing/routing.js";
+import { expectedPositiveRoutes, routingStats } from "../src/routing/stats.js";
+
+function checkCsr(r: Routing): void {
+  const nSrc = r.srcCores * r.slotsPerCore;
+  const nDst = r.dstCores * r.slotsPerCore;
+  assert.is(r.dstPtr.length, nDst + 1);
+  assert.is(r.dstPtr[0], 0);
+  assert.is(r.dstPtr[nDst], r.srcSlot.length);
+  assert.is(r.coef.length, r.srcSlot.length);
+  for (let d = 0; d < nDst; d++) {
+    assert.ok(r.dstPtr[d + 1] >= r.dstPtr[d]);
+    for (let e = r.dstPtr[d]; e < r.dstPtr[d + 1]; e++) {
+      assert.ok(r.srcSlot[e] >= 0 && r.srcSlot[e] < nSrc);
+      assert.ok(r.coef[e] !== 0);
+      if (e > r.dstPtr[d]) assert.ok(r.srcSlot[e] > r.srcSlot[e - 1], "sorted by source slot");
+    }
+  }
+}
+
+test("balance: every (source slot, destination core) sums to zero in the dense tensor", () => {
+  const shapes = [[1, 1, 1], [1, 1, 4], [2, 3, 4], [3, 2, 2], [4, 5, 4], [2, 4, 16]];
+  const ps = [0.05, 0.2, 0.75, 1];
+  let nonEmpty = 0;
+  for (const [S, D, K] of shapes) {
+    for (const p of ps) {
+      for (let seed = 0; seed < 8; seed++) {
+        const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+        checkCsr(r);
+        const C = denseRoutingTensor(r);
+        assert.is(C.length, S * K * D * K);
+        const nDst = D * K;
+        for (let src = 0; src < S * K; src++) {
+          for (let cj = 0; cj < D; cj++) {
+            let sum = 0;
+            for (let sj = 0; sj < K; sj++) sum += C[src * nDst + cj * K + sj];
+            assert.is(sum, 0, `shape ${S}->${D} K=${K} p=${p} seed=${seed} src=${src} core=${cj}`);
+          }
+        }
+        if (r.srcSlot.length > 0) nonEmpty++;
+        assert.is(routingStats(r).balanceMaxError, 0);
+      }
+    }
+  }
+  assert.ok(nonEmpty > 100, "most routings are not trivially empty");
+});
+
+test("K = 1: every +1 is cancelled by its -1, so the routing is empty", () => {
+  for (let seed = 0; seed < 10; seed++) {
+    const r = generateRouting({ srcCores: 3, dstCores: 4, slotsPerCore: 1, p: 0.9, seed });
+    assert.is(r.srcSlot.length, 0);
+    assert.ok(r.positivePicks! > 0);
+  }
+});
+
+test("balance on big layers via stats (MNIST and CIFAR shapes)", () => {
+  const layers = [[4, 50, 4, 0.2], [50, 10, 4, 0.2], [8, 50, 16, 0.2], [8, 20, 16, 0.75]];
+  for (const [S, D, K, p] of layers) {
+    for (let seed = 0; seed < 3; seed++) {
+      const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+      checkCsr(r);
+      const s = routingStats(r);
+      assert.is(s.balanceMaxError, 0);
+      assert.is(s.packets, s.positive + s.negative);
+      assert.ok(s.positive > 0 && s.negative > 0);
+      assert.ok(s.sumAbsCoef >= s.packets);
+      assert.ok(s.maxAbsCoef >= 1);
+      // the sum of all coefficients is zero, so the positive mass equals the negative mass
+      let total = 0;
+      for (const c of r.coef) total += c;
+      assert.is(total, 0);
+      assert.ok(Math.abs(s.fanIn.mean * D * K - s.packets) < 1e-6);
+      assert.ok(Math.abs(s.fanOut.mean * S * K - s.packets) < 1e-6);
+    }
+  }
+});
+
+test("same seed -> identical arrays; different seed -> different routing", () => {
+  const o = { srcCores: 4, dstCores: 50, slotsPerCore: 4, p: 0.2 };
+  const a = generateRouting({ ...o, seed: 123 });
+  const b = generateRouting({ ...o, seed: 123 });
+  assert.equal(Array.from(a.dstPtr), Array.from(b.dstPtr));
+  assert.equal(Array.from(a.srcSlot), Array.from(b.srcSlot));
+  assert.equal(Array.from(a.coef), Array.from(b.coef));
+  assert.is(a.positivePicks, b.positivePicks);
+  const c = generateRouting({ ...o, seed: 124 });
+  const same = a.srcSlot.length === c.srcSlot.length &&
+    a.dstPtr.every((v, i) => v === c.dstPtr[i]) && a.srcSlot.every((v, i) => v === c.srcSlot[i]) && a.coef.every((v, i) => v === c.coef[i]);
+  assert.not.ok(same);
+});
+
+test("mean number of +1 picks matches srcCores*K*dstCores*K*p", () => {
+  const [S, D, K, p] = [4, 10, 4, 0.2];
+  const seeds = 200;
+  const expected = expectedPositiveRoutes(S, D, K, p);
+  assert.is(expected, 16 * 40 * 0.2);
+  let sum = 0;
+  for (let seed = 0; seed < seeds; seed++) {
+    const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+    // the positive picks bound the positive mass left after cancellation
+    let posMass = 0;
+    for (const c of r.coef) if (c > 0) posMass += c;
+    assert.ok(posMass <= r.positivePicks!);
+    sum += r.positivePicks!;
+  }
+  const mean = sum / seeds;
+  // total picks is a sum of S*K binomials: variance S*K * D*K * p * (1 - p)
+  const se = Math.sqrt((S * K * D * K * p * (1 - p)) / seeds);
+  assert.ok(Math.abs(mean - expected) < 4 * se, `mean ${mean} vs expected ${expected} (se ${se})`);
+});
+
+test("p = 0 gives an empty routing; p = 1 picks every destination slot count", () => {
+  const r = generateRouting({ srcCores: 3, dstCores: 5, slotsPerCore: 4, p: 0, seed: 9 });
+  assert.is(r.srcSlot.length, 0);
+  assert.is(r.positivePicks, 0);
+  assert.is(r.dstPtr.length, 21);
+  assert.ok(r.dstPtr.every((v) => v === 0));
+  const s = routingStats(r);
+  assert.is(s.emptyDstSlots, 20);
+  assert.equal(s.fanIn, { min: 0, mean: 0, max: 0 });
+  const full = generateRouting({ srcCores: 2, dstCores: 3, slotsPerCore: 4, p: 1, seed: 9 });
+  assert.is(full.positivePicks, 2 * 4 * 3 * 4);
+});
+
+test("a destination slot that receives nothing is representable", () => {
+  // hand-built: 1 source core, 1 destination core, K = 3; slot 1 gets nothing
+  const r = routingFromArrays({ srcCores: 1, dstCores: 1, slotsPerCore: 3, dstPtr: [0, 2, 2, 3], srcSlot: [0, 2, 0], coef: [1, -1, -1] });
+  const s = routingStats(r);
+  assert.is(s.emptyDstSlots, 1);
+  assert.is(s.balanceMaxError, 1); // source slot 0: +1 -1 = 0, source slot 2: -1 -> unbalanced
+  // generated routings with few picks also leave slots empty
+  const g = generateRouting({ srcCores: 1, dstCores: 20, slotsPerCore: 4, p: 0.05, seed: 3 });
+  assert.ok(routingStats(g).emptyDstSlots > 0);
+  assert.is(routingStats(g).balanceMaxError, 0);
+});
+
+test("argument errors", () => {
+  const ok = { srcCores: 2, dstCores: 2, slotsPerCore: 2, p: 0.5, seed: 1 };
+  assert.throws(() => generateRouting({ ...ok, p: -0.1 }), /p must be a number in \[0, 1\]/);
+  assert.throws(() => generateRouting({ ...ok, p: 1.5 }), /p must/);
+  assert.throws(() => generateRouting({ ...ok, p: NaN }), /p must/);
+  assert.throws(() => generateRouting({ ...ok, srcCores: 0 }), /srcCores must be an integer >= 1/);
+  assert.throws(() => generateRouting({ ...ok, dstCores: 2.5 }), /dstCores must be an integer >= 1/);
+  assert.throws(() => generateRouting({ ...ok, slotsPerCore: -1 }), /slotsPerCore/);
+  assert.throws(() => generateRouting({ ...ok, seed: 0.5 }), /seed must be an integer/);
+});
+
+test("routingFromArrays accepts a generated routing and rejects broken CSR", () => {
+  const g = generateRouting({ srcCores: 3, dstCores: 4, slotsPerCore: 4, p: 0.3, seed: 5 });
+  const back = routingFromArrays({ ...g, dstPtr: Array.from(g.dstPtr), srcSlot: Array.from(g.srcSlot), coef: Array.from(g.coef) }, "ckpt");
+  assert.equal(Array.from(back.coef), Array.from(g.coef));
+  assert.equal(Array.from(back.srcSlot), Array.from(g.srcSlot));
+  const base = { srcCores: 1, dstCores: 1, slotsPerCore: 2, dstPtr: [0, 1, 2], srcSlot: [0, 1], coef: [1, -1] };
+  routingFromArrays(base);
+  const bad: [Partial<typeof base>, RegExp][] = [
+    [{ dstPtr: [0, 2] }, /dstPtr must have length .* = 3, got 2/],
+    [{ dstPtr: [1, 1, 2] }, /dstPtr\[0\] must be 0/],
+    [{ slotsPerCore: 3, dstPtr: [0, 2, 1, 2] }, /not non-decreasing at destination slot 1/],
+    [{ dstPtr: [0, 1, 3] }, /must equal the entry count/],
+    [{ srcSlot: [0, 2] }, /out of range/],
+    [{ srcSlot: [-1, 0] }, /out of range/],
+    [{ coef: [1, 0] }, /non-zero/],
+    [{ coef: [1.5, -1] }, /non-zero 32-bit integer/],
+    [{ coef: [1] }, /lengths differ/],
+    [{ dstPtr: [0, 2, 2], srcSlot: [1, 0], coef: [1, -1] }, /not strictly increasing/],
+    [{ slotsPerCore: 0 }, /slotsPerCore must be an integer >= 1/],
+  ];
+  for (const [patch, re] of bad) {
+    assert.throws(() => routingFromArrays({ ...base, ...patch }, "ckpt.safetensors"), (e: Error) => e.message.startsWith("ckpt.safetensors: ") && re.test(e.message), JSON.stringify(patch));
+  }
+});
+
+test("transposeRouting holds the same entries, sorted by source slot", () => {
+  const r = generateRouting({ srcCores: 3, dstCores: 5, slotsPerCore: 4, p: 0.4, seed: 11 });
+  const t = transposeRouting(r);
+  const nSrc = 12, nDst = 20;
+  assert.is(t.srcPtr.length, nSrc + 1);
+  assert.is(t.srcPtr[nSrc], r.srcSlot.length);
+  const C = denseRoutingTensor(r);
+  const C2 = new Int32Array(nSrc * nDst);
+  for (let s = 0; s < nSrc; s++) {
+    for (let e = t.srcPtr[s]; e < t.srcPtr[s + 1]; e++) {
+      if (e > t.srcPtr[s]) assert.ok(t.dstSlot[e] > t.dstSlot[e - 1]);
+      C2[s * nDst + t.dstSlot[e]] += t.coef[e];
+    }
+  }
+  assert.equal(Array.from(C2), Array.from(C));
+  assert.ok(C.some((v) => v !== 0));
+});
+
+test("denseRoutingTensor layout is [srcCore, srcSlot, dstCore, dstSlot]", () => {
+  // source core 1 slot 0 -> destination core 0 slot 1 (+2), and core 0 slot 0 (-2)
+  const r = routingFromArrays({ srcCores: 2, dstCores: 1, slotsPerCore: 2, dstPtr: [0, 1, 2], srcSlot: [2, 2], coef: [-2, 2] });
+  const C = denseRoutingTensor(r);
+  assert.is(C[(1 * 2 + 0) * 2 + 0 * 2 + 1], 2);
+  assert.is(C[(1 * 2 + 0) * 2 + 0], -2);
+  assert.is(C.reduce((a, v) => a + Math.abs(v), 0), 4);
+});
+
+test.run();

@@ -1,0 +1,105 @@
+// The ScRRAMBLe layer op (routing gather + per-core GEMM, and its backward)
+// against a naive reference built from the dense routing tensor, and by finite
+// differences, over several core sizes, slot sizes and densities.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Tensor } from "../src/tensor.js";
+import { endStep } from "../src/engine.js";
+import { generateRouting, denseRoutingTensor, routingFromArrays, type Routing } from "../src/routing/routing.js";
+import { uploadRouting } from "../src/ops/routing-buffers.js";
+import * as ops from "../src/ops/index.js";
+import { backward } from "../src/autograd/tape.js";
+import { parameter } from "../src/nn/parameter.js";
+import { gradCheck, randomArray } from "./helpers/reference.js";
+
+/** y[b, cj, :] = W[cj] . routed[b, cj, :], routed from the dense 4-D routing tensor. */
+function naiveLayer(x: Float32Array, w: Float32Array, r: Routing, B: number, N: number): Float64Array {
+  const K = r.slotsPerCore, S = N / K;
+  const C = denseRoutingTensor(r); // [srcCores, K, dstCores, K]
+  const y = new Float64Array(B * r.dstCores * N);
+  for (let b = 0; b < B; b++) for (let cj = 0; cj < r.dstCores; cj++) {
+    const routed = new Float64Array(N);
+    for (let sj = 0; sj < K; sj++) for (let ci = 0; ci < r.srcCores; ci++) for (let si = 0; si < K; si++) {
+      const c = C[((ci * K + si) * r.dstCores + cj) * K + sj];
+      if (c === 0) continue;
+      for (let m = 0; m < S; m++) routed[sj * S + m] += c * x[b * r.srcCores * N + ci * N + si * S + m];
+    }
+    for (let row = 0; row < N; row++) {
+      let acc = 0;
+      for (let col = 0; col < N; col++) acc += w[cj * N * N + row * N + col] * routed[col];
+      y[b * r.dstCores * N + cj * N + row] = acc;
+    }
+  }
+  return y;
+}
+
+const cases = [
+  { src: 2, dst: 3, N: 8, S: 2, p: 0.3, B: 3 },
+  { src: 1, dst: 2, N: 12, S: 3, p: 0.5, B: 2 },
+  { src: 3, dst: 2, N: 16, S: 4, p: 0.1, B: 5 },
+  { src: 2, dst: 2, N: 6, S: 6, p: 0.9, B: 2 },
+  { src: 4, dst: 5, N: 32, S: 8, p: 0.2, B: 4 },
+];
+
+test("forward matches the naive dense-routing reference", () => {
+  for (const [i, c] of cases.entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 10 + i });
+    const buffers = uploadRouting(r);
+    const w = parameter([c.dst, c.N, c.N]);
+    const seed = { s: 100 + i };
+    w.set(randomArray(w.size, seed));
+    const xv = randomArray(c.B * c.src * c.N, seed);
+    const y = ops.scrrambleLayer(Tensor.from(xv, [c.B, c.src * c.N]), w, buffers).toArray();
+    const ref = naiveLayer(xv, w.toArray(), r, c.B, c.N);
+    for (let k = 0; k < y.length; k++) {
+      if (Math.abs(y[k] - ref[k]) > 1e-4) assert.unreachable(`case ${i} [${k}]: ${y[k]} vs ${ref[k]}`);
+    }
+  }
+});
+
+test("gradients of x and W by central finite differences, including empty destination slots", () => {
+  for (const [i, c] of cases.slice(0, 4).entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 20 + i });
+    const buffers = uploadRouting(r);
+    const seed = { s: 7 + i };
+    const wv = randomArray(c.dst * c.N * c.N, seed);
+    const xv = randomArray(c.B * c.src * c.N, seed);
+    const proj = randomArray(c.B * c.dst * c.N, seed);
+    const x = Tensor.from(xv, [c.B, c.src * c.N]);
+    x.requiresGrad = true;
+    const w = Tensor.from(wv, [c.dst, c.N, c.N]);
+    w.requiresGrad = true;
+    const pr = Tensor.from(proj, [c.B, c.dst * c.N]);
+    const res = gradCheck([x, w], () => ops.sum(ops.mul(ops.scrrambleLayer(x, w, buffers), pr)), { samples: 40 });
+    assert.ok(res.ok, `case ${i}: ${JSON.stringify(res.worst)}`);
+  }
+});
+
+test("a routing where a destination slot receives nothing gives zero there and zero gradient back", () => {
+  endStep();
+  // 1 source core, 1 destination core, 2 slots: slot 0 gets x[slot 0] - x[slot 1], slot 1 gets nothing.
+  const r = routingFromArrays({ srcCores: 1, dstCores: 1, slotsPerCore: 2, dstPtr: [0, 2, 2], srcSlot: [0, 1], coef: [1, -1] });
+  const buffers = uploadRouting(r);
+  const N = 4;
+  const w = Tensor.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], [1, N, N]); // identity: y = routed
+  const x = Tensor.from([5, 6, 2, 1], [1, N]);
+  x.requiresGrad = true;
+  const y = ops.scrrambleLayer(x, w, buffers);
+  assert.equal(Array.from(y.toArray()), [3, 5, 0, 0]);
+  backward(ops.sum(y));
+  assert.equal(Array.from(x.grad!.toArray()), [1, 1, -1, -1]);
+});
+
+test("shape errors name the layer's expectation", () => {
+  endStep();
+  const r = generateRouting({ srcCores: 2, dstCores: 1, slotsPerCore: 2, p: 0.5, seed: 1 });
+  const b = uploadRouting(r);
+  const w = Tensor.zeros([1, 8, 8]);
+  assert.throws(() => ops.scrrambleLayer(Tensor.zeros([3, 8]), w, b), /must be \[B, 16\]/);
+  assert.throws(() => ops.scrrambleLayer(Tensor.zeros([3, 16]), Tensor.zeros([2, 8, 8]), b), /must be \[1, N, N\]/);
+});
+
+test.run();
