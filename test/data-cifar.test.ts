@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parseCifar } from "../src/data/cifar.js";
 import { loadCifarDir } from "../src/cli/data-files.js";
+import { DataLoader } from "../src/data/loader.js";
 
 /** Deterministic pixel byte for record r, channel c, position p (= y * 32 + x). */
 const px = (r: number, c: number, p: number): number => (r * 31 + c * 101 + p * 7) % 256;
@@ -27,12 +28,14 @@ function records(labelRows: number[][], first = 0): Uint8Array {
   return out;
 }
 
-function expectHwc(images: Float32Array, count: number, first = 0): void {
+/** images hold exactly the record bytes, moved from planar to HWC. */
+function expectHwc(images: Uint8Array, count: number, first = 0): void {
+  assert.is(images.constructor, Uint8Array);
   for (let i = 0; i < count; i++) {
     for (let p = 0; p < 1024; p++) {
       for (let c = 0; c < 3; c++) {
         const got = images[i * 3072 + p * 3 + c];
-        const want = Math.fround(px(first + i, c, p) / 255);
+        const want = px(first + i, c, p);
         if (got !== want) assert.unreachable(`image ${i} pixel ${p} channel ${c}: ${got} != ${want}`);
       }
     }
@@ -68,14 +71,20 @@ const tempDir = (): string => {
   return d;
 };
 
-test("cifar10: planar records become HWC floats with labels", () => {
+test("cifar10: planar records become HWC bytes with labels; batches are byte / 255", () => {
   const ds = parseCifar(records([[3], [9], [0]]), "data_batch_1.bin", { variant: "cifar10" });
   assert.equal([ds.n, ds.height, ds.width, ds.channels, ds.classes], [3, 32, 32, 3, 10]);
   assert.equal(Array.from(ds.labels), [3, 9, 0]);
   assert.is(ds.images.length, 3 * 3072);
   expectHwc(ds.images, 3);
   // pixel (y=1, x=2) of image 1, green channel
-  assert.is(ds.images[3072 + (1 * 32 + 2) * 3 + 1], Math.fround(px(1, 1, 34) / 255));
+  assert.is(ds.images[3072 + (1 * 32 + 2) * 3 + 1], px(1, 1, 34));
+  const [batch] = [...new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0 }).batches(0)];
+  assert.is(batch.x.length, 3 * 3072);
+  for (let k = 0; k < batch.x.length; k++) {
+    if (batch.x[k] !== Math.fround(ds.images[k] / 255)) assert.unreachable(`batch value ${k}: ${batch.x[k]} != ${ds.images[k]} / 255`);
+  }
+  assert.is(batch.x[3072 + (1 * 32 + 2) * 3 + 1], Math.fround(px(1, 1, 34) / 255));
 });
 
 test("cifar100: fine by default, coarse on request", () => {

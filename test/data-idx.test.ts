@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { idxToDataset, maybeGunzip, parseIdx } from "../src/data/idx.js";
 import { loadIdxDir } from "../src/cli/data-files.js";
+import { DataLoader } from "../src/data/loader.js";
 
 /** IDX bytes: magic 0 0 dtype ndims, big-endian u32 dims, then data. */
 function idx(dims: number[], data: ArrayLike<number>, dtype = 0x08): Uint8Array {
@@ -97,13 +98,23 @@ test("maybeGunzip: passthrough, round trip, corrupt data named", async () => {
   await rejects(maybeGunzip(garbage, "bad.gz"), "bad.gz", "corrupt gzip");
 });
 
-test("idxToDataset converts to float /255 and checks shapes", async () => {
+test("idxToDataset keeps the pixel bytes (a view), copies labels, and checks shapes", async () => {
   const imgs = parseIdx(idx([N, H, W], pixels), "i");
   const labs = parseIdx(idx([N], labels), "l");
   const ds = idxToDataset(imgs, labs, { name: "toy", imagesName: "i", labelsName: "l" });
   assert.equal([ds.n, ds.height, ds.width, ds.channels, ds.classes, ds.name], [N, H, W, 1, 10, "toy"]);
-  assert.equal(Array.from(ds.images), pixels.map((p) => Math.fround(p / 255)));
+  assert.is(ds.images.constructor, Uint8Array);
+  assert.equal(Array.from(ds.images), pixels);
+  // documented: the images are a view of the parsed bytes (no second copy) ...
+  assert.ok(ds.images.buffer === imgs.data.buffer && ds.images.byteOffset === imgs.data.byteOffset);
+  // ... while the labels are an independent copy
   assert.equal(Array.from(ds.labels), labels);
+  labs.data[0] = 1;
+  assert.is(ds.labels[0], labels[0]);
+  labs.data[0] = labels[0];
+  // the model sees byte / 255, exactly, as float32
+  const [batch] = [...new DataLoader(ds, { batchSize: N, shuffle: false, seed: 0 }).batches(0)];
+  assert.equal(Array.from(batch.x), pixels.map((p) => Math.fround(p / 255)));
   const opts = { name: "toy", imagesName: "imgs.idx", labelsName: "labs.idx" };
   await rejects(
     Promise.resolve().then(() => idxToDataset(imgs, parseIdx(idx([2], [1, 2]), "x"), opts)),
@@ -120,10 +131,13 @@ for (const [label, gz, dot] of [["raw", false, false], ["gzipped", true, false],
     const { train, test: t } = await loadIdxDir(dir, { name: "toy" });
     assert.is(train.name, "toy:train");
     assert.equal([train.n, train.height, train.width, train.channels], [N, H, W, 1]);
-    assert.equal(Array.from(train.images), pixels.map((p) => Math.fround(p / 255)));
+    // plain Uint8Array bytes (not a Node Buffer, whose slice() would be a view)
+    assert.is(train.images.constructor, Uint8Array);
+    assert.is(train.labels.constructor, Uint8Array);
+    assert.equal(Array.from(train.images), pixels);
     assert.equal(Array.from(train.labels), labels);
     assert.is(t.n, 2);
-    assert.equal(Array.from(t.images), testPixels.map((p) => Math.fround(p / 255)));
+    assert.equal(Array.from(t.images), testPixels);
     assert.equal(Array.from(t.labels), testLabels);
   });
 }

@@ -1,27 +1,34 @@
 // Tests for dataset helpers, image transforms and DataLoader: each sample once
 // per epoch, seeded order (same seed + epoch = same order, epochs differ), shifts
 // are circular (pixel multiset kept), the resize index formula on a hand-computed
-// case, quantisation and buffer reuse. Uses small synthetic datasets only.
+// case, transforms keep the array kind (bytes or floats), batches are exactly
+// byte / 255 as float32, and buffer reuse. Uses small synthetic byte datasets only.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Dataset } from "../src/data/dataset.js";
-import { classCounts, concatDatasets, splitValidation, subset } from "../src/data/dataset.js";
-import { expandShifted, quantise8bit, resizeNearest, shiftCircular } from "../src/data/transforms.js";
+import { checkDataset, classCounts, concatDatasets, splitValidation, subset } from "../src/data/dataset.js";
+import { expandShifted, resizeNearest, shiftCircular } from "../src/data/transforms.js";
 import { DataLoader } from "../src/data/loader.js";
 import { Rng } from "../src/rng.js";
 
-/** n images of h x w x c; sample i's pixels are (i * 1000 + k) / 1e6 so every value is unique. */
+/** Pixel byte k of toy sample i: first pixel = i; 7 is odd, so the bytes of one image are distinct while f <= 256. */
+const toyByte = (i: number, k: number): number => (i + 7 * k) % 256;
+
+/** n byte images of h x w x c (n <= 256) with pixel k of sample i = toyByte(i, k). */
 function toy(n: number, h = 4, w = 5, c = 1, classes = 10): Dataset {
   const f = h * w * c;
-  const images = new Float32Array(n * f);
-  for (let i = 0; i < n; i++) for (let k = 0; k < f; k++) images[i * f + k] = (i * 1000 + k) / 1e6;
+  const images = new Uint8Array(n * f);
+  for (let i = 0; i < n; i++) for (let k = 0; k < f; k++) images[i * f + k] = toyByte(i, k);
   const labels = Uint8Array.from({ length: n }, (_, i) => i % classes);
   return { name: "toy", images, labels, n, height: h, width: w, channels: c, classes };
 }
 
-/** Sample id recovered from the first pixel of an unshifted toy image. */
-const idOf = (x: Float32Array, k: number, f: number): number => Math.round(x[k * f] * 1e6 / 1000);
+/** What a batch must hold for these bytes: byte / 255 rounded to float32. */
+const unit = (bytes: ArrayLike<number>): number[] => Array.from(bytes, (b) => Math.fround(b / 255));
+
+/** Sample id recovered from the first value (id / 255) of an unshifted toy image in a batch. */
+const idOf = (x: Float32Array, k: number, f: number): number => Math.round(x[k * f] * 255);
 
 function epochIds(loader: DataLoader, epoch: number): number[] {
   const ids: number[] = [];
@@ -29,19 +36,36 @@ function epochIds(loader: DataLoader, epoch: number): number[] {
   return ids;
 }
 
-test("subset, splitValidation, concat, classCounts", () => {
+test("subset, splitValidation, concat, classCounts keep bytes (as copies)", () => {
   const ds = toy(10);
   const s = subset(ds, [9, 0, 3]);
   assert.equal(Array.from(s.labels), [9, 0, 3]);
+  assert.ok(s.images instanceof Uint8Array && s.images.length === 60);
   assert.equal(Array.from(s.images.subarray(0, 20)), Array.from(ds.images.subarray(180, 200)));
+  assert.equal(Array.from(s.images.subarray(0, 20)), Array.from({ length: 20 }, (_, k) => toyByte(9, k)));
   const { train, val } = splitValidation(ds, 3);
   assert.equal([train.n, val.n], [7, 3]);
   assert.equal(Array.from(val.labels), [7, 8, 9]);
   assert.equal(Array.from(val.images), Array.from(ds.images.subarray(140)));
-  assert.equal(Array.from(concatDatasets("all", [train, val]).images), Array.from(ds.images));
+  assert.equal(Array.from(train.images), Array.from(ds.images.subarray(0, 140)));
+  for (const part of [train, val]) {
+    assert.ok(part.images instanceof Uint8Array && part.images.buffer !== ds.images.buffer, "split parts own copies of the bytes");
+  }
+  const all = concatDatasets("all", [train, val]);
+  assert.ok(all.images instanceof Uint8Array);
+  assert.equal(Array.from(all.images), Array.from(ds.images));
   assert.equal(classCounts(toy(23, 2, 2, 1, 4)), [6, 6, 6, 5]);
   assert.throws(() => splitValidation(ds, 11));
   assert.throws(() => subset(ds, [10]));
+});
+
+test("checkDataset accepts byte images and rejects floats and size mismatches", () => {
+  const ds = toy(4);
+  assert.is(checkDataset(ds), ds);
+  const floats = { ...ds, images: Float32Array.from(ds.images, (b) => b / 255) } as unknown as Dataset;
+  assert.throws(() => checkDataset(floats), /Uint8Array/);
+  assert.throws(() => checkDataset({ ...ds, images: ds.images.subarray(1) }), /expected n \* h \* w \* c = 80/);
+  assert.throws(() => checkDataset({ ...ds, classes: 2 }), /label 2 at sample 2/);
 });
 
 test("resizeNearest matches floor((i + 0.5) * h / outH) on a hand-computed case", () => {
@@ -55,6 +79,14 @@ test("resizeNearest matches floor((i + 0.5) * h / outH) on a hand-computed case"
   assert.equal(Array.from(col), Array.from({ length: 32 }, (_, i) => Math.floor(((i + 0.5) * 28) / 32)));
   // channels stay together (HWC): 1x2x2 -> 1x1x2 picks column floor(0.5 * 2 / 1) = 1
   assert.equal(Array.from(resizeNearest(Float32Array.from([1, 2, 3, 4]), 1, 2, 2, 1, 1)), [3, 4]);
+  // bytes in, bytes out, same index map
+  const bytes = resizeNearest(Uint8Array.from([10, 20, 30, 40, 50, 255]), 2, 3, 1, 4, 4);
+  assert.ok(bytes instanceof Uint8Array);
+  assert.equal(Array.from(bytes), [10, 20, 20, 30, 10, 20, 20, 30, 40, 50, 50, 255, 40, 50, 50, 255]);
+  const into = new Uint8Array(16);
+  assert.is(resizeNearest(Uint8Array.from([1, 2, 3, 4, 5, 6]), 2, 3, 1, 4, 4, into), into);
+  assert.equal(Array.from(into), [1, 2, 2, 3, 1, 2, 2, 3, 4, 5, 5, 6, 4, 5, 5, 6]);
+  assert.throws(() => resizeNearest(src as never, 2, 3, 1, 4, 4, new Uint8Array(16) as never), /both must be bytes or both floats/);
 });
 
 test("shiftCircular moves content with wraparound and keeps the multiset", () => {
@@ -66,19 +98,18 @@ test("shiftCircular moves content with wraparound and keeps the multiset", () =>
   assert.equal(Array.from(out), [5, 6, 4, 2, 3, 1]);
   shiftCircular(src, 2, 3, 1, 3, -4, out); // full periods: identity
   assert.equal(Array.from(out), Array.from(src));
-});
-
-test("quantise8bit snaps to k/255 and clamps", () => {
-  assert.is(quantise8bit(0.5), 128 / 255);
-  assert.is(quantise8bit(0.1), 26 / 255);
-  assert.is(quantise8bit(-0.2), 0);
-  assert.is(quantise8bit(1.7), 1);
+  // bytes in, bytes out
+  const bytes = new Uint8Array(6);
+  assert.is(shiftCircular(Uint8Array.from([1, 2, 3, 4, 5, 255]), 2, 3, 1, -1, 1, bytes), bytes);
+  assert.equal(Array.from(bytes), [5, 255, 4, 2, 3, 1]);
+  assert.throws(() => shiftCircular(Uint8Array.from([1, 2, 3, 4, 5, 6]) as never, 2, 3, 1, 1, 0, new Float32Array(6) as never), /both must be bytes or both floats/);
 });
 
 test("expandShifted: original plus copies, shifts within range, labels kept", () => {
   const ds = toy(5, 8, 8, 1);
   const aug = expandShifted(ds, 4, 3, new Rng(7));
   assert.is(aug.n, 25);
+  assert.ok(aug.images instanceof Uint8Array && aug.images.length === 25 * 64);
   const f = 64;
   for (let i = 0; i < 5; i++) {
     const orig = Array.from(ds.images.subarray(i * f, (i + 1) * f));
@@ -90,7 +121,7 @@ test("expandShifted: original plus copies, shifts within range, labels kept", ()
       const at = Array.from(copy).indexOf(orig[0]);
       const y = Math.floor(at / 8), x = at % 8;
       assert.ok(y !== 4 && x !== 4, `shift to (${y}, ${x}) out of range`);
-      assert.equal(Array.from(copy), Array.from(shiftCircular(Float32Array.from(orig), 8, 8, 1, x, y, new Float32Array(f))));
+      assert.equal(Array.from(copy), Array.from(shiftCircular(Uint8Array.from(orig), 8, 8, 1, x, y, new Uint8Array(f))));
       assert.equal(Array.from(copy).sort(), [...orig].sort());
     }
   }
@@ -139,6 +170,30 @@ test("buffers are reused between batches", () => {
   assert.ok(xs.every((buf) => buf === xs[0]));
 });
 
+test("batches hold byte / 255 as float32, exactly, for every byte value", () => {
+  // two 16x16 images holding all 256 byte values, forwards and backwards
+  const images = new Uint8Array(512);
+  for (let k = 0; k < 256; k++) {
+    images[k] = k;
+    images[256 + k] = 255 - k;
+  }
+  const ds: Dataset = { name: "bytes", images, labels: Uint8Array.from([3, 4]), n: 2, height: 16, width: 16, channels: 1, classes: 10 };
+  const loader = new DataLoader(ds, { batchSize: 2, shuffle: false, seed: 0 });
+  assert.is(loader.featureSize, 256);
+  const [b] = [...loader.batches(0)];
+  assert.ok(b.x instanceof Float32Array && b.x.length === 512);
+  assert.equal(Array.from(b.x), unit(images));
+  assert.equal([b.x[0], b.x[255], b.x[256], b.x[128]], [0, 1, 1, Math.fround(128 / 255)]);
+  assert.equal(Array.from(b.y), [3, 4]);
+  // no resize: the loader reads the dataset's own bytes, no copy
+  assert.is((loader as unknown as { source: Uint8Array }).source, images);
+  // a partial last batch is a view of the same buffer with the same conversion
+  const parts = [...new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0 }).batches(0)];
+  assert.is(parts.length, 1);
+  assert.is(parts[0].size, 2);
+  assert.equal(Array.from(parts[0].x), unit(images));
+});
+
 test("shift: circular per sample, pixel multiset kept, deterministic per epoch", () => {
   const ds = toy(9, 7, 6, 2);
   const f = 84;
@@ -148,13 +203,13 @@ test("shift: circular per sample, pixel multiset kept, deterministic per epoch",
   let moved = 0;
   for (let k = 0; k < 9; k++) {
     const got = Array.from(x0.subarray(k * f, (k + 1) * f));
-    const orig = Array.from(ds.images.subarray(k * f, (k + 1) * f));
-    assert.equal([...got].sort(), [...orig].sort());
+    const orig = ds.images.subarray(k * f, (k + 1) * f);
+    assert.equal([...got].sort(), unit(orig).sort());
     // find the shift: pixel (0,0) of the source moved to (dy, dx)
-    const at = got.indexOf(orig[0]) / 2;
+    const at = got.indexOf(Math.fround(orig[0] / 255)) / 2;
     const dy = Math.floor(at / 6), dx = at % 6;
-    const ref = shiftCircular(ds.images.subarray(k * f, (k + 1) * f), 7, 6, 2, dx, dy, new Float32Array(f));
-    assert.equal(got, Array.from(ref));
+    const ref = shiftCircular(orig, 7, 6, 2, dx, dy, new Uint8Array(f));
+    assert.equal(got, unit(ref));
     assert.ok((dy <= 2 || dy >= 5) && (dx <= 2 || dx >= 4), `shift (${dx}, ${dy}) out of range`);
     if (at !== 0) moved++;
   }
@@ -163,31 +218,38 @@ test("shift: circular per sample, pixel multiset kept, deterministic per epoch",
   assert.not.equal(Array.from([...loader.batches(1)][0].x), Array.from(x0));
 });
 
-test("resize in the loader (with and without shift) and quantise8", () => {
+test("resize in the loader (with and without shift) works on bytes, batches are byte / 255", () => {
   const ds = toy(3, 28, 28, 1);
-  const loader = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, resize: { height: 32, width: 32 }, quantise8: true });
+  const loader = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, resize: { height: 32, width: 32 } });
   assert.is(loader.featureSize, 1024);
+  // resizing without shift keeps a pre-resized byte copy: 1 byte per output pixel
+  const source = (loader as unknown as { source: Uint8Array }).source;
+  assert.ok(source instanceof Uint8Array && source.length === 3 * 1024, "pre-resized source is bytes");
   const [b] = [...loader.batches(0)];
   for (let k = 0; k < 3; k++) {
-    const q = ds.images.subarray(k * 784, (k + 1) * 784).map(quantise8bit);
-    assert.equal(Array.from(b.x.subarray(k * 1024, (k + 1) * 1024)), Array.from(resizeNearest(q, 28, 28, 1, 32, 32)));
+    const img = ds.images.subarray(k * 784, (k + 1) * 784);
+    assert.equal(Array.from(b.x.subarray(k * 1024, (k + 1) * 1024)), unit(resizeNearest(img, 28, 28, 1, 32, 32)));
   }
   const shifted = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, shift: 3, resize: { height: 32, width: 32 } });
+  assert.is((shifted as unknown as { source: Uint8Array }).source, ds.images);
   const [s] = [...shifted.batches(0)];
-  // each output must equal resize(shift(original)) for some |dx|, |dy| <= 3
+  // each output must equal resize(shift(original)) / 255 for some |dx|, |dy| <= 3
+  let unshifted = 0;
   for (let k = 0; k < 3; k++) {
     const img = ds.images.subarray(k * 784, (k + 1) * 784);
     const got = Array.from(s.x.subarray(k * 1024, (k + 1) * 1024));
     let found = false;
     for (let dy = -3; dy <= 3 && !found; dy++) {
       for (let dx = -3; dx <= 3 && !found; dx++) {
-        const ref = resizeNearest(shiftCircular(img, 28, 28, 1, dx, dy, new Float32Array(784)), 28, 28, 1, 32, 32);
+        const ref = unit(resizeNearest(shiftCircular(img, 28, 28, 1, dx, dy, new Uint8Array(784)), 28, 28, 1, 32, 32));
         found = ref.every((v, i) => v === got[i]);
+        if (found && dx === 0 && dy === 0) unshifted++;
       }
     }
     assert.ok(found, `sample ${k} is not a resized shift`);
   }
-  assert.ok(ds.images.every((v, i) => v === Math.fround((Math.floor(i / 784) * 1000 + (i % 784)) / 1e6)), "source dataset was modified");
+  assert.ok(unshifted < 3, "shift had no effect");
+  assert.ok(ds.images.every((v, i) => v === toyByte(Math.floor(i / 784), i % 784)), "source dataset was modified");
 });
 
 test.run();

@@ -3,7 +3,7 @@
 // reads that name the path in their errors. Must not be imported outside src/cli/.
 
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 
 function tmpName(path: string): string {
   return `${path}.tmp-${process.pid}`;
@@ -25,11 +25,20 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
 }
 
-/** Synchronous twin of writeFileAtomic (for exit handlers). */
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+/** Synchronous twin of writeFileAtomic; `data` may be consecutive parts. */
+export function writeFileAtomicSync(path: string, data: Uint8Array | string | Uint8Array[]): void {
   const tmp = tmpName(path);
   try {
-    writeFileSync(tmp, data);
+    if (Array.isArray(data)) {
+      const fd = openSync(tmp, "w");
+      try {
+        for (const part of data) for (let at = 0; at < part.length;) at += writeSync(fd, part, at);
+      } finally {
+        closeSync(fd);
+      }
+    } else {
+      writeFileSync(tmp, data);
+    }
     renameSync(tmp, path);
   } catch (e) {
     try { unlinkSync(tmp); } catch { /* nothing to clean up */ }

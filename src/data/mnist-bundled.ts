@@ -17,12 +17,13 @@ export function bundledTrainCount(count: number): number {
 
 /**
  * Build the bundled train / test split from the ten digit arrays.
- * digits[d] is the flat `data` array of <d>.json (784 floats in [0, 1] per image).
- * Values are snapped to the byte grid: round(v * 255) / 255.
+ * digits[d] is the flat `data` array of <d>.json (784 floats in [0, 1] per image),
+ * or any array whose values times `scale` are (e.g. bytes with scale 1/255).
+ * The datasets store pixel bytes round(v * scale * 255) (a model sees byte / 255).
  * @example
  * const { train, test } = bundledMnistFromDigits(jsons.map((j) => j.data));
  */
-export function bundledMnistFromDigits(digits: number[][]): { train: Dataset; test: Dataset } {
+export function bundledMnistFromDigits(digits: ArrayLike<number>[], scale = 1): { train: Dataset; test: Dataset } {
   const { HEIGHT, WIDTH, PIXELS, CLASSES } = BUNDLED_MNIST;
   if (digits.length !== CLASSES) throw new Error(`bundled mnist: expected ${CLASSES} digit arrays, got ${digits.length}`);
   const counts = digits.map((data, d) => {
@@ -47,17 +48,54 @@ export function bundledMnistFromDigits(digits: number[][]): { train: Dataset; te
       const src = k * PIXELS;
       const dst = row * PIXELS;
       for (let p = 0; p < PIXELS; p++) {
-        const v = data[src + p];
+        const v = data[src + p] * scale;
         if (!(v >= 0 && v <= 1)) {
           throw new Error(`bundled mnist: digit ${d} sample ${k} pixel ${p} is ${v}, expected a value in [0, 1]`);
         }
-        into.images[dst + p] = Math.round(v * 255) / 255;
+        into.images[dst + p] = Math.round(v * 255);
       }
     }
   }
   return { train, test };
 
   function emptyDataset(name: string, n: number): Dataset {
-    return { name, images: new Float32Array(n * PIXELS), labels: new Uint8Array(n), n, height: HEIGHT, width: WIDTH, channels: 1, classes: CLASSES };
+    return { name, images: new Uint8Array(n * PIXELS), labels: new Uint8Array(n), n, height: HEIGHT, width: WIDTH, channels: 1, classes: CLASSES };
   }
+}
+
+/**
+ * Parse one digit file's bytes (`{"data":[0,0.2,...]}`) straight into pixel bytes
+ * round(v * 255), without building a JS array of numbers (keeps peak memory low). Only plain
+ * decimals are accepted; anything else is an error naming the file.
+ */
+export function parseDigitJson(bytes: Uint8Array, name: string): Uint8Array {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n && bytes[i] !== 0x5b /* [ */) i++;
+  if (i === n) throw new Error(`${name}: no "data" array found`);
+  i++;
+  let count = 0;
+  for (let j = i; j < n; j++) if (bytes[j] === 0x2c /* , */) count++;
+  const out = new Uint8Array(count + 1);
+  let at = 0;
+  while (i < n) {
+    while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+    if (bytes[i] === 0x5d /* ] */) break;
+    let int = 0, frac = 0, scale = 1, digits = 0;
+    while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) { int = int * 10 + (bytes[i++] - 0x30); digits++; }
+    if (bytes[i] === 0x2e /* . */) {
+      i++;
+      while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) { frac = frac * 10 + (bytes[i++] - 0x30); scale *= 10; digits++; }
+    }
+    if (digits === 0) throw new Error(`${name}: unexpected byte ${JSON.stringify(String.fromCharCode(bytes[i] ?? 0))} at offset ${i} (expected a number)`);
+    const v = int + frac / scale;
+    if (v > 1) throw new Error(`${name}: value ${v} at offset ${i} is outside [0, 1]`);
+    out[at++] = Math.round(v * 255);
+    while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+    if (bytes[i] === 0x2c) { i++; continue; }
+    if (bytes[i] === 0x5d) break;
+    throw new Error(`${name}: unexpected byte at offset ${i} (expected , or ])`);
+  }
+  if (i >= n) throw new Error(`${name}: truncated (the data array is not closed)`);
+  return at === out.length ? out : out.slice(0, at);
 }

@@ -3,7 +3,7 @@
 // the model kind, its config and the training options. Bytes in, bytes out:
 // the CLI does the atomic file writes. Must not import node:*.
 
-import { decodeSafetensors, encodeSafetensors, expectTensor, type Dtype, type TensorData } from "./safetensors.js";
+import { decodeSafetensors, encodeSafetensorsParts, expectTensor, type Dtype, type TensorData } from "./safetensors.js";
 import { routingFromArrays, type Routing } from "../routing/routing.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS, type ScrrambleMlpConfig } from "../nn/scrramble-mlp.js";
 import { DenseBaseline, type DenseBaselineConfig } from "../nn/dense-baseline.js";
@@ -14,8 +14,20 @@ export const CHECKPOINT_VERSION = "1";
 
 /** Serialise a model (and any extra metadata strings) to safetensors bytes. */
 export function saveCheckpoint(model: Model, extra: Record<string, string> = {}): Uint8Array {
+  const parts = checkpointParts(model, extra);
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/**
+ * The checkpoint as consecutive byte parts; parameter parts are views of WASM
+ * memory: write them out before the next step (memory growth detaches them).
+ */
+export function checkpointParts(model: Model, extra: Record<string, string> = {}): Uint8Array[] {
   const tensors: Record<string, { dtype: Dtype; shape: readonly number[]; data: TensorData }> = {};
-  for (const [name, t] of model.namedParameters()) tensors[name] = { dtype: "F32", shape: t.shape, data: t.toArray() };
+  for (const [name, t] of model.namedParameters()) tensors[name] = { dtype: "F32", shape: t.shape, data: t.data() };
   if (model instanceof ScrrambleMlp) {
     model.layers.forEach((l, i) => {
       tensors[`routing.${i}.dstPtr`] = { dtype: "I32", shape: [l.routing.dstPtr.length], data: l.routing.dstPtr };
@@ -31,7 +43,7 @@ export function saveCheckpoint(model: Model, extra: Record<string, string> = {})
     config: JSON.stringify(model.config),
   };
   if (model instanceof ScrrambleMlp) metadata.routingSeed = String(model.config.routingSeed);
-  return encodeSafetensors(tensors, metadata);
+  return encodeSafetensorsParts(tensors, metadata);
 }
 
 export interface LoadedCheckpoint {

@@ -105,6 +105,9 @@ export function floatToHalf(v: number): number {
 
 function toBytes(dtype: Dtype, data: TensorData): Uint8Array {
   const n = data.length;
+  if (dtype !== "F16" && (LITTLE_ENDIAN || DTYPE_SIZE[dtype] === 1)) {
+    return new Uint8Array(data.buffer, data.byteOffset, n * DTYPE_SIZE[dtype]); // a view, no copy
+  }
   const out = new Uint8Array(n * DTYPE_SIZE[dtype]);
   if (dtype === "F16") {
     const dv = new DataView(out.buffer);
@@ -157,6 +160,22 @@ export function encodeSafetensors(
   tensors: Record<string, { dtype: Dtype; shape: readonly number[]; data: TensorData }>,
   metadata?: Record<string, string>,
 ): Uint8Array {
+  const parts = encodeSafetensorsParts(tensors, metadata);
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/**
+ * The same bytes as encodeSafetensors, as consecutive parts (header, then each
+ * tensor's data, as views where no conversion is needed): write them in order
+ * to avoid one more copy of every tensor.
+ */
+export function encodeSafetensorsParts(
+  tensors: Record<string, { dtype: Dtype; shape: readonly number[]; data: TensorData }>,
+  metadata?: Record<string, string>,
+): Uint8Array[] {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -180,15 +199,13 @@ export function encodeSafetensors(
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (8 - (json.length % 8)) % 8;
-  const out = new Uint8Array(8 + json.length + pad + offset);
-  const dv = new DataView(out.buffer);
+  const head = new Uint8Array(8 + json.length + pad);
+  const dv = new DataView(head.buffer);
   dv.setUint32(0, json.length + pad, true);
   dv.setUint32(4, 0, true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + json.length + pad);
-  let at = 8 + json.length + pad;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
+  head.set(json, 8);
+  head.fill(0x20, 8 + json.length, 8 + json.length + pad);
+  return [head, ...chunks];
 }
 
 /**

@@ -30,7 +30,6 @@ export interface TrainOptions {
   seed: number;
   /** Random circular shift augmentation (pixels, 0 = off). */
   shift: number;
-  quantise8: boolean;
   /** Evaluate on the held-out set every this many steps (0 = at epoch ends only). */
   evalEvery: number;
   /** Stop after this many steps (0 = run all epochs). */
@@ -38,7 +37,7 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
-  epochs: 15,
+  epochs: 30,
   batchSize: 64,
   optimizer: "adamw",
   lr: 1e-3,
@@ -47,7 +46,6 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   momentum: 0.9,
   seed: 0,
   shift: 2,
-  quantise8: false,
   evalEvery: 0,
   maxSteps: 0,
 };
@@ -91,7 +89,7 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
   if (train.classes > model.classes) throw new Error(`dataset "${train.name}" has ${train.classes} classes, the model ${model.classes}`);
   const resize = inputResize(model, train);
   const wantImages = (model.config.reconstruction as number) > 0;
-  const loader = new DataLoader(train, { batchSize: opts.batchSize, shuffle: true, seed: opts.seed, shift: opts.shift, quantise8: opts.quantise8, resize: wantImages ? undefined : resize, dropLast: true });
+  const loader = new DataLoader(train, { batchSize: opts.batchSize, shuffle: true, seed: opts.seed, shift: opts.shift, resize: wantImages ? undefined : resize, dropLast: true });
   const opt = makeOptimizer(model, opts);
   const stepsPerEpoch = loader.numBatches;
   const totalSteps = opts.maxSteps > 0 ? Math.min(opts.maxSteps, stepsPerEpoch * opts.epochs) : stepsPerEpoch * opts.epochs;
@@ -99,10 +97,11 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
   const t0 = performance.now();
   let step = 0;
   let samples = 0;
+  const heldOutLoader = heldOut ? evalLoader(model, heldOut) : null;
   const evalNow = (epoch: number) => {
-    if (!heldOut) return;
+    if (!heldOutLoader) return;
     const e0 = performance.now();
-    const r = evaluate(model, heldOut, { batchSize: 500, quantise8: opts.quantise8 });
+    const r = evaluate(model, heldOutLoader);
     events.onEval?.({ epoch, step, accuracy: r.accuracy, loss: r.loss, seconds: (performance.now() - e0) / 1000 });
   };
   for (let epoch = 0; epoch < opts.epochs && step < totalSteps; epoch++) {
@@ -146,9 +145,15 @@ export function learningRateAt(lr: number, step: number, totalSteps: number): nu
   return (lr * (1 + Math.cos((Math.PI * step) / Math.max(1, totalSteps)))) / 2;
 }
 
+/** An in-order loader for evaluation (reuse it across evaluations of one set). */
+export function evalLoader(model: Model, ds: Dataset, o: { batchSize?: number } = {}): DataLoader {
+  return new DataLoader(ds, { batchSize: o.batchSize ?? 64, shuffle: false, seed: 0, resize: inputResize(model, ds) });
+}
+
 /** Accuracy, mean loss and confusion matrix of a model on a dataset (no grad). */
-export function evaluate(model: Model, ds: Dataset, o: { batchSize?: number; quantise8?: boolean } = {}): EvalResult {
-  const loader = new DataLoader(ds, { batchSize: o.batchSize ?? 500, shuffle: false, seed: 0, quantise8: o.quantise8, resize: inputResize(model, ds) });
+export function evaluate(model: Model, data: Dataset | DataLoader, o: { batchSize?: number } = {}): EvalResult {
+  const loader = data instanceof DataLoader ? data : evalLoader(model, data, o);
+  const ds = loader.dataset;
   const C = model.classes;
   const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   const predictions = new Int32Array(ds.n);

@@ -1,0 +1,132 @@
+// The hardware report of a ScRRAMBLe model: accounting of its routing against
+// the three baselines, reductions, and the spread of the routing-dependent
+// figures over several routing seeds beside the closed-form expectation.
+// Pure: builds a JSON-able object and renders it as Markdown tables.
+
+import { generateRouting, type Routing } from "../routing/routing.js";
+import { layerRoutingSeed } from "../nn/scrramble-mlp.js";
+import {
+  denseNetwork, expectedPackets, reductions, scrrambleNetwork, sparseNetwork,
+  type AccountingParams, type NetworkAccount,
+} from "./accounting.js";
+
+export interface ReportInput {
+  cores: number[];
+  slotSize: number;
+  p: number;
+  routingSeed: number;
+  /** The model's own routings (e.g. from a checkpoint); generated from routingSeed when absent. */
+  routings?: Routing[];
+  /** Widths of the equal-core dense baseline. */
+  denseSizes: number[];
+  /** Routing seeds for the spread (routingSeed, routingSeed + 1, ...). */
+  seeds: number;
+  params: AccountingParams;
+}
+
+export interface SeedSpread {
+  layer: number;
+  expectedPackets: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface HardwareReport {
+  params: AccountingParams & { slotSize: number; p: number; cores: number[] };
+  scrramble: NetworkAccount;
+  baselines: NetworkAccount[];
+  reductions: Record<string, Record<string, number>>;
+  seedSpread: { seeds: number; layers: SeedSpread[]; totalBits: { mean: number; std: number }; reductionVsEqualNeurons: { totalBits: { mean: number; std: number } } };
+}
+
+function routingsFor(inp: ReportInput, seed: number): Routing[] {
+  const K = inp.params.coreSize / inp.slotSize;
+  return inp.cores.slice(1).map((c, i) => generateRouting({ srcCores: inp.cores[i], dstCores: c, slotsPerCore: K, p: inp.p, seed: layerRoutingSeed(seed, i + 1) }));
+}
+
+function meanStd(xs: number[]): { mean: number; std: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
+  return { mean, std: Math.sqrt(v) };
+}
+
+export function hardwareReport(inp: ReportInput): HardwareReport {
+  const { params: p, cores } = inp;
+  if (p.coreSize % inp.slotSize !== 0) throw new Error(`slot size ${inp.slotSize} does not divide core size ${p.coreSize}`);
+  const K = p.coreSize / inp.slotSize;
+  const routings = inp.routings ?? routingsFor(inp, inp.routingSeed);
+  const ours = scrrambleNetwork(routings, p);
+  const widths = cores.map((c) => c * p.coreSize);
+  const baselines = [
+    denseNetwork(`dense partial sums, equal cores (${inp.denseSizes.join("-")})`, inp.denseSizes, p),
+    denseNetwork(`dense partial sums, equal neurons (${widths.join("-")})`, widths, p),
+    sparseNetwork(routings, p),
+  ];
+  const red: Record<string, Record<string, number>> = {};
+  for (const b of baselines) red[b.name] = reductions(ours, b);
+  const perSeed = Array.from({ length: inp.seeds }, (_, i) => routingsFor(inp, inp.routingSeed + i));
+  const layers = cores.slice(1).map((c, i) => {
+    const ps = perSeed.map((rs) => rs[i].coef.length);
+    const { mean, std } = meanStd(ps);
+    return { layer: i + 1, expectedPackets: expectedPackets(cores[i], c, K, inp.p), mean, std, min: Math.min(...ps), max: Math.max(...ps) };
+  });
+  const nets = perSeed.map((rs) => scrrambleNetwork(rs, p));
+  const eqNeurons = baselines[1];
+  return {
+    params: { ...p, slotSize: inp.slotSize, p: inp.p, cores },
+    scrramble: ours,
+    baselines,
+    reductions: red,
+    seedSpread: {
+      seeds: inp.seeds,
+      layers,
+      totalBits: meanStd(nets.map((n) => n.total.totalBits)),
+      reductionVsEqualNeurons: { totalBits: meanStd(nets.map((n) => reductions(n, eqNeurons).totalBits)) },
+    },
+  };
+}
+
+const fmtInt = (x: number) => Math.round(x).toLocaleString("en-US");
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const energy = (j: number) => (j >= 1e-6 ? `${(j * 1e6).toFixed(3)} uJ` : `${(j * 1e9).toFixed(3)} nJ`);
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function netRows(n: NetworkAccount): string[][] {
+  const row = (name: string, l: { cores: number; packets: number; values: number; payloadBits: number; headerBits: number; totalBits: number; adcEnergyJ: number; conductances: number }, adc: string) =>
+    [name, fmtInt(l.cores), fmtInt(l.packets), fmtInt(l.values), fmtInt(l.payloadBits), fmtInt(l.headerBits), fmtInt(l.totalBits), adc, energy(l.adcEnergyJ), fmtInt(l.conductances)];
+  return [
+    ...n.layers.map((l) => row(l.name, l, l.adc.map((a) => `${fmtInt(a.conversions)} x ${a.bits} b`).join(", "))),
+    row("**total**", n.total, Object.entries(n.total.adcConversions).map(([b, c]) => `${fmtInt(c)} x ${b}`).join(", ")),
+  ];
+}
+
+/** The report as Markdown (the same tables the CLI prints). */
+export function reportMarkdown(r: HardwareReport): string {
+  const head = ["layer", "cores", "packets", "values", "payload bits", "header bits", "total bits", "ADC conversions", "ADC energy", "conductances"];
+  const p = r.params;
+  const out = [
+    `# ScRRAMBLe hardware report`,
+    "",
+    `Model cores ${p.cores.join(" -> ")}, N = ${p.coreSize}, s = ${p.slotSize}, p = ${p.p}; b_a = ${p.activationBits}, b_w = ${p.weightBits}, ` +
+      `b_p = ${p.partialSumBits || p.activationBits + p.weightBits + Math.ceil(Math.log2(p.coreSize))}, ADC FoM ${p.adcFomJ * 1e15} fJ/step, ` +
+      `accumulator in tile: ${p.accumulatorInTile ? "yes" : "no"}. Formulas: docs/accounting.md.`,
+    "",
+    `## ${r.scrramble.name}`,
+    "",
+    table(head, netRows(r.scrramble)),
+  ];
+  for (const b of r.baselines) out.push("", `## ${b.name}`, "", table(head, netRows(b)));
+  out.push("", "## Reductions (1 - ScRRAMBLe / baseline)", "");
+  const keys = ["values", "totalBits", "packets", "headerBits", "adcEnergy", "conductances"];
+  out.push(table(["baseline", ...keys], Object.entries(r.reductions).map(([name, red]) => [name, ...keys.map((k) => pct(red[k]))])));
+  const s = r.seedSpread;
+  out.push("", `## Routing seeds (${s.seeds} seeds)`, "");
+  out.push(table(["layer", "E[packets] (closed form)", "packets mean", "std", "min", "max"], s.layers.map((l) => [String(l.layer), l.expectedPackets.toFixed(1), l.mean.toFixed(1), l.std.toFixed(1), String(l.min), String(l.max)])));
+  out.push("", `Total bits: mean ${fmtInt(s.totalBits.mean)}, std ${fmtInt(s.totalBits.std)}; reduction of total bits against the equal-neuron dense network: ${pct(s.reductionVsEqualNeurons.totalBits.mean)} +- ${pct(s.reductionVsEqualNeurons.totalBits.std)}.`);
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,94 @@
+// Checkpoints: a saved model reloads with identical predictions (ScRRAMBLe MLP
+// with its routing, and the dense baseline); corrupt or mismatched files are
+// refused with a message naming the file, never a crash.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { endStep } from "../src/engine.js";
+import { Tensor } from "../src/tensor.js";
+import { noGrad } from "../src/autograd/tape.js";
+import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
+import { DenseBaseline } from "../src/nn/dense-baseline.js";
+import type { Model } from "../src/nn/model.js";
+import { saveCheckpoint, loadCheckpoint } from "../src/io/checkpoint.js";
+import { decodeSafetensors, encodeSafetensors } from "../src/io/safetensors.js";
+import { randomArray } from "./helpers/reference.js";
+
+const small = { ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 6, 10], coreSize: 32, slotSize: 8, routingSeed: 3, initSeed: 4, init: "glorot-core" as const };
+
+function scores(m: Model, x: Float32Array, B: number): Float32Array {
+  return noGrad(() => {
+    const s = m.scores(Tensor.from(x, [B, m.inputSize])).toArray();
+    endStep();
+    return s;
+  });
+}
+
+test("ScRRAMBLe MLP: save -> load gives identical scores and the same routing", () => {
+  endStep();
+  const a = new ScrrambleMlp(small);
+  const x = randomArray(5 * a.inputSize, { s: 1 }, 0, 1);
+  const bytes = saveCheckpoint(a, { note: "test" });
+  const { model: b, metadata } = loadCheckpoint(bytes, "a.safetensors");
+  assert.is(metadata.note, "test");
+  assert.is(metadata.routingSeed, "3");
+  assert.equal(Array.from(scores(b, x, 5)), Array.from(scores(a, x, 5)));
+  const rb = (b as ScrrambleMlp).layers.map((l) => Array.from(l.routing.coef));
+  assert.equal(rb, a.layers.map((l) => Array.from(l.routing.coef)));
+});
+
+test("the loaded routing is the stored one, not regenerated from the seed", () => {
+  endStep();
+  const a = new ScrrambleMlp(small);
+  const file = decodeSafetensors(saveCheckpoint(a), "x");
+  // Change the recorded seed: the stored arrays must still be used.
+  file.metadata.config = JSON.stringify({ ...a.config, routingSeed: 999 });
+  const { model: b } = loadCheckpoint(encodeSafetensors(file.tensors, file.metadata), "x");
+  const x = randomArray(3 * a.inputSize, { s: 2 }, 0, 1);
+  assert.equal(Array.from(scores(b, x, 3)), Array.from(scores(a, x, 3)));
+});
+
+test("dense baseline round trip", () => {
+  endStep();
+  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const { model: b } = loadCheckpoint(saveCheckpoint(a), "d.safetensors");
+  const x = randomArray(4 * 16, { s: 3 });
+  assert.equal(Array.from(scores(b, x, 4)), Array.from(scores(a, x, 4)));
+});
+
+test("corrupt, truncated and mismatched checkpoints are refused with the file name", () => {
+  endStep();
+  const a = new ScrrambleMlp(small);
+  const good = saveCheckpoint(a);
+  const name = "runs/x/model.safetensors";
+  const bad: [string, Uint8Array, RegExp][] = [];
+  bad.push(["truncated", good.slice(0, good.length - 100), /runs\/x\/model\.safetensors/]);
+  const huge = good.slice();
+  new DataView(huge.buffer).setUint32(0, 0xfffffff0, true);
+  bad.push(["bad header length", huge, /header/]);
+  bad.push(["tiny", good.slice(0, 5), /8-byte/]);
+  const file = decodeSafetensors(good, name);
+  const wrongShape = { ...file.tensors, "layers.0.weight": { dtype: "F32" as const, shape: [6, 32, 16], data: new Float32Array(6 * 32 * 16) } };
+  bad.push(["shape mismatch", encodeSafetensors(wrongShape, file.metadata), /layers\.0\.weight/]);
+  const wrongDtype = { ...file.tensors, "routing.0.coef": { dtype: "F32" as const, shape: file.tensors["routing.0.coef"].shape, data: new Float32Array(file.tensors["routing.0.coef"].data.length) } };
+  bad.push(["routing dtype", encodeSafetensors(wrongDtype, file.metadata), /routing\.0\.coef.*I32/]);
+  bad.push(["not ours", encodeSafetensors(file.tensors, { format: "other" }), /not a scrramble checkpoint/]);
+  bad.push(["bad config", encodeSafetensors(file.tensors, { ...file.metadata, config: "{" }), /config/]);
+  const missing = { ...file.tensors };
+  delete (missing as Record<string, unknown>)["routing.1.srcSlot"];
+  bad.push(["missing routing", encodeSafetensors(missing, file.metadata), /routing\.1\.srcSlot/]);
+  for (const [what, bytes, re] of bad) {
+    try {
+      loadCheckpoint(bytes, name);
+      assert.unreachable(`${what}: accepted`);
+    } catch (e) {
+      const msg = (e as Error).message;
+      assert.ok(!(e instanceof RangeError), `${what}: RangeError ${msg}`);
+      assert.ok(msg.includes(name), `${what}: message lacks the file name: ${msg}`);
+      assert.match(msg, re, `${what}: ${msg}`);
+    }
+    endStep();
+  }
+});
+
+test.run();

@@ -1,0 +1,133 @@
+// The command line end to end on tiny settings: train writes a run folder whose
+// checkpoint eval reproduces; routing writes SVGs; IDX folders (gzipped) train;
+// wrong arguments exit 2 with a clear message; a corrupt checkpoint exits 1.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const main = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
+const tmp = mkdtempSync(join(tmpdir(), "scrramble-cli-"));
+const SMALL = ["--cores", "16,6,10", "--core-size", "64", "--slot-size", "16"];
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", cwd: tmp });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test("--help, --version, unknown command", () => {
+  const h = run(["train", "--help"]);
+  assert.is(h.code, 0);
+  assert.match(h.out, /--slot-size S/);
+  assert.match(h.out, /--lr-schedule/);
+  assert.is(run(["--version"]).code, 0);
+  const u = run(["frobnicate"]);
+  assert.is(u.code, 2);
+  assert.match(u.err, /unknown command "frobnicate"/);
+  assert.is(run([]).code, 2);
+});
+
+test("wrong arguments exit 2 with a clear message", () => {
+  const cases: [string[], RegExp][] = [
+    [["train", "--slot-size", "48"], /slot size 48 does not divide core size 256/],
+    [["train", "--p", "1.5"], /--p must be <= 1/],
+    [["train", "--cores", "3,10,10"], /first layer takes 768/],
+    [["train", "--epochs", "two"], /--epochs must be a number/],
+    [["train", "--bogus"], /Unknown option '--bogus'/],
+    [["train", "--activation", "tanh"], /--activation must be one of relu, qrelu/],
+    [["eval"], /--checkpoint is required/],
+  ];
+  for (const [args, re] of cases) {
+    const r = run(args);
+    assert.is(r.code, 2, `${args.join(" ")}: exit ${r.code} ${r.err}`);
+    assert.match(r.err, re);
+  }
+});
+
+test("train on the bundled data writes a run folder; eval of its checkpoint reproduces the accuracy", () => {
+  const out = join(tmp, "run1");
+  const r = run(["train", ...SMALL, "--max-steps", "20", "--epochs", "1", "--out", out, "--seed", "3"]);
+  assert.is(r.code, 0, r.err);
+  for (const f of ["model.safetensors", "config.json", "metrics.jsonl", "curves.svg", "result.json"]) assert.ok(existsSync(join(out, f)), f);
+  assert.match(r.out, /test accuracy .* on 2000 samples/);
+  assert.match(r.out, /peak RSS \d+ MB/);
+  const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
+  assert.ok(result.testAccuracy > 0.2, `20 steps should beat chance: ${result.testAccuracy}`);
+  const e = run(["eval", "--checkpoint", out, "--json"]);
+  assert.is(e.code, 0, e.err);
+  assert.is(JSON.parse(e.out).accuracy, result.testAccuracy);
+  const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(metrics.some((m) => m.event === "step") && metrics.some((m) => m.event === "eval"));
+  assert.match(readFileSync(join(out, "curves.svg"), "utf8"), /^<svg/);
+});
+
+test("--json prints one JSON object per line", () => {
+  const r = run(["train", ...SMALL, "--max-steps", "4", "--epochs", "1", "--out", join(tmp, "run2"), "--json"]);
+  assert.is(r.code, 0, r.err);
+  const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
+  assert.is(lines[0].event, "start");
+  assert.is(lines[lines.length - 1].event, "done");
+});
+
+test("the dense baseline trains through the same CLI", () => {
+  const r = run(["train", "--model", "dense", "--dense-sizes", "1024,64,250", "--max-steps", "5", "--epochs", "1", "--out", join(tmp, "dense")]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /test accuracy/);
+});
+
+function idx(dims: number[], data: Uint8Array): Uint8Array {
+  const head = new Uint8Array(4 + 4 * dims.length);
+  head[2] = 0x08;
+  head[3] = dims.length;
+  const dv = new DataView(head.buffer);
+  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d, false));
+  const out = new Uint8Array(head.length + data.length);
+  out.set(head);
+  out.set(data, head.length);
+  return out;
+}
+
+test("--data trains on a folder of (gzipped) IDX files; a truncated one is named in the error", () => {
+  const dir = join(tmp, "idx");
+  const n = 40;
+  const imgs = new Uint8Array(n * 784).map((_, i) => ((i * 37) % 251));
+  const labels = new Uint8Array(n).map((_, i) => i % 10);
+  mkdirSync(dir);
+  writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), gzipSync(idx([n, 28, 28], imgs)));
+  writeFileSync(join(dir, "train-labels-idx1-ubyte"), idx([n], labels));
+  writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([n, 28, 28], imgs));
+  writeFileSync(join(dir, "t10k-labels-idx1-ubyte.gz"), gzipSync(idx([n], labels)));
+  const r = run(["train", ...SMALL, "--data", dir, "--batch-size", "8", "--epochs", "1", "--out", join(tmp, "idxrun")]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /on 40 samples/);
+  writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([n, 28, 28], imgs).slice(0, 1000));
+  const bad = run(["train", ...SMALL, "--data", dir, "--epochs", "1", "--out", join(tmp, "idxrun2")]);
+  assert.is(bad.code, 1);
+  assert.match(bad.err, /t10k-images-idx3-ubyte.*truncated/);
+});
+
+test("routing prints statistics and writes one SVG per layer", () => {
+  const r = run(["routing", "--out", "figs"]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /layer 1: 4 -> 50 cores x 4 slots/);
+  assert.match(r.out, /balance error \(max \|sum over a destination core\|\) 0/);
+  assert.ok(existsSync(join(tmp, "figs", "routing-layer1.svg")) && existsSync(join(tmp, "figs", "routing-layer2.svg")));
+});
+
+test("a corrupt checkpoint is refused with exit 1 and the file named", () => {
+  const f = join(tmp, "broken.safetensors");
+  writeFileSync(f, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  const r = run(["eval", "--checkpoint", f]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /broken\.safetensors/);
+  const m = run(["eval", "--checkpoint", join(tmp, "nope")]);
+  assert.is(m.code, 1);
+  assert.match(m.err, /nope/);
+});
+
+test.run();
