@@ -1,0 +1,226 @@
+// Simulated analog inference of a trained ScRRAMBLe MLP: every core programmed
+// as a crossbar (single or differential mapping, device effects), routed inputs
+// through a DAC, the conductance-domain MVM and read-out in WASM, an output ADC
+// per core. Reads the trained model; never changes it. Implements Model so the
+// trainer's evaluate() scores it.
+
+import { endStep, engine, gemmScratch } from "../engine.js";
+import { Rng } from "../rng.js";
+import { Tensor } from "../tensor.js";
+import * as ops from "../ops/index.js";
+import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
+import type { BatchInput, Model } from "../nn/model.js";
+import { checkDeviceOptions, DEVICE_DEFAULTS, type DeviceOptions } from "./devices.js";
+import { conductancesPerCore, mapCore, MAPPINGS, type Mapping } from "./mapping.js";
+
+export interface CrossbarOptions extends DeviceOptions {
+  mapping: Mapping;
+  /** Read noise std per device read, as a fraction of gMax - gMin (fresh every evaluation). */
+  readNoise: number;
+  /** Input DAC bits (0 = ideal); signed inputs use 2^(bits-1) - 1 steps each side. */
+  dacBits: number;
+  /** DAC full scale per layer (0 = calibrate: max |input| over the calibration batches). */
+  dacMax: number;
+  /** Output ADC bits per core (0 = ideal relu). */
+  adcBits: number;
+  /** ADC full scale (0 = calibrate: max output over the calibration batches, per layer). */
+  adcMax: number;
+  /** Seed of every random draw of the simulation (stuck devices, noise). */
+  seed: number;
+}
+
+export const CROSSBAR_DEFAULTS: CrossbarOptions = {
+  ...DEVICE_DEFAULTS,
+  mapping: "single",
+  readNoise: 0,
+  dacBits: 0,
+  dacMax: 0,
+  adcBits: 0,
+  adcMax: 0,
+  seed: 0,
+};
+
+export function checkCrossbarOptions(o: CrossbarOptions): void {
+  checkDeviceOptions(o);
+  if (!MAPPINGS.includes(o.mapping)) throw new Error(`mapping must be single or differential, got ${o.mapping}`);
+  if (!(o.readNoise >= 0)) throw new Error(`read noise must be >= 0, got ${o.readNoise}`);
+  for (const [k, v] of [["DAC bits", o.dacBits], ["ADC bits", o.adcBits]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 24) throw new Error(`${k} must be an integer in [0, 24] (0 = ideal), got ${v}`);
+  }
+  if (o.dacBits === 1) throw new Error("a signed DAC needs at least 2 bits");
+  if (!(o.dacMax >= 0 && o.adcMax >= 0)) throw new Error("DAC / ADC full scale must be >= 0 (0 = calibrate)");
+}
+
+interface SimLayer {
+  srcCores: number;
+  dstCores: number;
+  /** Effective conductances [dstCores, N, N] in persistent memory. */
+  g: number;
+  alpha: Float64Array;
+  dacMax: number;
+  adcMax: number;
+}
+
+/**
+ * @example
+ * const sim = new ScrrambleCrossbar(model);
+ * sim.program({ ...CROSSBAR_DEFAULTS, levels: 16 });
+ * sim.calibrate(batches);            // DAC / ADC ranges when set to 0
+ * evaluate(sim, testLoader).accuracy;
+ */
+export class ScrrambleCrossbar implements Model {
+  readonly kind = "crossbar";
+  readonly inputSize: number;
+  readonly classes: number;
+  readonly config: Record<string, unknown>;
+  readonly model: ScrrambleMlp;
+  private readonly layers: SimLayer[];
+  private opts: CrossbarOptions = { ...CROSSBAR_DEFAULTS };
+  private noiseRng = new Rng(0);
+  private calibrating = false;
+
+  /** Allocates the conductance arrays (persistent): build it outside a step. */
+  constructor(model: ScrrambleMlp) {
+    this.model = model;
+    this.inputSize = model.inputSize;
+    this.classes = model.classes;
+    this.config = { model: model.config };
+    const N = model.config.coreSize;
+    this.layers = model.layers.map((l) => ({
+      srcCores: l.routing.srcCores,
+      dstCores: l.routing.dstCores,
+      g: Tensor.persistent([l.routing.dstCores, N, N]).ptr,
+      alpha: new Float64Array(l.routing.dstCores),
+      dacMax: 1,
+      adcMax: 1,
+    }));
+  }
+
+  parameters(): Tensor[] { return []; }
+  namedParameters(): [string, Tensor][] { return []; }
+
+  /** Program every core from the model's weights with these options (seeded). */
+  program(opts: CrossbarOptions): void {
+    checkCrossbarOptions(opts);
+    this.opts = { ...opts };
+    const rng = new Rng(opts.seed).fork("program");
+    const N = this.model.config.coreSize;
+    this.model.layers.forEach((l, li) => {
+      const sim = this.layers[li];
+      for (let c = 0; c < sim.dstCores; c++) {
+        const w = l.weight.data().slice(c * N * N, (c + 1) * N * N);
+        const { geff, alpha } = mapCore(w, N, N, opts.mapping, opts, rng);
+        new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(geff);
+        sim.alpha[c] = alpha;
+      }
+      sim.dacMax = opts.dacMax || 1;
+      sim.adcMax = opts.adcMax || 1;
+    });
+    this.noiseRng = new Rng(opts.seed).fork("read");
+  }
+
+  /** Set calibrated DAC / ADC full scales (those given as 0) from sample inputs x [B, inputSize]. */
+  calibrate(batches: Iterable<Float32Array>): void {
+    const dac = this.layers.map(() => 0), adc = this.layers.map(() => 0);
+    this.calibrating = true;
+    try {
+      for (const xs of batches) {
+        const B = xs.length / this.inputSize;
+        this.run(Tensor.from(xs, [B, this.inputSize]), (li, routed, y) => {
+          dac[li] = Math.max(dac[li], maxAbs(routed));
+          adc[li] = Math.max(adc[li], maxPositive(y));
+        });
+        endStep();
+      }
+    } finally {
+      this.calibrating = false;
+    }
+    this.layers.forEach((l, i) => {
+      if (this.opts.dacMax === 0) l.dacMax = dac[i] || 1;
+      if (this.opts.adcMax === 0) l.adcMax = adc[i] || 1;
+    });
+  }
+
+  /** Calibrated or fixed full scales per layer. */
+  ranges(): { dacMax: number; adcMax: number }[] {
+    return this.layers.map((l) => ({ dacMax: l.dacMax, adcMax: l.adcMax }));
+  }
+
+  /** Physical conductances of the whole model under the current mapping. */
+  conductances(mapping: Mapping = this.opts.mapping): number {
+    const N = this.model.config.coreSize;
+    return this.layers.reduce((a, l) => a + l.dstCores * conductancesPerCore(mapping, N, N), 0);
+  }
+
+  private run(x: Tensor, observe?: (layer: number, routed: Float32Array, y: Float32Array) => void): Tensor {
+    const e = engine();
+    const k = e.k;
+    const N = this.model.config.coreSize;
+    const K = this.model.config.coreSize / this.model.config.slotSize;
+    const S = N / K;
+    const B = x.shape[0];
+    const o = this.opts;
+    const sigma = o.readNoise * (o.gMax - o.gMin) * (o.mapping === "differential" ? Math.SQRT2 : 1);
+    let h = x;
+    this.model.layers.forEach((l, li) => {
+      const sim = this.layers[li];
+      const ld = sim.dstCores * N;
+      const routed = e.arena.allocStep(B * ld * 4);
+      k.routeGather(routed, ld, h.ptr, sim.srcCores * N, B, S, sim.dstCores * K, l.buffers.dstPtr, l.buffers.srcSlot, l.buffers.coef);
+      if (o.dacBits > 0 && !this.calibrating) {
+        const steps = 2 ** (o.dacBits - 1) - 1;
+        k.quantizeSymmetric(routed, routed, B * ld, steps, sim.dacMax);
+      }
+      const cur = e.arena.allocStep(B * ld * 4);
+      const y = Tensor.empty([B, ld]);
+      const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
+      const scratch = gemmScratch(N);
+      for (let c = 0; c < sim.dstCores; c++) {
+        k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);
+        if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * N));
+        k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, sigma, 1 / sim.alpha[c]);
+      }
+      observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
+      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : ops.relu(y);
+    });
+    return h;
+  }
+
+  /** Pre-activation outputs of every layer (copies), for inspection and tests. */
+  layerOutputs(x: Tensor): Float32Array[] {
+    const out: Float32Array[] = [];
+    this.run(x, (_, __, y) => out.push(y.slice()));
+    return out;
+  }
+
+  /** The conductance-to-digital factor of a core (digital = current / alpha). */
+  alpha(layer: number, core: number): number {
+    return this.layers[layer].alpha[core];
+  }
+
+  /** Capsule outputs [B, lastCores * N] of the simulated hardware. */
+  forward(x: Tensor): Tensor {
+    return this.run(x);
+  }
+
+  scores(x: Tensor): Tensor {
+    return ops.capsuleLengths(this.run(x), this.classes);
+  }
+
+  loss(batch: BatchInput): { loss: Tensor; scores: Tensor } {
+    const { loss, lengths } = ops.capsuleMarginLoss(this.run(batch.x), batch.labels, this.classes);
+    return { loss, scores: lengths };
+  }
+}
+
+function maxPositive(a: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
+function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) { const v = Math.abs(a[i]); if (v > m) m = v; }
+  return m;
+}

@@ -1,0 +1,58 @@
+// Weight -> conductance mapping of one crossbar core (rows = outputs):
+// "single" stores W - rowMin(W) in one positive conductance per weight (the
+// offset cancels only because routing is input balanced); "differential" uses a
+// pair G+ - G-. Device effects apply to each physical array. Pure TS.
+
+import type { Rng } from "../rng.js";
+import { applyDevice, type DeviceOptions } from "./devices.js";
+
+export const MAPPINGS = ["single", "differential"] as const;
+export type Mapping = (typeof MAPPINGS)[number];
+
+export interface MappedCore {
+  /** Effective conductance matrix [rows, cols] the read-out sees (G, or G+ - G-). */
+  geff: Float32Array;
+  /** Digital value = current / alpha. */
+  alpha: number;
+}
+
+/**
+ * Map a core's weights w [rows, cols] to conductances with device effects.
+ * @example const { geff, alpha } = mapCore(w, 256, 256, "single", DEVICE_DEFAULTS, rng);
+ */
+export function mapCore(w: Float32Array, rows: number, cols: number, mapping: Mapping, d: DeviceOptions, rng: Rng): MappedCore {
+  const span = d.gMax - d.gMin;
+  const n = rows * cols;
+  if (mapping === "single") {
+    const rowMin = new Float32Array(rows);
+    let widest = 0;
+    for (let r = 0; r < rows; r++) {
+      let lo = Infinity, hi = -Infinity;
+      for (let c = 0; c < cols; c++) { const v = w[r * cols + c]; if (v < lo) lo = v; if (v > hi) hi = v; }
+      rowMin[r] = lo;
+      widest = Math.max(widest, hi - lo);
+    }
+    const alpha = widest > 0 ? span / widest : 1;
+    const g = new Float32Array(n);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) g[r * cols + c] = d.gMin + alpha * (w[r * cols + c] - rowMin[r]);
+    applyDevice(g, d, rng);
+    return { geff: g, alpha };
+  }
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(w[i]));
+  const alpha = big > 0 ? span / big : 1;
+  const gp = new Float32Array(n), gn = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    gp[i] = d.gMin + alpha * Math.max(w[i], 0);
+    gn[i] = d.gMin + alpha * Math.max(-w[i], 0);
+  }
+  applyDevice(gp, d, rng);
+  applyDevice(gn, d, rng);
+  for (let i = 0; i < n; i++) gp[i] -= gn[i];
+  return { geff: gp, alpha };
+}
+
+/** Physical conductances of a mapping for a core of rows x cols. */
+export function conductancesPerCore(mapping: Mapping, rows: number, cols: number): number {
+  return (mapping === "single" ? 1 : 2) * rows * cols;
+}
