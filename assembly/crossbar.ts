@@ -19,6 +19,21 @@ export function quantizeSymmetric(out: usize, x: usize, n: i32, steps: f32, maxV
 }
 
 /**
+ * Mid-rise quantiser with `levels` codes over [-maxVal, maxVal] (an ADC on signed
+ * partial sums): d = 2 maxVal / levels, out = (clamp(floor(x / d), -levels/2, levels/2 - 1) + 1/2) d.
+ */
+export function quantizeMidrise(out: usize, x: usize, n: i32, levels: f32, maxVal: f32): void {
+  const d: f32 = <f32>2 * maxVal / levels;
+  const inv: f32 = levels / (<f32>2 * maxVal);
+  const lo: f32 = -levels / 2, hi: f32 = levels / 2 - 1;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const k = min<f32>(max<f32>(floor<f32>(load<f32>(x + o) * inv), lo), hi);
+    store<f32>(out + o, (k + <f32>0.5) * d);
+  }
+}
+
+/**
  * y[b, j] = (I[b, j] + sigma * |v[b, :]| * z[b, j]) * scale for j < N.
  * I [B, ldi], v [B, ldv] (the core's N inputs), z [B, N] standard normals
  * (z = 0 address: no noise), y [B, ldy]. Read noise of independent Gaussian

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The scrramble command: dispatches to train, eval, routing, report. Enables relaxed
+// The scrramble command: dispatches to train, eval, routing, report, sweep. Enables relaxed
 // SIMD in V8 before the kernels load (Node 20 keeps it behind a flag); usage
 // errors exit with code 2, other failures with 1, each with a one-line message.
 
@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   train: { summary: "train a model on the bundled MNIST subset or IDX files", run: async () => (await import("./train.js")).trainCommand },
   eval: { summary: "evaluate a checkpoint (accuracy, confusion matrix)", run: async () => (await import("./eval.js")).evalCommand },
   routing: { summary: "routing statistics and slot-connectivity SVGs", run: async () => (await import("./routing.js")).routingCommand },
+  sweep: { summary: "accuracy on simulated hardware against ADC bits, noise, levels, p", run: async () => (await import("./sweep.js")).sweepCommand },
   report: { summary: "traffic, ADC and area accounting against dense and sparse baselines", run: async () => (await import("./report.js")).reportCommand },
 };
 

@@ -68,6 +68,11 @@ export class DenseBaseline implements Model {
   scores(x: Tensor): Tensor {
     let h = x;
     for (const l of this.layers) h = ops.relu(ops.linear(h, l.w, l.b));
+    return this.group(h);
+  }
+
+  /** Logits from the last layer's outputs: the mean of each class's group. */
+  group(h: Tensor): Tensor {
     return ops.matmul(h, this.grouping);
   }
 

@@ -38,6 +38,7 @@ export interface KernelExports {
   sgdStep(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, wd: F, nesterov: I, first: I): void;
   routeGather(routed: P, rStride: I, x: P, xStride: I, B: I, S: I, DS: I, dstPtr: P, srcSlot: P, coef: P): void;
   quantizeSymmetric(out: P, x: P, n: I, steps: F, maxVal: F): void;
+  quantizeMidrise(out: P, x: P, n: I, levels: F, maxVal: F): void;
   crossbarReadout(y: P, ldy: I, I: P, ldi: I, v: P, ldv: I, z: P, B: I, N: I, sigma: F, scale: F): void;
   routeScatter(dx: P, xStride: I, drouted: P, rStride: I, B: I, S: I, DS: I, dstPtr: P, srcSlot: P, coef: P): void;
 }

@@ -1,0 +1,144 @@
+// Simulated analog inference of the dense partial-sums baseline: each layer cut
+// into N x N tiles mapped as differential pairs (or single with a reference
+// column), every tile's partial sums digitised by its own ADC (signed, mid-rise)
+// and accumulated digitally, then bias and ReLU. Reads the model; never changes it.
+
+import { endStep, engine, gemmScratch } from "../engine.js";
+import { Rng } from "../rng.js";
+import { Tensor } from "../tensor.js";
+import * as ops from "../ops/index.js";
+import type { DenseBaseline } from "../nn/dense-baseline.js";
+import type { BatchInput, Model } from "../nn/model.js";
+import { mapCore } from "./mapping.js";
+import { checkCrossbarOptions, CROSSBAR_DEFAULTS, type CrossbarOptions } from "./crossbar.js";
+
+interface TiledLayer {
+  nIn: number;
+  nOut: number;
+  /** Effective conductances [nOut, nIn] (tile (j, i) is rows j*N.., columns i*N..). */
+  g: number;
+  /** alpha per tile, index j * inTiles + i. */
+  alpha: Float64Array;
+  inTiles: number;
+  outTiles: number;
+  adcMax: number;
+}
+
+export class DenseCrossbar implements Model {
+  readonly kind = "crossbar-dense";
+  readonly inputSize: number;
+  readonly classes: number;
+  readonly config: Record<string, unknown>;
+  readonly model: DenseBaseline;
+  readonly coreSize: number;
+  private readonly layers: TiledLayer[];
+  private opts: CrossbarOptions = { ...CROSSBAR_DEFAULTS, mapping: "differential" };
+  private noiseRng = new Rng(0);
+  private calibrating = false;
+
+  /** Allocates the conductance arrays (persistent): build it outside a step. */
+  constructor(model: DenseBaseline, coreSize = 256) {
+    this.model = model;
+    this.coreSize = coreSize;
+    this.inputSize = model.inputSize;
+    this.classes = model.classes;
+    this.config = { model: model.config, coreSize };
+    this.layers = model.layers.map((l) => {
+      const [nOut, nIn] = l.w.shape;
+      const inTiles = Math.ceil(nIn / coreSize), outTiles = Math.ceil(nOut / coreSize);
+      return { nIn, nOut, g: Tensor.persistent([nOut, nIn]).ptr, alpha: new Float64Array(inTiles * outTiles), inTiles, outTiles, adcMax: 1 };
+    });
+  }
+
+  parameters(): Tensor[] { return []; }
+  namedParameters(): [string, Tensor][] { return []; }
+
+  /** Tiles (cores) of the whole network. */
+  tiles(): number {
+    return this.layers.reduce((a, l) => a + l.inTiles * l.outTiles, 0);
+  }
+
+  program(opts: CrossbarOptions): void {
+    checkCrossbarOptions(opts);
+    this.opts = { ...opts };
+    const rng = new Rng(opts.seed).fork("program");
+    const N = this.coreSize;
+    this.model.layers.forEach((l, li) => {
+      const t = this.layers[li];
+      const w = l.w.data().slice();
+      const g = new Float32Array(t.nOut * t.nIn);
+      for (let j = 0; j < t.outTiles; j++) for (let i = 0; i < t.inTiles; i++) {
+        const rows = Math.min(N, t.nOut - j * N), cols = Math.min(N, t.nIn - i * N);
+        const tile = new Float32Array(rows * cols);
+        for (let r = 0; r < rows; r++) tile.set(w.subarray((j * N + r) * t.nIn + i * N, (j * N + r) * t.nIn + i * N + cols), r * cols);
+        const { geff, alpha } = mapCore(tile, rows, cols, opts.mapping, opts, rng);
+        for (let r = 0; r < rows; r++) g.set(geff.subarray(r * cols, (r + 1) * cols), (j * N + r) * t.nIn + i * N);
+        t.alpha[j * t.inTiles + i] = alpha;
+      }
+      new Float32Array(engine().memory.buffer, t.g, t.nOut * t.nIn).set(g);
+      t.adcMax = opts.adcMax || 1;
+    });
+    this.noiseRng = new Rng(opts.seed).fork("read");
+  }
+
+  /** Calibrate the partial-sum ADC full scale (when adcMax is 0): max |partial sum| per layer. */
+  calibrate(batches: Iterable<Float32Array>): void {
+    const peak = this.layers.map(() => 0);
+    this.calibrating = true;
+    try {
+      for (const xs of batches) {
+        this.run(Tensor.from(xs, [xs.length / this.inputSize, this.inputSize]), (li, p) => {
+          for (let i = 0; i < p.length; i++) peak[li] = Math.max(peak[li], Math.abs(p[i]));
+        });
+        endStep();
+      }
+    } finally {
+      this.calibrating = false;
+    }
+    if (this.opts.adcMax === 0) this.layers.forEach((l, i) => (l.adcMax = peak[i] || 1));
+  }
+
+  ranges(): { adcMax: number }[] {
+    return this.layers.map((l) => ({ adcMax: l.adcMax }));
+  }
+
+  private run(x: Tensor, observe?: (layer: number, partial: Float32Array) => void): Tensor {
+    const e = engine();
+    const k = e.k;
+    const N = this.coreSize;
+    const B = x.shape[0];
+    const o = this.opts;
+    const sigma = o.readNoise * (o.gMax - o.gMin) * (o.mapping === "differential" ? Math.SQRT2 : 1);
+    let h = x;
+    this.model.layers.forEach((l, li) => {
+      const t = this.layers[li];
+      const y = Tensor.zeros([B, t.nOut]);
+      const cur = e.arena.allocStep(B * N * 4);
+      const part = e.arena.allocStep(B * N * 4);
+      const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
+      const scratch = gemmScratch(N);
+      for (let j = 0; j < t.outTiles; j++) for (let i = 0; i < t.inTiles; i++) {
+        const rows = Math.min(N, t.nOut - j * N), cols = Math.min(N, t.nIn - i * N);
+        const xi = h.ptr + i * N * 4;
+        k.gemmNT(B, rows, cols, xi, t.nIn, t.g + ((j * N) * t.nIn + i * N) * 4, t.nIn, cur, rows, 0, scratch);
+        if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * rows));
+        k.crossbarReadout(part, rows, cur, rows, xi, t.nIn, z, B, rows, sigma, 1 / t.alpha[j * t.inTiles + i]);
+        if (observe) observe(li, new Float32Array(e.memory.buffer, part, B * rows));
+        if (o.adcBits > 0 && !this.calibrating) k.quantizeMidrise(part, part, B * rows, 2 ** o.adcBits, t.adcMax);
+        for (let b = 0; b < B; b++) k.scaleAcc(y.ptr + (b * t.nOut + j * N) * 4, part + b * rows * 4, 1, rows);
+      }
+      h = ops.relu(ops.add(y, l.b));
+    });
+    return h;
+  }
+
+  /** Logits of the simulated hardware. */
+  scores(x: Tensor): Tensor {
+    return this.model.group(this.run(x));
+  }
+
+  loss(batch: BatchInput): { loss: Tensor; scores: Tensor } {
+    const logits = this.scores(batch.x);
+    return { loss: ops.softmaxCrossEntropy(logits, batch.labels), scores: logits };
+  }
+}
