@@ -66,18 +66,49 @@ test("train on the bundled data writes a run folder; eval of its checkpoint repr
   assert.match(readFileSync(join(out, "curves.svg"), "utf8"), /^<svg/);
 });
 
+test("the dense baseline trains through the same CLI", () => {
+  const r = run(["train", "--model", "dense", "--dense-sizes", "1024,64,250", "--max-steps", "5", "--epochs", "1", "--out", join(tmp, "dense")]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /test accuracy/);
+});
+
+test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
+  const run1 = join(tmp, "run1");
+  const digital = JSON.parse(run(["eval", "--checkpoint", run1, "--json"]).out).accuracy;
+  const ideal = run(["eval", "--checkpoint", run1, "--crossbar", "single", "--json"]);
+  assert.is(ideal.code, 0, ideal.err);
+  const j = JSON.parse(ideal.out);
+  assert.is(j.accuracy, digital);
+  assert.is(j.hardware.conductances.differential, 2 * j.hardware.conductances.single);
+  const noisy = run(["eval", "--checkpoint", run1, "--crossbar", "differential", "--levels", "4", "--adc-bits", "2", "--json"]);
+  assert.is(noisy.code, 0, noisy.err);
+  assert.ok(JSON.parse(noisy.out).accuracy !== undefined);
+  assert.is(run(["eval", "--checkpoint", run1, "--crossbar", "triple"]).code, 2);
+
+  const rep = run(["report", "--checkpoint", run1, "--out", "rep", "--seeds", "3"]);
+  assert.is(rep.code, 0, rep.err);
+  assert.match(rep.out, /## Reductions/);
+  assert.ok(existsSync(join(tmp, "rep", "report.json")) && existsSync(join(tmp, "rep", "report.md")));
+
+  const sw = run(["sweep", "adc-bits", "--checkpoint", run1, "--baseline", join(tmp, "dense"), "--values", "2,8", "--out", "sw", "--calibration-batches", "1"]);
+  assert.is(sw.code, 0, sw.err);
+  for (const ext of ["csv", "json", "svg"]) assert.ok(existsSync(join(tmp, "sw", `sweep-adc-bits.${ext}`)), ext);
+  const res = JSON.parse(readFileSync(join(tmp, "sw", "sweep-adc-bits.json"), "utf8"));
+  assert.is(res.series.length, 2);
+  assert.is(res.series[0].points.length, 2);
+  const pw = run(["sweep", "p", ...SMALL, "--values", "0.2,0.5", "--max-steps", "3", "--epochs", "1", "--out", "sw", "--json"]);
+  assert.is(pw.code, 0, pw.err);
+  const pj = JSON.parse(pw.out.trim().split("\n").pop()!);
+  assert.ok(pj.series[0].points[1].extra.totalBits > pj.series[0].points[0].extra.totalBits, "denser routing moves more bits");
+  assert.is(run(["sweep", "volume", "--checkpoint", run1]).code, 2);
+});
+
 test("--json prints one JSON object per line", () => {
   const r = run(["train", ...SMALL, "--max-steps", "4", "--epochs", "1", "--out", join(tmp, "run2"), "--json"]);
   assert.is(r.code, 0, r.err);
   const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
   assert.is(lines[0].event, "start");
   assert.is(lines[lines.length - 1].event, "done");
-});
-
-test("the dense baseline trains through the same CLI", () => {
-  const r = run(["train", "--model", "dense", "--dense-sizes", "1024,64,250", "--max-steps", "5", "--epochs", "1", "--out", join(tmp, "dense")]);
-  assert.is(r.code, 0, r.err);
-  assert.match(r.out, /test accuracy/);
 });
 
 function idx(dims: number[], data: Uint8Array): Uint8Array {
