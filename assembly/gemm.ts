@@ -150,9 +150,54 @@ export function gemmNN(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb
   gemmCore(M, N, K, a, lda, 1, b, ldb, 0, c, ldc, accumulate, scratch);
 }
 
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// Few rows (batch-1 inference): dot products straight along the rows of B^T,
+// reading each weight once instead of packing panels. 4 rows of B^T per pass.
+function gemvNT(M: i32, N: i32, K: i32, a: usize, lda: i32, bt: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32): void {
+  const K4 = K & ~3;
+  const rowBytes = <usize>ldb << 2;
+  for (let i = 0; i < M; i++) {
+    const ar = a + (<usize>i * lda << 2);
+    const cr = c + (<usize>i * ldc << 2);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const b0 = bt + <usize>j * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const av = v128.load(ar + o);
+        s0 = madd(av, v128.load(b0 + o), s0);
+        s1 = madd(av, v128.load(b1 + o), s1);
+        s2 = madd(av, v128.load(b2 + o), s2);
+        s3 = madd(av, v128.load(b3 + o), s3);
+      }
+      let r0 = hsum(s0), r1 = hsum(s1), r2 = hsum(s2), r3 = hsum(s3);
+      for (let k = K4; k < K; k++) {
+        const o = <usize>k << 2;
+        const x = load<f32>(ar + o);
+        r0 += x * load<f32>(b0 + o); r1 += x * load<f32>(b1 + o); r2 += x * load<f32>(b2 + o); r3 += x * load<f32>(b3 + o);
+      }
+      const d = cr + (<usize>j << 2);
+      if (accumulate) { r0 += load<f32>(d); r1 += load<f32>(d, 4); r2 += load<f32>(d, 8); r3 += load<f32>(d, 12); }
+      store<f32>(d, r0); store<f32>(d, r1, 4); store<f32>(d, r2, 8); store<f32>(d, r3, 12);
+    }
+    for (; j < N; j++) {
+      const br = bt + <usize>j * rowBytes;
+      let r: f32 = 0;
+      for (let k = 0; k < K; k++) r += load<f32>(ar + (<usize>k << 2)) * load<f32>(br + (<usize>k << 2));
+      const d = cr + (<usize>j << 2);
+      store<f32>(d, accumulate ? load<f32>(d) + r : r);
+    }
+  }
+}
+
 /** C[M,N] (+)= A[M,K] . B^T where b is [N, ldb>=K]. */
 export function gemmNT(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemmCore(M, N, K, a, lda, 1, b, ldb, 1, c, ldc, accumulate, scratch);
+  if (M < 4) gemvNT(M, N, K, a, lda, b, ldb, c, ldc, accumulate);
+  else gemmCore(M, N, K, a, lda, 1, b, ldb, 1, c, ldc, accumulate, scratch);
 }
 
 /** C[M,N] (+)= A^T . B[K,N] where a is [K, lda>=M]. */

@@ -9,8 +9,9 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
 const debug = process.argv.includes("--debug");
-const common = ["assembly/index.ts", "--runtime", "stub", "--importMemory", "--enable", "simd"];
-const opt = debug ? ["--debug"] : ["-O3", "--noAssert"];
+// Common options and the release / debug targets live in asconfig.json.
+const common = ["--config", "asconfig.json", "--target", debug ? "debug" : "release"];
+const opt = [];
 const variants = [
   { name: "simd128", flags: [] },
   { name: "relaxed", flags: ["--enable", "relaxed-simd"] },

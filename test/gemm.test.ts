@@ -11,7 +11,7 @@ import { naiveMatmul, transpose, randomArray } from "./helpers/reference.js";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 const shapes: [number, number, number][] = [
-  [1, 1, 1], [3, 5, 7], [4, 8, 16], [13, 17, 19], [64, 256, 256], [33, 40, 65], [5, 9, 1],
+  [1, 1, 1], [3, 5, 7], [1, 256, 256], [2, 13, 37], [3, 9, 8], [4, 8, 16], [13, 17, 19], [64, 256, 256], [33, 40, 65], [5, 9, 1],
 ];
 
 for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
