@@ -40,17 +40,23 @@ if (process.argv.includes("--torch")) {
     console.error(`--torch: ${anchor} or /usr/bin/python3 missing`);
   } else {
     const env = { ...process.env, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/openblas-openmp" };
-    for (const model of ["scrramble", "dense"]) {
+    const cases: [string, string[], string][] = [
+      ["scrramble", ["train", "--model", "scrramble", "--routing", "dense", "--threads", "1"], "train step scrramble"],
+      ["dense", ["train", "--model", "dense", "--threads", "1"], "train step dense"],
+      ["scrramble", ["infer", "--model", "scrramble", "--routing", "dense", "--threads", "1", "--batch", "1"], "inference scrramble"],
+      ["dense", ["infer", "--model", "dense", "--threads", "1", "--batch", "1"], "inference dense"],
+    ];
+    for (const [model, args, ours] of cases) {
       try {
-        const out = execFileSync("/usr/bin/python3", [anchor, "train", "--model", model, "--routing", "dense", "--threads", "1"], { env, encoding: "utf8" });
+        const out = execFileSync("/usr/bin/python3", [anchor, ...args], { env, encoding: "utf8" });
         const t = JSON.parse(out.trim().split("\n").pop()!);
-        const ours = rows.find((r) => String(r.bench).startsWith(`train step ${model}`));
-        const theirs = t.samples_per_s?.median ?? t.samples_per_s ?? t.samples_per_sec;
-        const row = { bench: `torch train ${model} (1 thread, OpenBLAS)`, torch: t, ratio: ours && theirs ? +(Number(ours.samplesPerSec) / Number(theirs)).toFixed(3) : null };
+        const mine = rows.find((r) => String(r.bench).startsWith(ours));
+        const theirs = t.samples_per_s?.median ?? t.samples_per_s;
+        const row = { bench: `torch ${args[0]} ${model} (1 thread, OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`, torch: t, ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null };
         rows.push(row);
         console.log(`${row.bench}: ${JSON.stringify(theirs)} samples/s; ours/theirs = ${row.ratio}`);
       } catch (e) {
-        console.error(`--torch ${model}: ${(e as Error).message.split("\n")[0]}`);
+        console.error(`--torch ${args.join(" ")}: ${(e as Error).message.split("\n")[0]}`);
       }
     }
   }
