@@ -1,10 +1,15 @@
 // Command-line options of the simulated hardware (eval --crossbar and sweep),
-// translated into CrossbarOptions. One table, so --help and parsing agree.
+// translated into CrossbarOptions (one table, so --help and parsing agree), and
+// the calibration batches both commands take from the training data.
 
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "../sim/crossbar.js";
 import { LEVEL_SPACINGS } from "../sim/devices.js";
 import { MAPPINGS } from "../sim/mapping.js";
 import { choice, num, type OptionTable, type Parsed, UsageError } from "./args.js";
+import { DataLoader } from "../data/loader.js";
+import type { Dataset } from "../data/dataset.js";
+import type { Model } from "../nn/model.js";
+import { inputResize } from "../train/trainer.js";
 
 const d = CROSSBAR_DEFAULTS;
 
@@ -51,4 +56,15 @@ export function crossbarOptions(v: Parsed): CrossbarOptions {
   if (!(o.gMax > o.gMin)) throw new UsageError(`--g-max (${o.gMax}) must be above --g-min (${o.gMin})`);
   if (o.levels === 1) throw new UsageError("--levels must be 0 (continuous) or >= 2");
   return o;
+}
+
+/** The first n training batches (copied), for calibrating DAC / ADC full scales. */
+export function calibrationBatches(model: Model, train: Dataset, n: number): Float32Array[] {
+  const loader = new DataLoader(train, { batchSize: 64, shuffle: false, seed: 0, resize: inputResize(model, train) });
+  const out: Float32Array[] = [];
+  for (const b of loader.batches(0)) {
+    if (out.length >= n) break;
+    out.push(b.x.slice());
+  }
+  return out;
 }

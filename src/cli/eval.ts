@@ -9,13 +9,11 @@ import type { Model } from "../nn/model.js";
 import { ScrrambleCrossbar } from "../sim/crossbar.js";
 import { DenseCrossbar } from "../sim/crossbar-dense.js";
 import { MAPPINGS } from "../sim/mapping.js";
-import { DataLoader } from "../data/loader.js";
 import { choice, helpText, num, parseCommand, type CommandSpec, UsageError } from "./args.js";
 import { DATA_OPTIONS, loadData } from "./datasets.js";
 import { readCheckpoint } from "./checkpoint-file.js";
 import { formatConfusion } from "./report-util.js";
-import { CROSSBAR_CLI_OPTIONS, crossbarOptions } from "./crossbar-options.js";
-import { inputResize } from "../train/trainer.js";
+import { CROSSBAR_CLI_OPTIONS, calibrationBatches, crossbarOptions } from "./crossbar-options.js";
 
 const { mapping: _mapping, ...HARDWARE_OPTIONS } = CROSSBAR_CLI_OPTIONS;
 
@@ -54,14 +52,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const opts = { ...crossbarOptions({ ...v, mapping }), mapping };
     const sim = model instanceof ScrrambleMlp ? new ScrrambleCrossbar(model) : new DenseCrossbar(model as DenseBaseline);
     sim.program(opts);
-    const loader = new DataLoader(data.train, { batchSize: 64, shuffle: false, seed: 0, resize: inputResize(model, data.train) });
-    const nCal = num(v, "calibration-batches", { int: true, min: 1 });
-    const calib: Float32Array[] = [];
-    for (const b of loader.batches(0)) {
-      if (calib.length >= nCal) break;
-      calib.push(b.x.slice());
-    }
-    sim.calibrate(calib);
+    sim.calibrate(calibrationBatches(model, data.train, num(v, "calibration-batches", { int: true, min: 1 })));
     target = sim;
     const area = sim instanceof ScrrambleCrossbar
       ? { single: sim.conductances("single"), differential: sim.conductances("differential") }

@@ -9,9 +9,7 @@ import { engine, initEngine } from "../engine.js";
 import { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import { DenseBaseline } from "../nn/dense-baseline.js";
 import type { Model } from "../nn/model.js";
-import { evalLoader, evaluate, inputResize, trainModel } from "../train/trainer.js";
-import { DataLoader } from "../data/loader.js";
-import type { Dataset } from "../data/dataset.js";
+import { evalLoader, evaluate, trainModel } from "../train/trainer.js";
 import { ScrrambleCrossbar, type CrossbarOptions } from "../sim/crossbar.js";
 import { DenseCrossbar } from "../sim/crossbar-dense.js";
 import { scrrambleNetwork, ACCOUNTING_DEFAULTS } from "../sim/accounting.js";
@@ -20,7 +18,7 @@ import { helpText, num, parseCommand, type CommandSpec, type Parsed, UsageError 
 import { DATA_OPTIONS, loadData } from "./datasets.js";
 import { readCheckpoint } from "./checkpoint-file.js";
 import { writeFileAtomicSync } from "./atomic.js";
-import { CROSSBAR_CLI_OPTIONS, crossbarOptions } from "./crossbar-options.js";
+import { CROSSBAR_CLI_OPTIONS, calibrationBatches, crossbarOptions } from "./crossbar-options.js";
 import { MODEL_OPTIONS, TRAIN_OPTIONS, modelConfig, trainOptions } from "./model-options.js";
 
 export const SWEEP_KINDS = ["adc-bits", "prog-noise", "read-noise", "levels", "p"] as const;
@@ -76,16 +74,6 @@ function values(v: Parsed, kind: SweepKind): number[] {
   if (kind === "p" && xs.some((x) => x < 0 || x > 1)) throw new UsageError("p values must be in [0, 1]");
   if (kind.endsWith("noise") && xs.some((x) => x < 0)) throw new UsageError("noise values must be >= 0");
   return xs;
-}
-
-function calibrationBatches(model: Model, train: Dataset, n: number): Float32Array[] {
-  const loader = new DataLoader(train, { batchSize: 64, shuffle: false, seed: 0, resize: inputResize(model, train) });
-  const out: Float32Array[] = [];
-  for (const b of loader.batches(0)) {
-    if (out.length >= n) break;
-    out.push(b.x.slice());
-  }
-  return out;
 }
 
 type Sim = ScrrambleCrossbar | DenseCrossbar;

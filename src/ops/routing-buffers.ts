@@ -3,16 +3,10 @@
 // Must not generate routings (see routing/); it only copies and checks them.
 
 import { engine, f32, i32 } from "../engine.js";
+import type { Routing } from "../routing/routing.js";
 
-/** The CSR routing shape every producer (generator, checkpoint) provides. */
-export interface RoutingLike {
-  srcCores: number;
-  dstCores: number;
-  slotsPerCore: number;
-  dstPtr: Int32Array;
-  srcSlot: Int32Array;
-  coef: Int32Array;
-}
+/** The CSR routing fields every producer (generator, checkpoint) provides. */
+export type RoutingLike = Pick<Routing, "srcCores" | "dstCores" | "slotsPerCore" | "dstPtr" | "srcSlot" | "coef">;
 
 export interface RoutingBuffers {
   srcCores: number;
