@@ -46,6 +46,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const opts = trainOptions(v);
   const mc = modelConfig(v, Number(v.classes));
   const data = await loadData(v);
+  // The reconstruction head rebuilds the original image, whatever its size.
+  if (mc.kind === "scrramble") mc.config.reconstructionSize = data.train.height * data.train.width * data.train.channels;
   let model: Model;
   try {
     model = mc.kind === "scrramble" ? new ScrrambleMlp(mc.config) : new DenseBaseline(mc.config);

@@ -1,6 +1,7 @@
 // Runs smoke.js under Node, Deno and Bun (both installed from npm as dev
-// dependencies) and checks that all three import the library and compute the
-// same matmul + backward. Exits non-zero on any difference or failure.
+// dependencies) and checks that all three import the library, compute the same
+// matmul + backward, and draw the same RNG stream and routing to the bit.
+// Exits non-zero on any difference or failure.
 
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -18,7 +19,7 @@ const runs: [string, string, string[]][] = [
 ];
 
 let failed = 0;
-let reference: { loss: number; gradA: number[]; gradB: number[] } | null = null;
+let reference: { loss: number; gradA: number[]; gradB: number[]; stream: number[]; routingHash: number } | null = null;
 for (const [name, cmd, args] of runs) {
   try {
     const out = execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n").pop()!;
@@ -28,7 +29,9 @@ for (const [name, cmd, args] of runs) {
       r.gradA.every((v: number, i: number) => Math.abs(v - reference!.gradA[i]) < 1e-5) &&
       r.gradB.every((v: number, i: number) => Math.abs(v - reference!.gradB[i]) < 1e-5);
     if (!same) throw new Error(`result differs from node: ${out}`);
-    console.log(`  runtime ${name}: ok (${r.variant} kernels, loss ${r.loss.toFixed(6)})`);
+    if (JSON.stringify(r.stream) !== JSON.stringify(reference!.stream)) throw new Error(`RNG stream differs from node: ${JSON.stringify(r.stream)}`);
+    if (r.routingHash !== reference!.routingHash) throw new Error(`routing differs from node (hash ${r.routingHash} vs ${reference!.routingHash})`);
+    console.log(`  runtime ${name}: ok (${r.variant} kernels, loss ${r.loss.toFixed(6)}, RNG stream and routing (${r.routes} routes, hash ${r.routingHash}) identical)`);
   } catch (e) {
     failed++;
     console.log(`  runtime ${name}: FAILED ${(e as Error).message.split("\n").slice(0, 4).join(" | ")}`);

@@ -2,7 +2,7 @@
 // small matmul plus backward, printing one JSON line. Run under Node, Deno and
 // Bun by smoke-runtimes.ts; imports nothing runtime-specific.
 
-import { Tensor, ops, backward, engine, Rng } from "../../src/index.js";
+import { Tensor, ops, backward, engine, Rng, generateRouting } from "../../src/index.js";
 
 const rng = new Rng(7);
 const a = Tensor.from(Array.from({ length: 12 }, () => rng.normal()), [3, 4]);
@@ -11,8 +11,17 @@ a.requiresGrad = true;
 b.requiresGrad = true;
 const loss = ops.sum(ops.relu(ops.matmul(a, b)));
 backward(loss);
+// The RNG stream and a routing must be identical, to the bit, in every runtime.
+const r = new Rng(42);
+const stream = [r.nextU32(), r.nextU32(), r.int(1000), r.uniform(), r.normal(), r.normal(), r.binomial(200, 0.2)];
+const routing = generateRouting({ srcCores: 4, dstCores: 50, slotsPerCore: 4, p: 0.2, seed: 7 });
+let h = 0x811c9dc5;
+for (const arr of [routing.dstPtr, routing.srcSlot, routing.coef]) for (const v of arr) h = Math.imul(h ^ (v & 0xffff), 0x01000193) >>> 0;
 console.log(JSON.stringify({
   variant: engine().variant,
+  stream,
+  routingHash: h,
+  routes: routing.coef.length,
   loss: loss.item(),
   gradA: Array.from(a.grad!.toArray()),
   gradB: Array.from(b.grad!.toArray()),
