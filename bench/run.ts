@@ -1,5 +1,5 @@
-// `npm run bench`: tinybench over the GEMM kernels and the model steps, single
-// thread. Prints a table, then one JSON line per case. With --torch, also runs
+// `npm run bench`: tinybench over the GEMM kernels (single thread) and the model
+// steps (one thread, then two). Prints a table, then one JSON line per case. With --torch, also runs
 // the PyTorch anchor (../shared/anchors/torch_scrramble.py) in the same session
 // and prints our/their ratio. Run alone: never beside another benchmark.
 
@@ -9,7 +9,8 @@ v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 import { Bench } from "tinybench";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { engine } from "../src/engine.js";
+import { engine, initEngine } from "../src/engine.js";
+import { spawnNodeWorker } from "../src/cli/threads.js";
 import { addGemmCases } from "./gemm.js";
 import { addStepCases } from "./train-step.js";
 
@@ -18,9 +19,17 @@ const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 30
 const gemm = addGemmCases(bench);
 const steps = addStepCases(bench);
 await bench.run();
+// The model cases again on two threads (worker over a shared memory).
+initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
+const bench2 = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
+const steps2 = addStepCases(bench2, "2 threads");
+await bench2.run();
+engine().pool?.close();
+steps.push(...steps2);
+const tasks = [...bench.tasks, ...bench2.tasks];
 
 const rows: Record<string, unknown>[] = [];
-for (const task of bench.tasks) {
+for (const task of tasks) {
   const r = task.result as { latency?: { p50: number; mean: number }; error?: Error; state?: string };
   if (!r?.latency) throw new Error(`${task.name}: no result (${r?.error?.message ?? r?.state})`);
   const ms = r.latency.p50;
@@ -30,6 +39,7 @@ for (const task of bench.tasks) {
   if (g) row.gflops = +(g.flops / (ms * 1e6)).toFixed(2);
   if (s) row.samplesPerSec = +((s.samples * 1000) / ms).toFixed(1);
   row.kernels = g ? g.variant : engine().variant;
+  row.threads = task.name.includes("2 threads") ? 2 : 1;
   rows.push(row);
 }
 console.table(rows.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops ?? "", "samples/s": r.samplesPerSec ?? "", kernels: r.kernels })));

@@ -19,7 +19,7 @@ function fixedBatch(B: number, features: number): { x: Float32Array; y: number[]
   return { x: Float32Array.from({ length: B * features }, () => rng.uniform()), y: Array.from({ length: B }, () => rng.int(10)) };
 }
 
-function addModelCases(bench: Bench, label: string, model: Model, B: number): StepCase[] {
+function addModelCases(bench: Bench, label: string, model: Model, B: number, suffix: string): StepCase[] {
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
   const { x, y } = fixedBatch(B, model.inputSize);
   const step = () => {
@@ -41,16 +41,16 @@ function addModelCases(bench: Bench, label: string, model: Model, B: number): St
     endStep();
     return s;
   });
-  const stepName = `train step ${label} (batch ${B})`;
-  const inferName = `inference ${label} (batch 1)`;
+  const stepName = `train step ${label} (batch ${B}${suffix ? `, ${suffix}` : ""})`;
+  const inferName = `inference ${label} (batch 1${suffix ? `, ${suffix}` : ""})`;
   bench.add(stepName, step);
   bench.add(inferName, infer);
   return [{ name: stepName, samples: B }, { name: inferName, samples: 1 }];
 }
 
-export function addStepCases(bench: Bench): StepCase[] {
+export function addStepCases(bench: Bench, suffix = ""): StepCase[] {
   return [
-    ...addModelCases(bench, "scrramble 4-50-10", new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS }), 64),
-    ...addModelCases(bench, "dense 1024-2048-512-256", new DenseBaseline({ ...DENSE_BASELINE_DEFAULTS }), 64),
+    ...addModelCases(bench, "scrramble 4-50-10", new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS }), 64, suffix),
+    ...addModelCases(bench, "dense 1024-2048-512-256", new DenseBaseline({ ...DENSE_BASELINE_DEFAULTS }), 64, suffix),
   ];
 }

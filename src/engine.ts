@@ -1,28 +1,44 @@
-// The process-wide engine: kernel module, its memory and the arena. Created
-// lazily on first use (synchronous compile, fine in Node, Deno and Bun), or
-// explicitly with initEngine() to choose the SIMD variant or pass bytes.
+// The process-wide engine: kernel module, its memory, the arena and, with
+// threads, a pool of kernel workers over a shared memory. Created lazily on first
+// use (synchronous compile, fine in Node, Deno and Bun), or explicitly with
+// initEngine() to choose the SIMD variant, threads or module bytes.
 // Must not import node:*; must not hold typed-array views of memory.
 
 import { Arena } from "./wasm/arena.js";
 import { gemmScratchBytes } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
+import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+
+export interface EngineOptions extends LoadOptions {
+  /** Threads for the kernels (default 1). More than 1 needs spawnWorker. */
+  threads?: number;
+  /** Starts one kernel worker (Node: spawnNodeWorker from the CLI's threads.ts). */
+  spawnWorker?: SpawnWorker;
+}
 
 export interface Engine {
   k: KernelExports;
   memory: WebAssembly.Memory;
   arena: Arena;
   variant: SimdVariant;
+  threads: number;
+  pool: KernelPool | null;
 }
 
 let current: Engine | null = null;
 const stepEndHooks: (() => void)[] = [];
 
 /** Load the kernels (replacing any engine: tensors of the old one become invalid). */
-export function initEngine(opts: LoadOptions = {}): Engine {
-  const loaded = loadKernels(opts);
+export function initEngine(opts: EngineOptions = {}): Engine {
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
+  if (threads > 1 && !opts.spawnWorker) throw new Error("threads > 1 needs a spawnWorker function (Node: spawnNodeWorker)");
+  current?.pool?.close();
+  const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
-  current = { k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant };
+  const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
+  current = { k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool };
   return current;
 }
 
@@ -44,6 +60,28 @@ export function i32(ptr: number, n: number): Int32Array {
 /** Step-region scratch for one gemm with inner dimension K. */
 export function gemmScratch(K: number): number {
   return engine().arena.allocStep(gemmScratchBytes(K));
+}
+
+/**
+ * Run kernel calls, split over the engine's threads in contiguous groups.
+ * Calls must write disjoint outputs. When `scratchArg` is given, that argument
+ * of every call is replaced by a scratch buffer of `scratchBytes` private to its thread.
+ */
+export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0): void {
+  const e = engine();
+  const T = e.pool ? Math.min(e.pool.threads, calls.length) : 1;
+  const parts = splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b));
+  if (scratchArg >= 0) {
+    for (const part of parts) {
+      const s = e.arena.allocStep(scratchBytes);
+      for (const c of part) c[scratchArg + 1] = s;
+    }
+  }
+  const local = (list: KernelCall[]) => {
+    for (const [name, ...args] of list) (e.k[name] as (...a: number[]) => void)(...args);
+  };
+  if (T <= 1 || !e.pool) local(parts.flat());
+  else e.pool.run(parts, local);
 }
 
 /** Copy integer labels into step memory as i32; returns the address. */

@@ -2,7 +2,10 @@
 // accumulate). Typed as RuleTable: an op without a rule fails tsc.
 // Straight-through and subgradient choices are stated in a NOTE above the rule.
 
-import { engine, gemmScratch } from "../engine.js";
+import { engine, parallel } from "../engine.js";
+import { gemm } from "../ops/gemm-split.js";
+import { gemmScratchBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./types.js";
 import { gradOf } from "./tape.js";
@@ -14,16 +17,16 @@ export const rules: RuleTable = {
     const [a, b] = node.inputs;
     const [M, K] = a.shape;
     const N = b.shape[1];
-    if (a.requiresGrad) k().gemmNT(M, K, N, gy.ptr, N, b.ptr, N, gradOf(a).ptr, K, 1, gemmScratch(N)); // da += gy . b^T
-    if (b.requiresGrad) k().gemmTN(K, N, M, a.ptr, K, gy.ptr, N, gradOf(b).ptr, N, 1, gemmScratch(M)); // db += a^T . gy
+    if (a.requiresGrad) gemm("gemmNT", M, K, N, gy.ptr, N, b.ptr, N, gradOf(a).ptr, K, true); // da += gy . b^T
+    if (b.requiresGrad) gemm("gemmTN", K, N, M, a.ptr, K, gy.ptr, N, gradOf(b).ptr, N, true); // db += a^T . gy
   },
 
   linear(node, gy) {
     const [x, w, bias] = node.inputs;
     const [B, I] = x.shape;
     const O = w.shape[0];
-    if (x.requiresGrad) k().gemmNN(B, I, O, gy.ptr, O, w.ptr, I, gradOf(x).ptr, I, 1, gemmScratch(O)); // dx += gy . w
-    if (w.requiresGrad) k().gemmTN(O, I, B, gy.ptr, O, x.ptr, I, gradOf(w).ptr, I, 1, gemmScratch(B)); // dw += gy^T . x
+    if (x.requiresGrad) gemm("gemmNN", B, I, O, gy.ptr, O, w.ptr, I, gradOf(x).ptr, I, true); // dx += gy . w
+    if (w.requiresGrad) gemm("gemmTN", O, I, B, gy.ptr, O, x.ptr, I, gradOf(w).ptr, I, true); // dw += gy^T . x
     if (bias?.requiresGrad) k().sumRows(gradOf(bias).ptr, gy.ptr, B, O, 1);
   },
 
@@ -115,19 +118,21 @@ export const rules: RuleTable = {
     const ld = dstCores * N;
     if (w.requiresGrad) {
       const dw = gradOf(w).ptr;
-      const scratch = gemmScratch(B);
+      const calls: KernelCall[] = [];
       for (let c = 0; c < dstCores; c++) {
         // dW[c] [N, N] += gy[:, c]^T [N, B] . routed[:, c] [B, N]
-        e.k.gemmTN(N, N, B, gy.ptr + c * N * 4, ld, routed + c * N * 4, ld, dw + c * N * N * 4, N, 1, scratch);
+        calls.push(["gemmTN", N, N, B, gy.ptr + c * N * 4, ld, routed + c * N * 4, ld, dw + c * N * N * 4, N, 1, 0]);
       }
+      parallel(calls, 10, gemmScratchBytes(B));
     }
     if (x.requiresGrad) {
       const drouted = e.arena.allocStep(B * ld * 4);
-      const scratch = gemmScratch(N);
+      const calls: KernelCall[] = [];
       for (let c = 0; c < dstCores; c++) {
         // drouted[:, c] [B, N] = gy[:, c] [B, N] . W[c] [N, N]
-        e.k.gemmNN(B, N, N, gy.ptr + c * N * 4, ld, w.ptr + c * N * N * 4, N, drouted + c * N * 4, ld, 0, scratch);
+        calls.push(["gemmNN", B, N, N, gy.ptr + c * N * 4, ld, w.ptr + c * N * N * 4, N, drouted + c * N * 4, ld, 0, 0]);
       }
+      parallel(calls, 10, gemmScratchBytes(N));
       e.k.routeScatter(gradOf(x).ptr, srcCores * N, drouted, ld, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
     }
   },

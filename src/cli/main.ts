@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// The scrramble command: dispatches to train, eval, routing, report, sweep. Enables relaxed
-// SIMD in V8 before the kernels load (Node 20 keeps it behind a flag); usage
-// errors exit with code 2, other failures with 1, each with a one-line message.
+// The scrramble command: dispatches to train, eval, routing, report, sweep.
+// Enables relaxed SIMD in V8 before the kernels load (Node 20 keeps it behind a
+// flag) and starts the kernel worker threads; usage errors exit with code 2,
+// other failures with 1, each with a one-line message.
 
 import v8 from "node:v8";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { UsageError } from "./args.js";
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<number>> }> = {
@@ -29,24 +31,33 @@ function usage(): string {
     "Commands:",
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
     "",
-    "Global options: --simd auto|simd128|relaxed (kernel variant), --version, --help",
+    "Global options:",
+    "  --threads N|auto   kernel threads (default auto = the CPU count, at most 4); results are identical for any N",
+    "  --simd auto|simd128|relaxed   kernel variant (default auto: relaxed SIMD where the engine has it)",
+    "  --version, --help",
     "",
   ].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
-  // --simd is global: strip it before the command parses its own options.
+  // --simd and --threads are global: strip them before the command parses its own options.
   let simd = "auto";
+  let threadsArg = "auto";
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--simd") simd = argv[++i] ?? "";
     else if (argv[i].startsWith("--simd=")) simd = argv[i].slice(7);
+    else if (argv[i] === "--threads") threadsArg = argv[++i] ?? "";
+    else if (argv[i].startsWith("--threads=")) threadsArg = argv[i].slice(10);
     else rest.push(argv[i]);
   }
   if (!["auto", "simd128", "relaxed"].includes(simd)) throw new UsageError(`--simd must be auto, simd128 or relaxed, got ${JSON.stringify(simd)}`);
+  const threads = threadsArg === "auto" ? Math.min(4, availableParallelism()) : Number(threadsArg);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`--threads must be an integer in [1, 64] or auto, got ${JSON.stringify(threadsArg)}`);
   if (simd !== "simd128") v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
   const { initEngine } = await import("../engine.js");
-  initEngine({ variant: simd as "auto" | "simd128" | "relaxed" });
+  const { spawnNodeWorker } = await import("./threads.js");
+  initEngine({ variant: simd as "auto" | "simd128" | "relaxed", threads, spawnWorker: spawnNodeWorker });
 
   const [cmd, ...args] = rest;
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {

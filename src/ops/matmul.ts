@@ -2,7 +2,8 @@
 // weight layout [out, in]). Forward only; rules in autograd/rules.ts.
 // Letters: M rows, K inner, N columns; B batch, I inputs, O outputs.
 
-import { engine, gemmScratch } from "../engine.js";
+import { engine } from "../engine.js";
+import { gemm } from "./gemm-split.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 
@@ -15,7 +16,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [M, K] = a.shape;
   const N = b.shape[1];
   const out = Tensor.empty([M, N]);
-  engine().k.gemmNN(M, N, K, a.ptr, K, b.ptr, N, out.ptr, N, 0, gemmScratch(K));
+  gemm("gemmNN", M, N, K, a.ptr, K, b.ptr, N, out.ptr, N, false);
   return record("matmul", out, [a, b], null);
 }
 
@@ -29,8 +30,7 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
   const O = w.shape[0];
   if (bias && (bias.shape.length !== 1 || bias.size !== O)) throw new Error(`linear: bias [${bias.shape.join(", ")}] must be [${O}]`);
   const out = Tensor.empty([B, O]);
-  const k = engine().k;
-  k.gemmNT(B, O, I, x.ptr, I, w.ptr, I, out.ptr, O, 0, gemmScratch(I));
-  if (bias) k.addBias(out.ptr, out.ptr, bias.ptr, B, O);
+  gemm("gemmNT", B, O, I, x.ptr, I, w.ptr, I, out.ptr, O, false);
+  if (bias) engine().k.addBias(out.ptr, out.ptr, bias.ptr, B, O);
   return record("linear", out, bias ? [x, w, bias] : [x, w], null);
 }

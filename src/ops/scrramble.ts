@@ -2,7 +2,9 @@
 // coefficients) into a routed buffer, then one N x N GEMM per destination core.
 // Letters: B batch, N core size, S slot size, K slots per core, C cores.
 
-import { engine, gemmScratch } from "../engine.js";
+import { engine, parallel } from "../engine.js";
+import { gemmScratchBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 import type { RoutingBuffers } from "./routing-buffers.js";
@@ -27,11 +29,12 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   const routed = e.arena.allocStep(B * dstCores * N * 4);
   k.routeGather(routed, dstCores * N, x.ptr, srcCores * N, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
   const y = Tensor.empty([B, dstCores * N]);
-  const scratch = gemmScratch(N);
   const ld = dstCores * N;
+  const calls: KernelCall[] = [];
   for (let c = 0; c < dstCores; c++) {
-    // y[:, c] [B, N] = routed[:, c] [B, N] . W[c]^T
-    k.gemmNT(B, N, N, routed + c * N * 4, ld, w.ptr + c * N * N * 4, N, y.ptr + c * N * 4, ld, 0, scratch);
+    // y[:, c] [B, N] = routed[:, c] [B, N] . W[c]^T   (cores split over the threads)
+    calls.push(["gemmNT", B, N, N, routed + c * N * 4, ld, w.ptr + c * N * N * 4, N, y.ptr + c * N * 4, ld, 0, 0]);
   }
+  parallel(calls, 10, gemmScratchBytes(N));
   return record("scrramble", y, [x, w], { routed, routing, B });
 }

@@ -2,7 +2,8 @@
 // p -= lr * wd * p before the moment update; Adam: wd * p added to the gradient).
 // One fused WASM kernel per parameter tensor.
 
-import { engine } from "../engine.js";
+import { engine, parallel } from "../engine.js";
+import { splitRange, type KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
 
@@ -46,10 +47,18 @@ export class Adam extends Optimizer {
     const t = this.steps;
     const bc1 = 1 - this.beta1 ** t;
     const bc2 = 1 - this.beta2 ** t;
-    const k = engine().k;
+    const T = engine().threads;
+    const calls: KernelCall[] = [];
     this.params.forEach((p, i) => {
-      k.adamStep(p.ptr, p.grad!.ptr, this.m[i].ptr, this.v[i].ptr, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled ? 1 : 0, bc1, bc2);
+      // Each tensor in T element ranges (multiples of 4): the update is elementwise.
+      for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {
+        const lo = a * 4, hi = Math.min(p.size, b * 4);
+        if (hi <= lo) continue;
+        const o = lo * 4;
+        calls.push(["adamStep", p.ptr + o, p.grad!.ptr + o, this.m[i].ptr + o, this.v[i].ptr + o, hi - lo, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled ? 1 : 0, bc1, bc2]);
+      }
     });
+    parallel(calls);
   }
 
   /** Moment buffers (for checkpoints). */

@@ -11,3 +11,6 @@ export const PAGE = 65536;
 export function gemmScratchBytes(K: number): number {
   return (K * 8 + 32) * 4;
 }
+
+/** Maximum pages of the shared-memory build (twin: --maximumMemory in scripts/build-wasm.mjs). */
+export const MAX_SHARED_PAGES = 32768;

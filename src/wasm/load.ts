@@ -2,9 +2,9 @@
 // from the embedded base64 (default) or from the caller. Picks the relaxed-SIMD
 // build when the engine validates it, else SIMD128. The host owns the memory.
 
-import { ABI_VERSION, PAGE } from "./abi.js";
+import { ABI_VERSION, MAX_SHARED_PAGES } from "./abi.js";
 import type { KernelExports } from "./kernels.js";
-import { relaxedWasm, simd128Wasm } from "./kernels.generated.js";
+import { relaxedSharedWasm, relaxedWasm, simd128SharedWasm, simd128Wasm } from "./kernels.generated.js";
 
 export type SimdVariant = "simd128" | "relaxed";
 
@@ -15,12 +15,17 @@ export interface LoadOptions {
   bytes?: Uint8Array<ArrayBuffer>;
   /** Initial memory in 64 KiB pages (default 64 = 4 MiB). */
   initialPages?: number;
+  /** Use the shared-memory build (for worker threads; needs SharedArrayBuffer). */
+  shared?: boolean;
 }
 
 export interface LoadedKernels {
   exports: KernelExports;
   memory: WebAssembly.Memory;
   variant: SimdVariant;
+  /** The compiled module (workers instantiate it over the same shared memory). */
+  module: WebAssembly.Module;
+  shared: boolean;
 }
 
 function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -31,7 +36,17 @@ function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
 }
 
 let relaxedBytes: Uint8Array<ArrayBuffer> | null = null;
-let simdBytes: Uint8Array<ArrayBuffer> | null = null;
+const cache = new Map<string, Uint8Array<ArrayBuffer>>();
+
+function embedded(variant: SimdVariant, shared: boolean): Uint8Array<ArrayBuffer> {
+  const key = `${variant}${shared ? "-shared" : ""}`;
+  let b = cache.get(key);
+  if (!b) {
+    b = fromBase64(variant === "relaxed" ? (shared ? relaxedSharedWasm : relaxedWasm) : shared ? simd128SharedWasm : simd128Wasm);
+    cache.set(key, b);
+  }
+  return b;
+}
 
 /** True when this engine validates the relaxed-SIMD build. */
 export function relaxedSimdSupported(): boolean {
@@ -43,6 +58,7 @@ export function relaxedSimdSupported(): boolean {
 export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
   let variant: SimdVariant;
   let bytes: Uint8Array<ArrayBuffer>;
+  const shared = opts.shared ?? false;
   if (opts.bytes) {
     bytes = opts.bytes;
     variant = opts.variant === "relaxed" ? "relaxed" : "simd128";
@@ -53,14 +69,16 @@ export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
         throw new Error("relaxed SIMD is not supported by this WebAssembly engine (Node 20 needs --experimental-wasm-relaxed-simd)");
       }
       variant = "relaxed";
-      bytes = relaxedBytes!;
     } else {
       variant = "simd128";
-      bytes = simdBytes ??= fromBase64(simd128Wasm);
     }
+    bytes = embedded(variant, shared);
   }
-  if (!WebAssembly.validate(bytes)) throw new Error(`kernel module (${variant}) does not validate in this engine (WebAssembly SIMD required)`);
-  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 64 });
+  if (shared && typeof SharedArrayBuffer === "undefined") throw new Error("shared memory (threads) needs SharedArrayBuffer, which this environment does not provide");
+  if (!WebAssembly.validate(bytes)) throw new Error(`kernel module (${variant}${shared ? ", shared" : ""}) does not validate in this engine (WebAssembly SIMD${shared ? " and threads" : ""} required)`);
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: opts.initialPages ?? 64, maximum: MAX_SHARED_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: opts.initialPages ?? 64 });
   const module = new WebAssembly.Module(bytes);
   const instance = new WebAssembly.Instance(module, {
     env: {
@@ -73,6 +91,5 @@ export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
   const exports = instance.exports as unknown as KernelExports;
   const abi = exports.ABI_VERSION?.value;
   if (abi !== ABI_VERSION) throw new Error(`kernel module ABI version ${abi} does not match the library's ${ABI_VERSION}: rebuild with npm run build`);
-  void PAGE;
-  return { exports, memory, variant };
+  return { exports, memory, variant, module, shared };
 }
