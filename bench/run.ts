@@ -55,14 +55,17 @@ if (process.argv.includes("--torch")) {
       ["dense", ["train", "--model", "dense", "--threads", "1"], "train step dense"],
       ["scrramble", ["infer", "--model", "scrramble", "--routing", "dense", "--threads", "1", "--batch", "1"], "inference scrramble"],
       ["dense", ["infer", "--model", "dense", "--threads", "1", "--batch", "1"], "inference dense"],
+      ["scrramble", ["train", "--model", "scrramble", "--routing", "dense", "--threads", "2"], "train step scrramble 4-50-10 (batch 64, 2 threads)"],
+      ["dense", ["train", "--model", "dense", "--threads", "2"], "train step dense 1024-2048-512-256 (batch 64, 2 threads)"],
     ];
     for (const [model, args, ours] of cases) {
       try {
         const out = execFileSync("/usr/bin/python3", [anchor, ...args], { env, encoding: "utf8" });
         const t = JSON.parse(out.trim().split("\n").pop()!);
-        const mine = rows.find((r) => String(r.bench).startsWith(ours));
+        const mine = rows.find((r) => String(r.bench).startsWith(ours) && (ours.includes("threads") || r.threads === 1));
         const theirs = t.samples_per_s?.median ?? t.samples_per_s;
-        const row = { bench: `torch ${args[0]} ${model} (1 thread, OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`, torch: t, ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null };
+        const threads = args[args.indexOf("--threads") + 1];
+        const row = { bench: `torch ${args[0]} ${model} (${threads} thread${threads === "1" ? "" : "s"}, OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`, torch: t, ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null };
         rows.push(row);
         console.log(`${row.bench}: ${JSON.stringify(theirs)} samples/s; ours/theirs = ${row.ratio}`);
       } catch (e) {
