@@ -42,8 +42,8 @@ export const SWEEP_COMMAND: CommandSpec = {
   usage: "scrramble sweep KIND --checkpoint PATH [--baseline PATH] [--values LIST] [options]   (KIND p trains instead)",
   options: {
     checkpoint: { type: "string", arg: "PATH", help: "trained ScRRAMBLe checkpoint (run folder or file)" },
-    baseline: { type: "string", arg: "PATH", help: "adc-bits: trained dense partial-sums checkpoint to compare" },
-    values: { type: "string", arg: "LIST", help: "comma-separated values of the knob (defaults per KIND in the docs)" },
+    baseline: { type: "string", arg: "PATH", help: "trained dense partial-sums checkpoint to compare (always differential pairs, ADC on each tile's partial sums)" },
+    values: { type: "string", arg: "LIST", help: `comma-separated values of the knob; defaults: ${Object.entries(DEFAULT_VALUES).map(([k, v]) => `${k} ${v}`).join("; ")}` },
     repeats: { type: "string", arg: "N", default: "1", help: "noise sweeps: simulation seeds per value (mean and std reported)" },
     "calibration-batches": { type: "string", arg: "N", default: "4", help: "training batches used to calibrate DAC / ADC full scales" },
     ...CROSSBAR_CLI_OPTIONS,
