@@ -62,9 +62,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const json = Boolean(v.json);
   const progress = createProgress({ mode: progressModeFor(process.stderr, json), stream: json ? process.stdout : process.stderr });
-  const meta = { kind: model.kind, model: model.config, train: opts, data: data.description, kernels: engine().variant };
+  const meta = { kind: model.kind, model: model.config, train: opts, data: data.description, kernels: engine().variant, threads: engine().threads };
   writeFileAtomicSync(join(out, "config.json"), JSON.stringify(meta, null, 2) + "\n");
-  progress.log(json ? { event: "start", ...meta, out } : `${model.kind}: ${model.parameters().reduce((a, p) => a + p.size, 0)} parameters, ${engine().variant} kernels; ${data.description}; run folder ${out}`);
+  progress.log(json ? { event: "start", ...meta, out } : `${model.kind}: ${model.parameters().reduce((a, p) => a + p.size, 0)} parameters, ${engine().variant} kernels on ${engine().threads} thread(s); ${data.description}; run folder ${out}`);
 
   const metrics: string[] = [];
   const steps: StepInfo[] = [];
