@@ -3,14 +3,14 @@
 // column), every tile's partial sums digitised by its own ADC (signed, mid-rise)
 // and accumulated digitally, then bias and ReLU. Reads the model; never changes it.
 
-import { endStep, engine, gemmScratch } from "../engine.js";
-import { Rng } from "../rng.js";
+import { engine, gemmScratch } from "../engine.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { DenseBaseline } from "../nn/dense-baseline.js";
-import type { BatchInput, Model } from "../nn/model.js";
+import type { BatchInput } from "../nn/model.js";
 import { mapCore } from "./mapping.js";
-import { checkCrossbarOptions, CROSSBAR_DEFAULTS, type CrossbarOptions } from "./crossbar.js";
+import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
+import { maxAbs, SimulatedHardware } from "./sim-base.js";
 
 interface TiledLayer {
   nIn: number;
@@ -24,25 +24,17 @@ interface TiledLayer {
   adcMax: number;
 }
 
-export class DenseCrossbar implements Model {
+export class DenseCrossbar extends SimulatedHardware {
   readonly kind = "crossbar-dense";
-  readonly inputSize: number;
-  readonly classes: number;
-  readonly config: Record<string, unknown>;
   readonly model: DenseBaseline;
   readonly coreSize: number;
   private readonly layers: TiledLayer[];
-  private opts: CrossbarOptions = { ...CROSSBAR_DEFAULTS, mapping: "differential" };
-  private noiseRng = new Rng(0);
-  private calibrating = false;
 
   /** Allocates the conductance arrays (persistent): build it outside a step. */
   constructor(model: DenseBaseline, coreSize = 256) {
+    super(model, { model: model.config, coreSize }, { ...CROSSBAR_DEFAULTS, mapping: "differential" });
     this.model = model;
     this.coreSize = coreSize;
-    this.inputSize = model.inputSize;
-    this.classes = model.classes;
-    this.config = { model: model.config, coreSize };
     this.layers = model.layers.map((l) => {
       const [nOut, nIn] = l.w.shape;
       const inTiles = Math.ceil(nIn / coreSize), outTiles = Math.ceil(nOut / coreSize);
@@ -50,18 +42,13 @@ export class DenseCrossbar implements Model {
     });
   }
 
-  parameters(): Tensor[] { return []; }
-  namedParameters(): [string, Tensor][] { return []; }
-
   /** Tiles (cores) of the whole network. */
   tiles(): number {
     return this.layers.reduce((a, l) => a + l.inTiles * l.outTiles, 0);
   }
 
   program(opts: CrossbarOptions): void {
-    checkCrossbarOptions(opts);
-    this.opts = { ...opts };
-    const rng = new Rng(opts.seed).fork("program");
+    const rng = this.begin(opts);
     const N = this.coreSize;
     this.model.layers.forEach((l, li) => {
       const t = this.layers[li];
@@ -78,23 +65,12 @@ export class DenseCrossbar implements Model {
       new Float32Array(engine().memory.buffer, t.g, t.nOut * t.nIn).set(g);
       t.adcMax = opts.adcMax || 1;
     });
-    this.noiseRng = new Rng(opts.seed).fork("read");
   }
 
   /** Calibrate the partial-sum ADC full scale (when adcMax is 0): max |partial sum| per layer. */
   calibrate(batches: Iterable<Float32Array>): void {
     const peak = this.layers.map(() => 0);
-    this.calibrating = true;
-    try {
-      for (const xs of batches) {
-        this.run(Tensor.from(xs, [xs.length / this.inputSize, this.inputSize]), (li, p) => {
-          for (let i = 0; i < p.length; i++) peak[li] = Math.max(peak[li], Math.abs(p[i]));
-        });
-        endStep();
-      }
-    } finally {
-      this.calibrating = false;
-    }
+    this.calibrationRuns(batches, (x) => this.run(x, (li, p) => (peak[li] = Math.max(peak[li], maxAbs(p)))));
     if (this.opts.adcMax === 0) this.layers.forEach((l, i) => (l.adcMax = peak[i] || 1));
   }
 

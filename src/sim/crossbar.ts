@@ -4,52 +4,16 @@
 // per core. Reads the trained model; never changes it. Implements Model so the
 // trainer's evaluate() scores it.
 
-import { endStep, engine, gemmScratch } from "../engine.js";
-import { Rng } from "../rng.js";
+import { engine, gemmScratch } from "../engine.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
-import type { BatchInput, Model } from "../nn/model.js";
-import { checkDeviceOptions, DEVICE_DEFAULTS, type DeviceOptions } from "./devices.js";
-import { conductancesPerCore, mapCore, MAPPINGS, type Mapping } from "./mapping.js";
+import type { BatchInput } from "../nn/model.js";
+import { conductancesPerCore, mapCore, type Mapping } from "./mapping.js";
+import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
+import { maxAbs, maxPositive, SimulatedHardware } from "./sim-base.js";
 
-export interface CrossbarOptions extends DeviceOptions {
-  mapping: Mapping;
-  /** Read noise std per device read, as a fraction of gMax - gMin (fresh every evaluation). */
-  readNoise: number;
-  /** Input DAC bits (0 = ideal); signed inputs use 2^(bits-1) - 1 steps each side. */
-  dacBits: number;
-  /** DAC full scale per layer (0 = calibrate: max |input| over the calibration batches). */
-  dacMax: number;
-  /** Output ADC bits per core (0 = ideal relu). */
-  adcBits: number;
-  /** ADC full scale (0 = calibrate: max output over the calibration batches, per layer). */
-  adcMax: number;
-  /** Seed of every random draw of the simulation (stuck devices, noise). */
-  seed: number;
-}
-
-export const CROSSBAR_DEFAULTS: CrossbarOptions = {
-  ...DEVICE_DEFAULTS,
-  mapping: "single",
-  readNoise: 0,
-  dacBits: 0,
-  dacMax: 0,
-  adcBits: 0,
-  adcMax: 0,
-  seed: 0,
-};
-
-export function checkCrossbarOptions(o: CrossbarOptions): void {
-  checkDeviceOptions(o);
-  if (!MAPPINGS.includes(o.mapping)) throw new Error(`mapping must be single or differential, got ${o.mapping}`);
-  if (!(o.readNoise >= 0)) throw new Error(`read noise must be >= 0, got ${o.readNoise}`);
-  for (const [k, v] of [["DAC bits", o.dacBits], ["ADC bits", o.adcBits]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 24) throw new Error(`${k} must be an integer in [0, 24] (0 = ideal), got ${v}`);
-  }
-  if (o.dacBits === 1) throw new Error("a signed DAC needs at least 2 bits");
-  if (!(o.dacMax >= 0 && o.adcMax >= 0)) throw new Error("DAC / ADC full scale must be >= 0 (0 = calibrate)");
-}
+export { CROSSBAR_DEFAULTS, checkCrossbarOptions, type CrossbarOptions } from "./options.js";
 
 interface SimLayer {
   srcCores: number;
@@ -68,23 +32,15 @@ interface SimLayer {
  * sim.calibrate(batches);            // DAC / ADC ranges when set to 0
  * evaluate(sim, testLoader).accuracy;
  */
-export class ScrrambleCrossbar implements Model {
+export class ScrrambleCrossbar extends SimulatedHardware {
   readonly kind = "crossbar";
-  readonly inputSize: number;
-  readonly classes: number;
-  readonly config: Record<string, unknown>;
   readonly model: ScrrambleMlp;
   private readonly layers: SimLayer[];
-  private opts: CrossbarOptions = { ...CROSSBAR_DEFAULTS };
-  private noiseRng = new Rng(0);
-  private calibrating = false;
 
   /** Allocates the conductance arrays (persistent): build it outside a step. */
   constructor(model: ScrrambleMlp) {
+    super(model, { model: model.config }, CROSSBAR_DEFAULTS);
     this.model = model;
-    this.inputSize = model.inputSize;
-    this.classes = model.classes;
-    this.config = { model: model.config };
     const N = model.config.coreSize;
     this.layers = model.layers.map((l) => ({
       srcCores: l.routing.srcCores,
@@ -96,14 +52,9 @@ export class ScrrambleCrossbar implements Model {
     }));
   }
 
-  parameters(): Tensor[] { return []; }
-  namedParameters(): [string, Tensor][] { return []; }
-
   /** Program every core from the model's weights with these options (seeded). */
   program(opts: CrossbarOptions): void {
-    checkCrossbarOptions(opts);
-    this.opts = { ...opts };
-    const rng = new Rng(opts.seed).fork("program");
+    const rng = this.begin(opts);
     const N = this.model.config.coreSize;
     this.model.layers.forEach((l, li) => {
       const sim = this.layers[li];
@@ -116,25 +67,15 @@ export class ScrrambleCrossbar implements Model {
       sim.dacMax = opts.dacMax || 1;
       sim.adcMax = opts.adcMax || 1;
     });
-    this.noiseRng = new Rng(opts.seed).fork("read");
   }
 
   /** Set calibrated DAC / ADC full scales (those given as 0) from sample inputs x [B, inputSize]. */
   calibrate(batches: Iterable<Float32Array>): void {
     const dac = this.layers.map(() => 0), adc = this.layers.map(() => 0);
-    this.calibrating = true;
-    try {
-      for (const xs of batches) {
-        const B = xs.length / this.inputSize;
-        this.run(Tensor.from(xs, [B, this.inputSize]), (li, routed, y) => {
-          dac[li] = Math.max(dac[li], maxAbs(routed));
-          adc[li] = Math.max(adc[li], maxPositive(y));
-        });
-        endStep();
-      }
-    } finally {
-      this.calibrating = false;
-    }
+    this.calibrationRuns(batches, (x) => this.run(x, (li, routed, y) => {
+      dac[li] = Math.max(dac[li], maxAbs(routed));
+      adc[li] = Math.max(adc[li], maxPositive(y));
+    }));
     this.layers.forEach((l, i) => {
       if (this.opts.dacMax === 0) l.dacMax = dac[i] || 1;
       if (this.opts.adcMax === 0) l.adcMax = adc[i] || 1;
@@ -211,16 +152,4 @@ export class ScrrambleCrossbar implements Model {
     const { loss, lengths } = ops.capsuleMarginLoss(this.run(batch.x), batch.labels, this.classes);
     return { loss, scores: lengths };
   }
-}
-
-function maxPositive(a: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
-  return m;
-}
-
-function maxAbs(a: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) { const v = Math.abs(a[i]); if (v > m) m = v; }
-  return m;
 }
