@@ -35,7 +35,6 @@ function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-let relaxedBytes: Uint8Array<ArrayBuffer> | null = null;
 const cache = new Map<string, Uint8Array<ArrayBuffer>>();
 
 function embedded(variant: SimdVariant, shared: boolean): Uint8Array<ArrayBuffer> {
@@ -50,8 +49,7 @@ function embedded(variant: SimdVariant, shared: boolean): Uint8Array<ArrayBuffer
 
 /** True when this engine validates the relaxed-SIMD build. */
 export function relaxedSimdSupported(): boolean {
-  relaxedBytes ??= fromBase64(relaxedWasm);
-  return WebAssembly.validate(relaxedBytes);
+  return WebAssembly.validate(embedded("relaxed", false));
 }
 
 /** Synchronously compile and instantiate the kernel module with a fresh memory. */
