@@ -10,7 +10,7 @@ import { Bench } from "tinybench";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { engine, initEngine } from "../src/engine.js";
-import { spawnNodeWorker } from "../src/cli/threads.js";
+import { spawnNodeWorker } from "../src/node/threads.js";
 import { addGemmCases } from "./gemm.js";
 import { addStepCases } from "./train-step.js";
 

@@ -5,7 +5,8 @@
 import type { Bench } from "tinybench";
 import { endStep } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
-import { backward, noGrad } from "../src/autograd/tape.js";
+import { noGrad } from "../src/autograd/tape.js";
+import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { Rng } from "../src/rng.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";

@@ -13,11 +13,13 @@ import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./was
 export interface EngineOptions extends LoadOptions {
   /** Threads for the kernels (default 1). More than 1 needs spawnWorker. */
   threads?: number;
-  /** Starts one kernel worker (Node: spawnNodeWorker from the CLI's threads.ts). */
+  /** Starts one kernel worker (Node: spawnNodeWorker from scrramble/node). */
   spawnWorker?: SpawnWorker;
 }
 
 export interface Engine {
+  /** The options it was made with (initEngine(engine().options) makes a twin). */
+  options: EngineOptions;
   k: KernelExports;
   memory: WebAssembly.Memory;
   arena: Arena;
@@ -38,7 +40,7 @@ export function initEngine(opts: EngineOptions = {}): Engine {
   const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
   const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
-  current = { k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool };
+  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool };
   return current;
 }
 
@@ -72,6 +74,7 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   const T = e.pool ? Math.min(e.pool.threads, calls.length) : 1;
   const parts = splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b));
   if (scratchArg >= 0) {
+    // call[0] is the kernel name, so argument i sits at call[i + 1].
     for (const part of parts) {
       const s = e.arena.allocStep(scratchBytes);
       for (const c of part) c[scratchArg + 1] = s;
@@ -100,4 +103,14 @@ export function onStepEnd(fn: () => void): void {
 export function endStep(): void {
   for (const fn of stepEndHooks) fn();
   engine().arena.resetStep();
+}
+
+/**
+ * Release every tensor, persistent ones too: models and optimisers built before
+ * become unusable (their tensors throw). Keeps the kernels, memory and threads,
+ * e.g. between the trainings of a sweep.
+ */
+export function freeAll(): void {
+  for (const fn of stepEndHooks) fn();
+  engine().arena.resetAll();
 }

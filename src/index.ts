@@ -1,22 +1,36 @@
 // The full library: engine, tensors, autograd, ops, optimisers, RNG, data,
-// routing, models and checkpoints. Runs unchanged in Node, Deno, Bun and
-// browsers (no node:* imports anywhere below this file; the CLI has those).
+// routing, models, simulation, accounting, sweeps and checkpoints. Runs
+// unchanged in Node, Deno, Bun and browsers: no node:* imports anywhere below
+// this file (the Node adapters are scrramble/node). Forward-only: ./infer.js.
 
-export { engine, initEngine, endStep, type Engine } from "./engine.js";
+export { engine, initEngine, endStep, freeAll, type Engine, type EngineOptions } from "./engine.js";
 export { Tensor, sizeOf, type Shape } from "./tensor.js";
-export { backward, noGrad, tapeLength } from "./autograd/tape.js";
+export { noGrad, tapeLength } from "./autograd/tape.js";
+export { backward } from "./autograd/backward.js";
 export * as ops from "./ops/index.js";
+export { gemm, type GemmForm } from "./gemm.js";
+export { OptionError, checkFields, readFields, parseField, flagOf, type Field, type Schema, type OptionValues } from "./options.js";
 export { parameter } from "./nn/parameter.js";
 export { Optimizer } from "./optim/optimizer.js";
 export { Adam, AdamW, type AdamOptions } from "./optim/adam.js";
 export { SGD, type SgdOptions } from "./optim/sgd.js";
 export { Rng, detLog, hashString } from "./rng.js";
 export { loadKernels, relaxedSimdSupported, type LoadOptions, type SimdVariant } from "./wasm/load.js";
-export { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS, validateScrrambleConfig, layerRoutingSeed, type ScrrambleMlpConfig } from "./nn/scrramble-mlp.js";
-export { DenseBaseline, DENSE_BASELINE_DEFAULTS, type DenseBaselineConfig } from "./nn/dense-baseline.js";
-export { argmaxRows, type Model, type BatchInput } from "./nn/model.js";
+export { runPosted, KernelPool, type SpawnWorker, type WorkerInit, type WorkerLike, type KernelCall } from "./wasm/pool.js";
+export { modelKinds, modelEntry, modelEntries, modelConfig, createModel, checkStoredConfig, type ModelEntry } from "./nn/registry.js";
+export {
+  ScrrambleMlp,
+  SCRRAMBLE_MLP_DEFAULTS,
+  SCRRAMBLE_MLP_FIELDS,
+  validateScrrambleConfig,
+  resolveCoreInit,
+  type ScrrambleMlpConfig,
+} from "./nn/scrramble-mlp.js";
+export { DenseBaseline, DENSE_BASELINE_DEFAULTS, DENSE_BASELINE_FIELDS, validateDenseConfig, type DenseBaselineConfig } from "./nn/dense-baseline.js";
+export { argmaxRows, type Model, type BatchInput, type ModelContext, type RoutedNetwork, type StoredTensor } from "./nn/model.js";
 export { CORE_INITS, coreInitStd, type CoreInit } from "./nn/init.js";
 export { generateRouting, routingFromArrays, transposeRouting, type Routing } from "./routing/routing.js";
+export { networkRoutings, layerRoutingSeed, checkCoreGeometry, type NetworkRoutingOptions } from "./routing/network.js";
 export { routingStats, expectedPositiveRoutes, type RoutingStats } from "./routing/stats.js";
 export { routingSvg } from "./routing/svg.js";
 export type { Dataset } from "./data/dataset.js";
@@ -24,9 +38,26 @@ export { subset, splitValidation, classCounts } from "./data/dataset.js";
 export { parseIdx, maybeGunzip, idxToDataset } from "./data/idx.js";
 export { parseCifar } from "./data/cifar.js";
 export { bundledMnistFromDigits, parseDigitJson } from "./data/mnist-bundled.js";
-export { resizeNearest, shiftCircular, expandShifted } from "./data/transforms.js";
+export { resizeNearest, shiftCircular } from "./pixels.js";
+export { expandShifted } from "./data/transforms.js";
 export { DataLoader, type DataLoaderOptions, type Batch } from "./data/loader.js";
-export { trainModel, evaluate, evalLoader, TRAIN_DEFAULTS, type TrainOptions, type EvalResult } from "./train/trainer.js";
+export { trainModel, learningRateAt, makeOptimizer, type StepInfo, type EvalInfo, type TrainEvents } from "./train/trainer.js";
+export { evaluate, evalLoader, inputResize, type EvalResult } from "./train/evaluate.js";
+export { TRAIN_DEFAULTS, TRAIN_FIELDS, OPTIMIZERS, LR_SCHEDULES, type TrainOptions, type OptimizerName } from "./train/options.js";
+export { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "./sim/options.js";
+export { crossbarFor, hasCrossbar, type SimulatorOptions } from "./sim/simulators.js";
+export { SimulatedHardware } from "./sim/sim-base.js";
+export { ScrrambleCrossbar } from "./sim/crossbar.js";
+export { DenseCrossbar } from "./sim/crossbar-dense.js";
+export { calibrationBatches } from "./sim/calibration.js";
+export { MAPPINGS, type Mapping } from "./sim/mapping.js";
+export { LEVEL_SPACINGS, conductanceLevels, type DeviceOptions } from "./sim/devices.js";
+export { ACCOUNTING_DEFAULTS, type AccountingParams, type NetworkAccount } from "./sim/accounting.js";
+export { hardwareReport, reportMarkdown, type HardwareReport, type ReportInput } from "./sim/report.js";
+export { hardwareSweep, trainingSweep, sweepCsv, sweepSvg, type SweepPoint, type SweepSeries, type HardwareKnob } from "./sim/sweep.js";
+export { meanStd } from "./sim/stats.js";
 export { encodeSafetensors, decodeSafetensors, expectTensor } from "./io/safetensors.js";
-export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint.js";
+export { saveCheckpoint, loadCheckpoint, checkpointParts, type LoadedCheckpoint } from "./io/checkpoint.js";
 export { lineChartSvg } from "./plot/svg.js";
+export { curvesSvg } from "./plot/curves.js";
+export { predict, predictBatch, loadModel, modelInputs, type ImageGeometry, type Predictions } from "./infer.js";

@@ -27,6 +27,8 @@ export class Tensor {
   readonly ptr: number;
   /** Arena generation for step tensors, -1 for persistent ones. */
   readonly gen: number;
+  /** Arena epoch it was made in (freeAll() ends an epoch). */
+  readonly epoch: number;
   requiresGrad = false;
   grad: Tensor | null = null;
   name = "";
@@ -36,6 +38,7 @@ export class Tensor {
     this.size = sizeOf(shape);
     this.ptr = ptr;
     this.gen = gen;
+    this.epoch = engine().arena.epoch;
   }
 
   /** Zero-filled tensor in the persistent region. */
@@ -74,14 +77,18 @@ export class Tensor {
     return this.gen < 0;
   }
 
-  /** False once the step that made this tensor has ended. */
+  /** False once the step that made this tensor has ended (or freeAll() ran). */
   get alive(): boolean {
-    return this.gen < 0 || this.gen === engine().arena.generation;
+    const a = engine().arena;
+    return this.epoch === a.epoch && (this.gen < 0 || this.gen === a.generation);
   }
 
-  /** Throws if this step tensor is used after its step. */
+  /** Throws if this step tensor is used after its step, or any tensor after freeAll(). */
   check(): this {
-    if (!this.alive) throw new Error(`step tensor [${this.shape.join(", ")}]${this.name ? ` "${this.name}"` : ""} used after its step ended`);
+    if (!this.alive) {
+      const what = `${this.persistentTensor ? "tensor" : "step tensor"} [${this.shape.join(", ")}]${this.name ? ` "${this.name}"` : ""}`;
+      throw new Error(`${what} used after ${this.persistentTensor ? "freeAll() released it" : "its step ended"}`);
+    }
     return this;
   }
 

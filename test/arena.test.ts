@@ -9,7 +9,7 @@ import { engine, endStep } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
 import { parameter } from "../src/nn/parameter.js";
 import { AdamW } from "../src/optim/adam.js";
-import { backward } from "../src/autograd/tape.js";
+import { backward } from "../src/autograd/backward.js";
 import * as ops from "../src/ops/index.js";
 
 class FakeMemory implements MemoryLike {

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Tensor } from "../src/tensor.js";
 import { endStep } from "../src/engine.js";
-import { withRuleOverride, backward } from "../src/autograd/tape.js";
+import { withRuleOverride, backward } from "../src/autograd/backward.js";
 import { engine } from "../src/engine.js";
 import * as ops from "../src/ops/index.js";
 import { gradCheck, randomArray, naiveMatmul, maxAbsDiff } from "./helpers/reference.js";

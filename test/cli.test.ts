@@ -35,10 +35,14 @@ test("--help, --version, unknown command", () => {
 test("wrong arguments exit 2 with a clear message", () => {
   const cases: [string[], RegExp][] = [
     [["train", "--slot-size", "48"], /slot size 48 does not divide core size 256/],
-    [["train", "--p", "1.5"], /--p must be <= 1/],
+    [["train", "--p", "1.5"], /--p must be a number >= 0 and <= 1, got "1.5"/],
     [["train", "--cores", "3,10,10"], /first layer takes 768/],
-    [["train", "--epochs", "two"], /--epochs must be a number/],
-    [["train", "--bogus"], /Unknown option '--bogus'/],
+    [["train", "--epochs", "two"], /--epochs must be an integer >= 1, got "two"/],
+    [["train", "--epochs", "-1"], /--epochs must be an integer >= 1, got "-1"/],
+    [["train", "--bogus"], /unknown option --bogus/],
+    [["train", "foo"], /unexpected argument "foo"/],
+    [["train", "--model", "dense", "--cores", "4,4,4"], /--cores does not apply to --model dense-baseline/],
+    [["train", "--model", "cnn"], /unknown model kind "cnn"/],
     [["train", "--activation", "tanh"], /--activation must be one of relu, qrelu/],
     [["eval"], /--checkpoint is required/],
   ];

@@ -9,7 +9,7 @@ import { Tensor } from "../src/tensor.js";
 import { noGrad } from "../src/autograd/tape.js";
 import { DenseBaseline } from "../src/nn/dense-baseline.js";
 import { DenseCrossbar } from "../src/sim/crossbar-dense.js";
-import { CROSSBAR_DEFAULTS } from "../src/sim/crossbar.js";
+import { CROSSBAR_DEFAULTS } from "../src/sim/options.js";
 import { randomArray } from "./helpers/reference.js";
 
 function setup() {

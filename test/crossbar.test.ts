@@ -12,7 +12,8 @@ import { noGrad } from "../src/autograd/tape.js";
 import * as ops from "../src/ops/index.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS, type ScrrambleMlpConfig } from "../src/nn/scrramble-mlp.js";
 import { routingFromArrays, type Routing } from "../src/routing/routing.js";
-import { ScrrambleCrossbar, CROSSBAR_DEFAULTS, type CrossbarOptions } from "../src/sim/crossbar.js";
+import { ScrrambleCrossbar } from "../src/sim/crossbar.js";
+import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "../src/sim/options.js";
 import { conductanceLevels } from "../src/sim/devices.js";
 import { randomArray } from "./helpers/reference.js";
 

@@ -11,9 +11,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { bundledMnistFromDigits, bundledTrainCount } from "../src/data/mnist-bundled.js";
 import { classCounts } from "../src/data/dataset.js";
-import { loadBundledMnist } from "../src/cli/data-files.js";
+import { loadBundledMnist } from "../src/node/data-files.js";
 import { DataLoader } from "../src/data/loader.js";
-import { resizeNearest } from "../src/data/transforms.js";
+import { resizeNearest } from "../src/pixels.js";
 
 test("split rule on synthetic digits: first round(0.8 c) to train, digit by digit", () => {
   const counts = [5, 3, 1, 0, 10, 2, 4, 6, 7, 9];

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parseCifar } from "../src/data/cifar.js";
-import { loadCifarDir } from "../src/cli/data-files.js";
+import { loadCifarDir } from "../src/node/data-files.js";
 import { DataLoader } from "../src/data/loader.js";
 
 /** Deterministic pixel byte for record r, channel c, position p (= y * 32 + x). */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { idxToDataset, maybeGunzip, parseIdx } from "../src/data/idx.js";
-import { loadIdxDir } from "../src/cli/data-files.js";
+import { loadIdxDir } from "../src/node/data-files.js";
 import { DataLoader } from "../src/data/loader.js";
 
 /** IDX bytes: magic 0 0 dtype ndims, big-endian u32 dims, then data. */

@@ -8,7 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Dataset } from "../src/data/dataset.js";
 import { checkDataset, classCounts, concatDatasets, splitValidation, subset } from "../src/data/dataset.js";
-import { expandShifted, resizeNearest, shiftCircular } from "../src/data/transforms.js";
+import { expandShifted } from "../src/data/transforms.js";
+import { resizeNearest, shiftCircular } from "../src/pixels.js";
 import { DataLoader } from "../src/data/loader.js";
 import { Rng } from "../src/rng.js";
 

@@ -9,7 +9,7 @@ import { endStep } from "../src/engine.js";
 import { generateRouting, denseRoutingTensor, routingFromArrays, type Routing } from "../src/routing/routing.js";
 import { uploadRouting } from "../src/ops/routing-buffers.js";
 import * as ops from "../src/ops/index.js";
-import { backward } from "../src/autograd/tape.js";
+import { backward } from "../src/autograd/backward.js";
 import { parameter } from "../src/nn/parameter.js";
 import { gradCheck, randomArray } from "./helpers/reference.js";
 

@@ -6,12 +6,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { initEngine, endStep, engine } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
-import { backward } from "../src/autograd/tape.js";
+import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 import { DenseBaseline } from "../src/nn/dense-baseline.js";
 import type { Model } from "../src/nn/model.js";
-import { spawnNodeWorker } from "../src/cli/threads.js";
+import { spawnNodeWorker } from "../src/node/threads.js";
 import { randomArray } from "./helpers/reference.js";
 
 function steps(make: () => Model, threads: number): Float32Array[] {

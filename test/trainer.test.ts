@@ -6,7 +6,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { endStep } from "../src/engine.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS, type ScrrambleMlpConfig } from "../src/nn/scrramble-mlp.js";
-import { trainModel, evaluate, learningRateAt, TRAIN_DEFAULTS } from "../src/train/trainer.js";
+import { trainModel, learningRateAt } from "../src/train/trainer.js";
+import { evaluate } from "../src/train/evaluate.js";
+import { TRAIN_DEFAULTS } from "../src/train/options.js";
 import type { Dataset } from "../src/data/dataset.js";
 import { Rng } from "../src/rng.js";
 

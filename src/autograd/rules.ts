@@ -3,12 +3,12 @@
 // Straight-through and subgradient choices are stated in a NOTE above the rule.
 
 import { engine, parallel } from "../engine.js";
-import { gemm } from "../ops/gemm-split.js";
-import { gemmScratchBytes } from "../wasm/abi.js";
+import { gemm } from "../gemm.js";
+import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
 import type { KernelCall } from "../wasm/pool.js";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./types.js";
-import { gradOf } from "./tape.js";
+import { gradOf } from "./grad.js";
 
 const k = () => engine().k;
 
@@ -123,7 +123,7 @@ export const rules: RuleTable = {
         // dW[c] [N, N] += gy[:, c]^T [N, B] . routed[:, c] [B, N]
         calls.push(["gemmTN", N, N, B, gy.ptr + c * N * 4, ld, routed + c * N * 4, ld, dw + c * N * N * 4, N, 1, 0]);
       }
-      parallel(calls, 10, gemmScratchBytes(B));
+      parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(B));
     }
     if (x.requiresGrad) {
       const drouted = e.arena.allocStep(B * ld * 4);
@@ -132,7 +132,7 @@ export const rules: RuleTable = {
         // drouted[:, c] [B, N] = gy[:, c] [B, N] . W[c] [N, N]
         calls.push(["gemmNN", B, N, N, gy.ptr + c * N * 4, ld, w.ptr + c * N * N * 4, N, drouted + c * N * 4, ld, 0, 0]);
       }
-      parallel(calls, 10, gemmScratchBytes(N));
+      parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
       e.k.routeScatter(gradOf(x).ptr, srcCores * N, drouted, ld, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
     }
   },

@@ -2,20 +2,18 @@
 // matrix on the test split; with --crossbar, on simulated analog hardware, with
 // the conductance count (area) of each mapping.
 
-import { evaluate, evalLoader } from "../train/trainer.js";
-import { ScrrambleMlp } from "../nn/scrramble-mlp.js";
-import { DenseBaseline } from "../nn/dense-baseline.js";
+import { evaluate, evalLoader } from "../train/evaluate.js";
 import type { Model } from "../nn/model.js";
-import { ScrrambleCrossbar } from "../sim/crossbar.js";
-import { DenseCrossbar } from "../sim/crossbar-dense.js";
+import { crossbarFor } from "../sim/simulators.js";
+import { calibrationBatches } from "../sim/calibration.js";
 import { MAPPINGS } from "../sim/mapping.js";
-import { choice, helpText, num, parseCommand, type CommandSpec, UsageError } from "./args.js";
-import { DATA_OPTIONS, loadData } from "./datasets.js";
-import { readCheckpoint } from "./checkpoint-file.js";
-import { formatConfusion } from "./report-util.js";
-import { CROSSBAR_CLI_OPTIONS, calibrationBatches, crossbarOptions } from "./crossbar-options.js";
+import { loadData } from "../node/data.js";
+import { readCheckpoint } from "../node/checkpoint-file.js";
+import { choice, helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataOptionsFrom } from "./options.js";
+import { formatConfusion } from "./format.js";
 
-const { mapping: _mapping, ...HARDWARE_OPTIONS } = CROSSBAR_CLI_OPTIONS;
+const { mapping: _mapping, ...HARDWARE_OPTIONS } = CROSSBAR_OPTIONS;
 
 export const EVAL_COMMAND: CommandSpec = {
   name: "eval",
@@ -31,7 +29,7 @@ export const EVAL_COMMAND: CommandSpec = {
   },
   groups: { crossbar: "Simulated hardware", "calibration-batches": "Calibration and data" },
   examples: [
-    "scrramble eval --checkpoint runs/scrramble-2026-01-01T10-00-00",
+    "scrramble eval --checkpoint runs/scrramble-mlp-2026-01-01T10-00-00",
     "scrramble eval --checkpoint runs/scr --crossbar single --levels 16 --prog-noise 0.02 --adc-bits 4",
   ],
 };
@@ -44,30 +42,32 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
   const { model, path } = readCheckpoint(v.checkpoint);
-  const data = await loadData({ ...v, classes: v.classes ?? String(model.classes) });
+  const dataOpts = dataOptionsFrom(v);
+  const data = await loadData({ ...dataOpts, classes: dataOpts.classes ?? model.classes });
   let target: Model = model;
   let hardware: Record<string, unknown> | null = null;
   if (typeof v.crossbar === "string") {
     const mapping = choice(v, "crossbar", MAPPINGS);
-    const opts = { ...crossbarOptions({ ...v, mapping }), mapping };
-    const sim = model instanceof ScrrambleMlp ? new ScrrambleCrossbar(model) : new DenseCrossbar(model as DenseBaseline);
+    const opts = { ...crossbarOptionsFrom(v), mapping };
+    const nCal = num(v, "calibration-batches", { int: true, min: 1 });
+    const sim = asUsage(() => crossbarFor(model));
     sim.program(opts);
-    sim.calibrate(calibrationBatches(model, data.train, num(v, "calibration-batches", { int: true, min: 1 })));
+    sim.calibrate(calibrationBatches(model, data.train, nCal));
     target = sim;
-    const area = sim instanceof ScrrambleCrossbar
-      ? { single: sim.conductances("single"), differential: sim.conductances("differential") }
-      : { differential: 2 * sim.tiles() * sim.coreSize ** 2, singleWithReferenceColumn: sim.tiles() * sim.coreSize * (sim.coreSize + 1) };
-    hardware = { ...opts, conductances: area, ranges: sim.ranges() };
+    const conductances = Object.fromEntries(MAPPINGS.map((m) => [m, sim.conductances(m)]));
+    hardware = { ...opts, conductances, ranges: sim.ranges() };
   }
   const r = evaluate(target, evalLoader(model, data.test));
   if (v.json) {
-    process.stdout.write(JSON.stringify({ checkpoint: path, kind: model.kind, data: data.description, hardware, accuracy: r.accuracy, loss: r.loss, n: r.n, confusion: r.confusion }) + "\n");
+    const out = { checkpoint: path, kind: model.kind, data: data.description, hardware, accuracy: r.accuracy, loss: r.loss, n: r.n, confusion: r.confusion };
+    process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
   }
   process.stdout.write(`${path} (${model.kind}) on ${data.description}\n`);
   if (hardware) {
     const h = hardware as { mapping: string; conductances: Record<string, number> };
-    process.stdout.write(`simulated crossbars, ${h.mapping} mapping; conductances: ${Object.entries(h.conductances).map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`).join(", ")}\n`);
+    const counts = Object.entries(h.conductances).map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`);
+    process.stdout.write(`simulated crossbars, ${h.mapping} mapping; conductances: ${counts.join(", ")}\n`);
   }
   process.stdout.write(`${hardware ? "simulated" : "test"} accuracy ${(r.accuracy * 100).toFixed(2)} % on ${r.n} samples (loss ${r.loss.toFixed(4)})\n`);
   process.stdout.write(formatConfusion(r.confusion));

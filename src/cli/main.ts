@@ -7,7 +7,7 @@
 import v8 from "node:v8";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { UsageError } from "./args.js";
+import { OptionError } from "../options.js";
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<number>> }> = {
   train: { summary: "train a model on the bundled MNIST subset or IDX files", run: async () => (await import("./train.js")).trainCommand },
@@ -51,15 +51,16 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i].startsWith("--threads=")) threadsArg = argv[i].slice(10);
     else rest.push(argv[i]);
   }
-  if (!["auto", "simd128", "relaxed"].includes(simd)) throw new UsageError(`--simd must be auto, simd128 or relaxed, got ${JSON.stringify(simd)}`);
+  if (!["auto", "simd128", "relaxed"].includes(simd)) throw new OptionError(`--simd must be auto, simd128 or relaxed, got ${JSON.stringify(simd)}`);
   const threads = threadsArg === "auto" ? Math.min(4, availableParallelism()) : Number(threadsArg);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`--threads must be an integer in [1, 64] or auto, got ${JSON.stringify(threadsArg)}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new OptionError(`--threads must be an integer in [1, 64] or auto, got ${JSON.stringify(threadsArg)}`);
   if (simd !== "simd128") v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
   const { initEngine } = await import("../engine.js");
-  const { spawnNodeWorker } = await import("./threads.js");
+  const { spawnNodeWorker } = await import("../node/threads.js");
   initEngine({ variant: simd as "auto" | "simd128" | "relaxed", threads, spawnWorker: spawnNodeWorker });
 
   const [cmd, ...args] = rest;
+  if (cmd && cmd in COMMANDS) command = cmd;
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
     process.stdout.write(usage());
     return cmd ? 0 : 2;
@@ -69,15 +70,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const c = COMMANDS[cmd];
-  if (!c) throw new UsageError(`unknown command ${JSON.stringify(cmd)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  if (!c) throw new OptionError(`unknown command ${JSON.stringify(cmd)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
   return (await c.run())(args);
 }
+
+/** The command being run, for the help hint of a usage error. */
+let command = "";
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`scrramble: ${e.message}\n(see scrramble --help)\n`);
+    if (e instanceof OptionError) {
+      process.stderr.write(`scrramble: ${e.message}\n(see scrramble ${command ? `${command} ` : ""}--help)\n`);
       process.exit(2);
     }
     process.stderr.write(`scrramble: ${(e as Error).message}\n`);

@@ -1,15 +1,16 @@
-// `scrramble report`: traffic, ADC and area accounting of a ScRRAMBLe model
-// (from a checkpoint, or from model options without training) against the
+// `scrramble report`: traffic, ADC and area accounting of a ScRRAMBLe network
+// (from a checkpoint, or from routing options without training) against the
 // baselines; prints the tables and writes report.json and report.md.
 
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ScrrambleMlp } from "../nn/scrramble-mlp.js";
+import { mkdirSync } from "node:fs";
 import { ACCOUNTING_DEFAULTS, type AccountingParams } from "../sim/accounting.js";
-import { hardwareReport, reportMarkdown } from "../sim/report.js";
-import { helpText, intList, num, parseCommand, type CommandSpec, UsageError } from "./args.js";
-import { readCheckpoint } from "./checkpoint-file.js";
-import { writeFileAtomicSync } from "./atomic.js";
+import { hardwareReport, reportMarkdown, type ReportInput } from "../sim/report.js";
+import { readCheckpoint } from "../node/checkpoint-file.js";
+import { writeFileAtomic } from "../node/atomic.js";
+import { helpText, intList, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { asUsage } from "./options.js";
+import { ROUTING_OPTIONS, routedFromOptions } from "./routing.js";
 
 const a = ACCOUNTING_DEFAULTS;
 
@@ -18,12 +19,7 @@ export const REPORT_COMMAND: CommandSpec = {
   summary: "Inter-core traffic, ADC and area accounting of a ScRRAMBLe model against dense and sparse baselines (formulas: docs/accounting.md).",
   usage: "scrramble report [--checkpoint PATH | --cores LIST --core-size N --slot-size S --p P --seed N] [options]",
   options: {
-    checkpoint: { type: "string", arg: "PATH", help: "take the model (and its routing) from a checkpoint" },
-    cores: { type: "string", arg: "LIST", default: "4,50,10", help: "cores per layer, input cores first (without --checkpoint)" },
-    "core-size": { type: "string", arg: "N", default: String(a.coreSize), help: "core size N (without --checkpoint)" },
-    "slot-size": { type: "string", arg: "S", default: "64", help: "slot size s (without --checkpoint)" },
-    p: { type: "string", arg: "P", default: "0.2", help: "connection probability (without --checkpoint)" },
-    seed: { type: "string", arg: "N", default: "0", help: "routing seed (without --checkpoint)" },
+    ...ROUTING_OPTIONS,
     seeds: { type: "string", arg: "N", default: "10", help: "routing seeds for the mean / spread" },
     "dense-sizes": { type: "string", arg: "LIST", default: "1024,2048,512,256", help: "equal-core dense baseline widths" },
     "activation-bits": { type: "string", arg: "B", default: String(a.activationBits), help: "b_a, bits of an activation between cores" },
@@ -44,8 +40,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stdout.write(helpText(REPORT_COMMAND));
     return 0;
   }
-  const params: AccountingParams = {
-    coreSize: num(v, "core-size", { int: true, min: 1 }),
+  const params: Partial<AccountingParams> = {
     activationBits: num(v, "activation-bits", { int: true, min: 1, max: 32 }),
     weightBits: num(v, "weight-bits", { int: true, min: 1, max: 32 }),
     partialSumBits: num(v, "partial-sum-bits", { int: true, min: 0, max: 64 }),
@@ -53,27 +48,21 @@ export async function reportCommand(argv: string[]): Promise<number> {
     coefBits: num(v, "coef-bits", { int: true, min: 0, max: 16 }),
     accumulatorInTile: Boolean(v["accumulator-in-tile"]),
   };
-  let input;
-  const common = { denseSizes: intList(v, "dense-sizes"), seeds: num(v, "seeds", { int: true, min: 1, max: 1000 }) };
+  const settings = { denseSizes: intList(v, "dense-sizes"), seeds: num(v, "seeds", { int: true, min: 1, max: 1000 }), params };
+  let input: ReportInput;
   if (typeof v.checkpoint === "string") {
     const { model } = readCheckpoint(v.checkpoint);
-    if (!(model instanceof ScrrambleMlp)) throw new UsageError(`${v.checkpoint}: report needs a ScRRAMBLe checkpoint, this one holds a ${model.kind}`);
-    const c = model.config;
-    params.coreSize = c.coreSize;
-    input = { cores: c.cores, slotSize: c.slotSize, p: c.p, routingSeed: c.routingSeed, routings: model.layers.map((l) => l.routing), params, ...common };
+    if (!model.routedNetwork) throw new UsageError(`${v.checkpoint}: a ${model.kind} checkpoint has no ScRRAMBLe layers to report on`);
+    input = { ...model.routedNetwork(), ...settings };
   } else {
-    const cores = intList(v, "cores");
-    if (cores.length < 2) throw new UsageError("--cores needs at least two entries");
-    const slotSize = num(v, "slot-size", { int: true, min: 1 });
-    if (params.coreSize % slotSize !== 0) throw new UsageError(`slot size ${slotSize} does not divide core size ${params.coreSize}`);
-    input = { cores, slotSize, p: num(v, "p", { min: 0, max: 1 }), routingSeed: num(v, "seed", { int: true }), params, ...common };
+    input = { ...routedFromOptions(v), ...settings };
   }
-  const report = hardwareReport(input);
+  const report = asUsage(() => hardwareReport(input));
   const md = reportMarkdown(report);
   const out = String(v.out);
   mkdirSync(out, { recursive: true });
-  writeFileAtomicSync(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
-  writeFileAtomicSync(join(out, "report.md"), md);
+  writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileAtomic(join(out, "report.md"), md);
   if (v.json) process.stdout.write(JSON.stringify(report) + "\n");
   else process.stdout.write(md + `\nwrote ${join(out, "report.json")} and ${join(out, "report.md")}\n`);
   return 0;

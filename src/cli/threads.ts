@@ -1,12 +1,2 @@
-// Starts kernel worker threads with Node's worker_threads (the spawn function
-// the engine's pool takes). Workers are unref'd so they never keep the process
-// alive on their own.
-
-import { Worker } from "node:worker_threads";
-import type { SpawnWorker } from "../wasm/pool.js";
-
-export const spawnNodeWorker: SpawnWorker = (init) => {
-  const w = new Worker(new URL("./kernel-worker.js", import.meta.url), { workerData: init });
-  w.unref();
-  return w;
-};
+// Kept for scripts that import the spawn function from its old place; it lives in scrramble/node.
+export { spawnNodeWorker } from "../node/threads.js";

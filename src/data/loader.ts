@@ -8,7 +8,7 @@
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import { Rng } from "../rng.js";
-import { resizeNearest, shiftCircular } from "./transforms.js";
+import { resizeNearest, shiftCircular } from "../pixels.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);

@@ -8,6 +8,7 @@ import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import { parameter } from "./parameter.js";
 import { fillGlorotUniform } from "./init.js";
+import { checkFields, type Schema } from "../options.js";
 import type { BatchInput, Model } from "./model.js";
 
 export interface DenseBaselineConfig {
@@ -26,19 +27,33 @@ export const DENSE_BASELINE_DEFAULTS: DenseBaselineConfig = {
   initSeed: 0,
 };
 
+/** Every key of the config: type, range, help and command-line flag. */
+export const DENSE_BASELINE_FIELDS: Schema = {
+  sizes: { type: "ints", min: 1, minLength: 2, flag: "dense-sizes", arg: "LIST", help: "dense baseline layer widths, input first" },
+  classes: { type: "int", min: 2, max: 256, internal: true, help: "classes" },
+  groupSize: { type: "int", min: 1, arg: "N", help: "dense baseline outputs averaged per class" },
+  initSeed: { type: "int", internal: true, help: "init seed (the run's --seed)" },
+};
+
+/** Check a configuration; every message names the key that is wrong and why. */
+export function validateDenseConfig(c: DenseBaselineConfig, where = "dense baseline config"): void {
+  checkFields(DENSE_BASELINE_FIELDS, c, where);
+  const last = c.sizes[c.sizes.length - 1];
+  if (c.classes * c.groupSize > last) throw new Error(`${c.classes} groups of ${c.groupSize} need ${c.classes * c.groupSize} outputs, the last layer has ${last}`);
+}
+
 export class DenseBaseline implements Model {
   readonly kind = "dense-baseline";
-  readonly config: DenseBaselineConfig & Record<string, unknown>;
+  readonly config: DenseBaselineConfig;
   readonly layers: { w: Tensor; b: Tensor }[] = [];
   readonly inputSize: number;
   readonly classes: number;
   private readonly grouping: Tensor;
 
   constructor(config: DenseBaselineConfig) {
+    validateDenseConfig(config);
     const { sizes, classes, groupSize } = config;
-    if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`sizes must be at least two positive integers, got [${sizes.join(", ")}]`);
-    if (classes * groupSize > sizes[sizes.length - 1]) throw new Error(`${classes} groups of ${groupSize} need ${classes * groupSize} outputs, the last layer has ${sizes[sizes.length - 1]}`);
-    this.config = { ...config };
+    this.config = { ...config, sizes: [...sizes] };
     this.inputSize = sizes[0];
     this.classes = classes;
     const rng = new Rng(config.initSeed).fork("init");

@@ -1,7 +1,9 @@
-// The interface every trainable model exposes to the trainer, the CLI and the
-// checkpoint code. Types only, plus the shared "scores -> argmax" helper.
+// The interface every model exposes to the trainer, the simulators, the
+// checkpoint code and the commands, plus the shared "scores -> argmax" helper.
+// Types only otherwise; each kind's class and settings live in the registry.
 
 import type { Tensor } from "../tensor.js";
+import type { Routing } from "../routing/routing.js";
 
 export interface BatchInput {
   /** Model input [B, inputSize] (already resized / flattened). */
@@ -12,13 +14,43 @@ export interface BatchInput {
   images?: Tensor;
 }
 
+/** Raw array data a checkpoint keeps beside the parameters (e.g. routing tables). */
+export interface StoredTensor {
+  dtype: string;
+  shape: readonly number[];
+  data: Float32Array | Int32Array | ArrayLike<number>;
+}
+
+/** Stored tensors by name, as read from a checkpoint. */
+export type StoredTensors = Record<string, StoredTensor>;
+
+/** What a model's defaults may depend on: the data and the run's seed. */
+export interface ModelContext {
+  classes: number;
+  seed: number;
+  /** Geometry of the images the model will see. */
+  input: { height: number; width: number; channels: number };
+}
+
+/** A model's ScRRAMBLe layers: what routing statistics and traffic accounting read. */
+export interface RoutedNetwork {
+  /** Cores per ScRRAMBLe layer, input cores first. */
+  cores: number[];
+  coreSize: number;
+  slotSize: number;
+  p: number;
+  routingSeed: number;
+  /** The routing in use, one per layer (possibly loaded, not generated). */
+  routings: Routing[];
+}
+
 export interface Model {
-  /** "scrramble-mlp" | "dense-baseline" */
+  /** Registry kind, e.g. "scrramble-mlp" or "dense-baseline". */
   readonly kind: string;
   readonly inputSize: number;
   readonly classes: number;
   /** JSON-serialisable configuration (goes into checkpoints). */
-  readonly config: Record<string, unknown>;
+  readonly config: object;
   parameters(): Tensor[];
   /** Name -> parameter, stable names for checkpoints. */
   namedParameters(): [string, Tensor][];
@@ -26,6 +58,10 @@ export interface Model {
   loss(batch: BatchInput): { loss: Tensor; scores: Tensor };
   /** Class scores [B, classes] (call inside noGrad for inference). */
   scores(x: Tensor): Tensor;
+  /** True when loss() wants the original images (a reconstruction head). */
+  readonly wantsImages?: boolean;
+  /** The ScRRAMBLe layers, for models that have them. */
+  routedNetwork?(): RoutedNetwork;
 }
 
 /** Index of the largest score of each row of scores [B, C]. */

@@ -3,14 +3,16 @@
 // margin loss, optional reconstruction head. Builds its routing and weights from
 // seeds; must not import data, sim or CLI code.
 
-import { hashString, Rng } from "../rng.js";
+import { Rng } from "../rng.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import { uploadRouting, type RoutingBuffers } from "../ops/routing-buffers.js";
-import { generateRouting, type Routing } from "../routing/routing.js";
+import type { Routing } from "../routing/routing.js";
+import { checkCoreGeometry, checkNetworkRoutings, networkRoutings } from "../routing/network.js";
+import { checkFields, type Schema } from "../options.js";
 import { parameter } from "./parameter.js";
 import { CORE_INITS, coreInitStd, fillGlorotUniform, fillTruncatedNormal, type CoreInit } from "./init.js";
-import type { BatchInput, Model } from "./model.js";
+import type { BatchInput, Model, RoutedNetwork } from "./model.js";
 
 export interface ScrrambleMlpConfig {
   /** Cores per layer, input cores first, e.g. [4, 50, 10]. */
@@ -23,7 +25,8 @@ export interface ScrrambleMlpConfig {
   adcBits: number;
   adcMax: number;
   classes: number;
-  init: CoreInit;
+  /** "auto": glorot5d with relu, glorot-core with qrelu (the ADC floors glorot5d's tiny activations to 0). */
+  init: CoreInit | "auto";
   routingSeed: number;
   initSeed: number;
   /** Reconstruction head weight (0 = no head). */
@@ -41,39 +44,48 @@ export const SCRRAMBLE_MLP_DEFAULTS: ScrrambleMlpConfig = {
   adcBits: 4,
   adcMax: 1,
   classes: 10,
-  init: "glorot5d",
+  init: "auto",
   routingSeed: 0,
   initSeed: 0,
   reconstruction: 0,
   reconstructionSize: 784,
 };
 
-/** Check a configuration; every message says which option is wrong and why. */
-export function validateScrrambleConfig(c: ScrrambleMlpConfig): void {
-  const int = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got ${v}`);
-  };
-  int("core size", c.coreSize, 1);
-  int("slot size", c.slotSize, 1);
-  if (c.coreSize % c.slotSize !== 0) throw new Error(`slot size ${c.slotSize} does not divide core size ${c.coreSize}`);
-  if (c.cores.length < 2) throw new Error(`cores needs at least two entries (input cores, then each layer), got [${c.cores.join(", ")}]`);
-  c.cores.forEach((n, i) => int(`cores[${i}]`, n, 1));
-  if (!(c.p >= 0 && c.p <= 1)) throw new Error(`connection probability p must be in [0, 1], got ${c.p}`);
-  int("classes", c.classes, 2);
-  const outputs = c.cores[c.cores.length - 1] * c.coreSize;
-  if (outputs % c.classes !== 0) throw new Error(`the last layer's ${outputs} outputs do not split into ${c.classes} class capsules`);
-  if (c.activation !== "relu" && c.activation !== "qrelu") throw new Error(`activation must be relu or qrelu, got ${c.activation}`);
-  if (c.activation === "qrelu") {
-    int("ADC bits", c.adcBits, 1);
-    if (!(c.adcMax > 0)) throw new Error(`ADC max must be > 0, got ${c.adcMax}`);
-  }
-  if (!CORE_INITS.includes(c.init)) throw new Error(`init must be one of ${CORE_INITS.join(", ")}, got ${c.init}`);
-  if (!(c.reconstruction >= 0)) throw new Error(`reconstruction weight must be >= 0, got ${c.reconstruction}`);
+/** Every key of the config: type, range, help and command-line flag. */
+export const SCRRAMBLE_MLP_FIELDS: Schema = {
+  cores: { type: "ints", min: 1, minLength: 2, arg: "LIST", help: "ScRRAMBLe cores per layer, input cores first" },
+  coreSize: { type: "int", min: 1, arg: "N", help: "crossbar size N (N x N conductances per core)" },
+  slotSize: { type: "int", min: 1, arg: "S", help: "slot size s (must divide the core size)" },
+  p: { type: "number", min: 0, max: 1, arg: "P", help: "connection probability of the routing" },
+  activation: { type: "string", choices: ["relu", "qrelu"], arg: "A", help: "relu, or qrelu (the output ADC model)" },
+  adcBits: { type: "int", min: 1, max: 24, arg: "B", help: "ADC bits for --activation qrelu" },
+  adcMax: { type: "number", min: 0, arg: "M", help: "ADC full-scale value for --activation qrelu" },
+  classes: { type: "int", min: 2, max: 256, internal: true, help: "classes (one capsule each)" },
+  init: {
+    type: "string",
+    choices: ["auto", ...CORE_INITS],
+    arg: "I",
+    help: "core weight init; auto = glorot5d with relu, glorot-core with qrelu (the ADC floors glorot5d's tiny first activations to zero)",
+  },
+  routingSeed: { type: "int", arg: "N", help: "routing seed", defaultHelp: "--seed" },
+  initSeed: { type: "int", internal: true, help: "init seed (the run's --seed)" },
+  reconstruction: { type: "number", min: 0, arg: "W", help: "weight of the reconstruction head loss (0 = no head; the reference uses 1e-4)" },
+  reconstructionSize: { type: "int", min: 1, internal: true, help: "pixels the head reconstructs (from the data)" },
+};
+
+/** The init an "auto" config gets: glorot-core under the ADC (qrelu), else the reference's glorot5d. */
+export function resolveCoreInit(c: Pick<ScrrambleMlpConfig, "init" | "activation">): CoreInit {
+  if (c.init !== "auto") return c.init;
+  return c.activation === "qrelu" ? "glorot-core" : "glorot5d";
 }
 
-/** Seed of layer i's routing, derived from the routing seed. */
-export function layerRoutingSeed(routingSeed: number, layer: number): number {
-  return hashString(`routing:${routingSeed}:${layer}`);
+/** Check a configuration; every message names the key that is wrong and why. */
+export function validateScrrambleConfig(c: ScrrambleMlpConfig, where = "ScRRAMBLe MLP config"): void {
+  checkFields(SCRRAMBLE_MLP_FIELDS, c, where);
+  checkCoreGeometry(c);
+  const outputs = c.cores[c.cores.length - 1] * c.coreSize;
+  if (outputs % c.classes !== 0) throw new Error(`the last layer's ${outputs} outputs do not split into ${c.classes} class capsules`);
+  if (c.activation === "qrelu" && !(c.adcMax > 0)) throw new Error(`ADC max must be > 0, got ${c.adcMax}`);
 }
 
 export interface ScrrambleLayer {
@@ -89,7 +101,8 @@ export interface ScrrambleLayer {
  */
 export class ScrrambleMlp implements Model {
   readonly kind = "scrramble-mlp";
-  readonly config: ScrrambleMlpConfig & Record<string, unknown>;
+  /** The validated config, init resolved (never "auto"). */
+  readonly config: ScrrambleMlpConfig;
   readonly layers: ScrrambleLayer[] = [];
   readonly head: { w: Tensor; b: Tensor }[] = [];
   readonly inputSize: number;
@@ -97,30 +110,39 @@ export class ScrrambleMlp implements Model {
 
   /** Build from a config; `routings` (e.g. from a checkpoint) replaces generation. */
   constructor(config: ScrrambleMlpConfig, routings?: Routing[]) {
-    validateScrrambleConfig(config);
-    this.config = { ...config };
-    const { cores, coreSize: N, slotSize: S } = config;
-    const K = N / S;
+    const c: ScrrambleMlpConfig = { ...config, init: resolveCoreInit(config) };
+    validateScrrambleConfig(c);
+    this.config = c;
+    const { cores, coreSize: N, slotSize: S } = c;
     this.inputSize = cores[0] * N;
-    this.classes = config.classes;
-    const rng = new Rng(config.initSeed).fork("init");
-    for (let i = 1; i < cores.length; i++) {
-      const routing = routings?.[i - 1] ?? generateRouting({ srcCores: cores[i - 1], dstCores: cores[i], slotsPerCore: K, p: config.p, seed: layerRoutingSeed(config.routingSeed, i) });
-      if (routing.srcCores !== cores[i - 1] || routing.dstCores !== cores[i] || routing.slotsPerCore !== K) {
-        throw new Error(`layer ${i} routing is ${routing.srcCores} -> ${routing.dstCores} cores x ${routing.slotsPerCore} slots, config says ${cores[i - 1]} -> ${cores[i]} x ${K}`);
-      }
-      const weight = parameter([cores[i], N, N], `layers.${i - 1}.weight`);
-      fillTruncatedNormal(weight, coreInitStd(config.init, cores[i], N, S), rng);
+    this.classes = c.classes;
+    const all = routings ?? networkRoutings(c);
+    checkNetworkRoutings(all, cores, N / S);
+    const rng = new Rng(c.initSeed).fork("init");
+    const init = c.init as CoreInit;
+    all.forEach((routing, i) => {
+      const weight = parameter([cores[i + 1], N, N], `layers.${i}.weight`);
+      fillTruncatedNormal(weight, coreInitStd(init, cores[i + 1], N, S), rng);
       this.layers.push({ routing, buffers: uploadRouting(routing), weight });
-    }
-    if (config.reconstruction > 0) {
-      const sizes = [cores[cores.length - 1] * N, 5000, 3000, config.reconstructionSize];
+    });
+    if (c.reconstruction > 0) {
+      const sizes = [cores[cores.length - 1] * N, 5000, 3000, c.reconstructionSize];
       for (let i = 0; i + 1 < sizes.length; i++) {
         const w = parameter([sizes[i + 1], sizes[i]], `head.${i}.weight`);
         fillGlorotUniform(w, sizes[i], sizes[i + 1], rng);
         this.head.push({ w, b: parameter([sizes[i + 1]], `head.${i}.bias`) });
       }
     }
+  }
+
+  /** The reconstruction head rebuilds the original image (loss() then wants batch.images). */
+  get wantsImages(): boolean {
+    return this.head.length > 0;
+  }
+
+  routedNetwork(): RoutedNetwork {
+    const { cores, coreSize, slotSize, p, routingSeed } = this.config;
+    return { cores: [...cores], coreSize, slotSize, p, routingSeed, routings: this.layers.map((l) => l.routing) };
   }
 
   parameters(): Tensor[] {

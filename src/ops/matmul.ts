@@ -3,7 +3,7 @@
 // Letters: M rows, K inner, N columns; B batch, I inputs, O outputs.
 
 import { engine } from "../engine.js";
-import { gemm } from "./gemm-split.js";
+import { gemm } from "../gemm.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 

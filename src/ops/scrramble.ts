@@ -3,7 +3,7 @@
 // Letters: B batch, N core size, S slot size, K slots per core, C cores.
 
 import { engine, parallel } from "../engine.js";
-import { gemmScratchBytes } from "../wasm/abi.js";
+import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
 import type { KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
@@ -35,6 +35,6 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
     // y[:, c] [B, N] = routed[:, c] [B, N] . W[c]^T   (cores split over the threads)
     calls.push(["gemmNT", B, N, N, routed + c * N * 4, ld, w.ptr + c * N * N * 4, N, y.ptr + c * N * 4, ld, 0, 0]);
   }
-  parallel(calls, 10, gemmScratchBytes(N));
+  parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
   return record("scrramble", y, [x, w], { routed, routing, B });
 }

@@ -8,7 +8,7 @@ import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { DenseBaseline } from "../nn/dense-baseline.js";
 import type { BatchInput } from "../nn/model.js";
-import { mapCore } from "./mapping.js";
+import { mapCore, type Mapping } from "./mapping.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
 import { maxAbs, SimulatedHardware } from "./sim-base.js";
 
@@ -25,7 +25,6 @@ interface TiledLayer {
 }
 
 export class DenseCrossbar extends SimulatedHardware {
-  readonly kind = "crossbar-dense";
   readonly model: DenseBaseline;
   readonly coreSize: number;
   private readonly layers: TiledLayer[];
@@ -45,6 +44,15 @@ export class DenseCrossbar extends SimulatedHardware {
   /** Tiles (cores) of the whole network. */
   tiles(): number {
     return this.layers.reduce((a, l) => a + l.inTiles * l.outTiles, 0);
+  }
+
+  /**
+   * Physical conductances: differential pairs 2 N^2 per tile; single
+   * conductances need one reference column per tile, N (N + 1).
+   */
+  conductances(mapping: Mapping = this.opts.mapping): number {
+    const N = this.coreSize;
+    return this.tiles() * (mapping === "differential" ? 2 * N * N : N * (N + 1));
   }
 
   program(opts: CrossbarOptions): void {

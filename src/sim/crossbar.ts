@@ -13,8 +13,6 @@ import { conductancesPerCore, mapCore, type Mapping } from "./mapping.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
 import { maxAbs, maxPositive, SimulatedHardware } from "./sim-base.js";
 
-export { CROSSBAR_DEFAULTS, checkCrossbarOptions, type CrossbarOptions } from "./options.js";
-
 interface SimLayer {
   srcCores: number;
   dstCores: number;
@@ -33,15 +31,16 @@ interface SimLayer {
  * evaluate(sim, testLoader).accuracy;
  */
 export class ScrrambleCrossbar extends SimulatedHardware {
-  readonly kind = "crossbar";
   readonly model: ScrrambleMlp;
+  readonly coreSize: number;
   private readonly layers: SimLayer[];
 
   /** Allocates the conductance arrays (persistent): build it outside a step. */
   constructor(model: ScrrambleMlp) {
     super(model, { model: model.config }, CROSSBAR_DEFAULTS);
     this.model = model;
-    const N = model.config.coreSize;
+    this.coreSize = model.config.coreSize;
+    const N = this.coreSize;
     this.layers = model.layers.map((l) => ({
       srcCores: l.routing.srcCores,
       dstCores: l.routing.dstCores,

@@ -39,19 +39,6 @@ export const DEVICE_DEFAULTS: DeviceOptions = {
   driftTime: 1,
 };
 
-export function checkDeviceOptions(d: DeviceOptions): void {
-  if (!(d.gMin >= 0 && d.gMax > d.gMin)) throw new Error(`conductance range must satisfy 0 <= g_min < g_max, got [${d.gMin}, ${d.gMax}]`);
-  if (!Number.isInteger(d.levels) || d.levels === 1 || d.levels < 0) throw new Error(`levels must be 0 (continuous) or an integer >= 2, got ${d.levels}`);
-  if (!LEVEL_SPACINGS.includes(d.levelSpacing)) throw new Error(`level spacing must be one of ${LEVEL_SPACINGS.join(", ")}, got ${d.levelSpacing}`);
-  if (d.levelSpacing === "log" && d.gMin <= 0) throw new Error("log-spaced levels need g_min > 0");
-  if (!(d.deviceTau > 0)) throw new Error(`device tau must be > 0, got ${d.deviceTau}`);
-  for (const [k, v] of [["programming noise", d.progNoise], ["stuck-at-min fraction", d.stuckMin], ["stuck-at-max fraction", d.stuckMax], ["drift nu", d.driftNu]] as const) {
-    if (!(v >= 0)) throw new Error(`${k} must be >= 0, got ${v}`);
-  }
-  if (d.stuckMin + d.stuckMax > 1) throw new Error("stuck fractions add up to more than 1");
-  if (!(d.driftTime >= 1)) throw new Error(`drift time ratio t/t0 must be >= 1, got ${d.driftTime}`);
-}
-
 /** The sorted conductance levels a device can be programmed to. */
 export function conductanceLevels(d: DeviceOptions): Float64Array {
   const L = d.levels;

@@ -1,8 +1,10 @@
 // Options of the simulated hardware shared by both simulators: device effects
-// (devices.ts), mapping, read noise and the converters, with their defaults and
-// checks. Data only.
+// (devices.ts), mapping, read noise and the converters; their defaults, one
+// Field per key (type, range, help, flag) and the one set of checks that
+// library calls and command lines both go through. Data and checks only.
 
-import { checkDeviceOptions, DEVICE_DEFAULTS, type DeviceOptions } from "./devices.js";
+import { checkFields, type Schema } from "../options.js";
+import { DEVICE_DEFAULTS, LEVEL_SPACINGS, type DeviceOptions } from "./devices.js";
 import { MAPPINGS, type Mapping } from "./mapping.js";
 
 export interface CrossbarOptions extends DeviceOptions {
@@ -32,13 +34,38 @@ export const CROSSBAR_DEFAULTS: CrossbarOptions = {
   seed: 0,
 };
 
+/** Every hardware option: type, range, help and command-line flag. */
+export const CROSSBAR_FIELDS: Schema = {
+  mapping: { type: "string", choices: MAPPINGS, arg: "M", help: "single (one positive conductance, offset cancelled by input balance) | differential (G+ - G-)" },
+  gMin: { type: "number", min: 0, arg: "G", help: "lowest conductance (arbitrary units)" },
+  gMax: { type: "number", min: 0, arg: "G", help: "highest conductance" },
+  levels: { type: "int", min: 0, arg: "L", help: "programmable conductance levels (0 = continuous, else >= 2)" },
+  levelSpacing: { type: "string", choices: LEVEL_SPACINGS, arg: "S", help: `${LEVEL_SPACINGS.join(" | ")} (device: saturating exponential, tau below)` },
+  deviceTau: { type: "number", min: 0, arg: "T", help: "tau of the device curve (> 0)" },
+  progNoise: { type: "number", min: 0, arg: "S", help: "programming noise std, fraction of g_max - g_min" },
+  readNoise: { type: "number", min: 0, arg: "S", help: "read noise std per device read, fraction of g_max - g_min" },
+  stuckMin: { type: "number", min: 0, max: 1, arg: "F", help: "fraction of devices stuck at g_min" },
+  stuckMax: { type: "number", min: 0, max: 1, arg: "F", help: "fraction of devices stuck at g_max" },
+  driftNu: { type: "number", min: 0, arg: "NU", help: "drift exponent: G(t) = G(t0) (t/t0)^-nu" },
+  driftTime: { type: "number", min: 1, arg: "R", help: "drift time ratio t/t0 (>= 1)" },
+  dacBits: { type: "int", min: 0, max: 24, arg: "B", help: "input DAC bits (0 = ideal, else >= 2: the DAC is signed)" },
+  dacMax: { type: "number", min: 0, arg: "V", help: "DAC full scale (0 = calibrate on training batches)" },
+  adcBits: { type: "int", min: 0, max: 24, arg: "B", help: "output ADC bits per core (0 = ideal)" },
+  adcMax: { type: "number", min: 0, arg: "V", help: "ADC full scale (0 = calibrate on training batches)" },
+  seed: { type: "int", flag: "sim-seed", arg: "N", help: "seed of the simulation's random draws" },
+};
+
+/**
+ * Check hardware options: every field's type and range, then the rules between
+ * fields. Messages name the setting.
+ * @example checkCrossbarOptions({ ...CROSSBAR_DEFAULTS, levels: 16 });
+ */
 export function checkCrossbarOptions(o: CrossbarOptions): void {
-  checkDeviceOptions(o);
-  if (!MAPPINGS.includes(o.mapping)) throw new Error(`mapping must be single or differential, got ${o.mapping}`);
-  if (!(o.readNoise >= 0)) throw new Error(`read noise must be >= 0, got ${o.readNoise}`);
-  for (const [k, v] of [["DAC bits", o.dacBits], ["ADC bits", o.adcBits]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 24) throw new Error(`${k} must be an integer in [0, 24] (0 = ideal), got ${v}`);
-  }
-  if (o.dacBits === 1) throw new Error("a signed DAC needs at least 2 bits");
-  if (!(o.dacMax >= 0 && o.adcMax >= 0)) throw new Error("DAC / ADC full scale must be >= 0 (0 = calibrate)");
+  checkFields(CROSSBAR_FIELDS, o, "hardware options");
+  if (!(o.gMax > o.gMin)) throw new Error(`conductance range must satisfy 0 <= g_min < g_max, got [${o.gMin}, ${o.gMax}]`);
+  if (o.levels === 1) throw new Error("levels must be 0 (continuous) or an integer >= 2, got 1");
+  if (o.levelSpacing === "log" && o.gMin <= 0) throw new Error("log-spaced levels need g_min > 0");
+  if (!(o.deviceTau > 0)) throw new Error(`device tau must be > 0, got ${o.deviceTau}`);
+  if (o.stuckMin + o.stuckMax > 1) throw new Error(`stuck fractions add up to more than 1 (${o.stuckMin} + ${o.stuckMax})`);
+  if (o.dacBits === 1) throw new Error("a signed DAC needs at least 2 bits (dac bits 0 = ideal)");
 }

@@ -3,25 +3,31 @@
 // figures over several routing seeds beside the closed-form expectation.
 // Pure: builds a JSON-able object and renders it as Markdown tables.
 
-import { generateRouting, type Routing } from "../routing/routing.js";
-import { layerRoutingSeed } from "../nn/scrramble-mlp.js";
+import type { Routing } from "../routing/routing.js";
+import { checkCoreGeometry, networkRoutings } from "../routing/network.js";
+import { meanStd } from "./stats.js";
 import {
+  ACCOUNTING_DEFAULTS,
   denseNetwork, expectedPackets, reductions, scrrambleNetwork, sparseNetwork,
   type AccountingParams, type NetworkAccount,
 } from "./accounting.js";
 
+/** A network (e.g. model.routedNetwork()) and the report's settings; missing settings take defaults. */
 export interface ReportInput {
   cores: number[];
+  /** Core size N (default: params.coreSize). */
+  coreSize?: number;
   slotSize: number;
   p: number;
   routingSeed: number;
   /** The model's own routings (e.g. from a checkpoint); generated from routingSeed when absent. */
   routings?: Routing[];
-  /** Widths of the equal-core dense baseline. */
-  denseSizes: number[];
-  /** Routing seeds for the spread (routingSeed, routingSeed + 1, ...). */
-  seeds: number;
-  params: AccountingParams;
+  /** Widths of the equal-core dense baseline (default 1024-2048-512-256). */
+  denseSizes?: number[];
+  /** Routing seeds for the spread (routingSeed, routingSeed + 1, ...; default 10). */
+  seeds?: number;
+  /** Accounting parameters (default ACCOUNTING_DEFAULTS). */
+  params?: Partial<AccountingParams>;
 }
 
 export interface SeedSpread {
@@ -41,32 +47,31 @@ export interface HardwareReport {
   seedSpread: { seeds: number; layers: SeedSpread[]; totalBits: { mean: number; std: number }; reductionVsEqualNeurons: { totalBits: { mean: number; std: number } } };
 }
 
-function routingsFor(inp: ReportInput, seed: number): Routing[] {
-  const K = inp.params.coreSize / inp.slotSize;
-  return inp.cores.slice(1).map((c, i) => generateRouting({ srcCores: inp.cores[i], dstCores: c, slotsPerCore: K, p: inp.p, seed: layerRoutingSeed(seed, i + 1) }));
+function routingsFor(inp: ReportInput, coreSize: number, seed: number): Routing[] {
+  return networkRoutings({ cores: inp.cores, coreSize, slotSize: inp.slotSize, p: inp.p, routingSeed: seed });
 }
 
-function meanStd(xs: number[]): { mean: number; std: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
-  return { mean, std: Math.sqrt(v) };
-}
-
+/**
+ * The traffic, ADC and area report of a ScRRAMBLe network against the baselines.
+ * @example const r = hardwareReport({ ...model.routedNetwork(), denseSizes: [1024, 2048, 512, 256], seeds: 10, params: ACCOUNTING_DEFAULTS });
+ */
 export function hardwareReport(inp: ReportInput): HardwareReport {
-  const { params: p, cores } = inp;
-  if (p.coreSize % inp.slotSize !== 0) throw new Error(`slot size ${inp.slotSize} does not divide core size ${p.coreSize}`);
-  const K = p.coreSize / inp.slotSize;
-  const routings = inp.routings ?? routingsFor(inp, inp.routingSeed);
+  const p: AccountingParams = { ...ACCOUNTING_DEFAULTS, ...inp.params, ...(inp.coreSize ? { coreSize: inp.coreSize } : {}) };
+  const { cores } = inp;
+  const denseSizes = inp.denseSizes ?? [1024, 2048, 512, 256];
+  const seeds = inp.seeds ?? 10;
+  const K = checkCoreGeometry({ cores, coreSize: p.coreSize, slotSize: inp.slotSize });
+  const routings = inp.routings ?? routingsFor(inp, p.coreSize, inp.routingSeed);
   const ours = scrrambleNetwork(routings, p);
   const widths = cores.map((c) => c * p.coreSize);
   const baselines = [
-    denseNetwork(`dense partial sums, equal cores (${inp.denseSizes.join("-")})`, inp.denseSizes, p),
+    denseNetwork(`dense partial sums, equal cores (${denseSizes.join("-")})`, denseSizes, p),
     denseNetwork(`dense partial sums, equal neurons (${widths.join("-")})`, widths, p),
     sparseNetwork(routings, p),
   ];
   const red: Record<string, Record<string, number>> = {};
   for (const b of baselines) red[b.name] = reductions(ours, b);
-  const perSeed = Array.from({ length: inp.seeds }, (_, i) => routingsFor(inp, inp.routingSeed + i));
+  const perSeed = Array.from({ length: seeds }, (_, i) => routingsFor(inp, p.coreSize, inp.routingSeed + i));
   const layers = cores.slice(1).map((c, i) => {
     const ps = perSeed.map((rs) => rs[i].coef.length);
     const { mean, std } = meanStd(ps);
@@ -80,7 +85,7 @@ export function hardwareReport(inp: ReportInput): HardwareReport {
     baselines,
     reductions: red,
     seedSpread: {
-      seeds: inp.seeds,
+      seeds,
       layers,
       totalBits: meanStd(nets.map((n) => n.total.totalBits)),
       reductionVsEqualNeurons: { totalBits: meanStd(nets.map((n) => reductions(n, eqNeurons).totalBits)) },

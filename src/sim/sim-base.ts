@@ -1,16 +1,20 @@
-// What both simulators share: they stand in for a trained model (Model, no
-// parameters), hold the hardware options and the read-noise stream, and
-// calibrate converter ranges by running batches with ideal converters.
-// Must not know a model's layout: the subclasses map and run the cores.
+// What every crossbar simulator shares: it stands in for a trained model (a
+// Model of the same kind, no parameters), holds the hardware options and the
+// read-noise stream, and calibrates converter ranges by running batches with
+// ideal converters. Must not know a model's layout: subclasses map and run cores.
 
 import { endStep } from "../engine.js";
 import { Rng } from "../rng.js";
 import { Tensor } from "../tensor.js";
 import type { BatchInput, Model } from "../nn/model.js";
+import type { Mapping } from "./mapping.js";
 import { checkCrossbarOptions, type CrossbarOptions } from "./options.js";
 
 export abstract class SimulatedHardware implements Model {
-  abstract readonly kind: string;
+  /** The simulated model's kind (a simulator stands in for it). */
+  readonly kind: string;
+  /** Crossbar size N of the simulated cores / tiles. */
+  abstract readonly coreSize: number;
   readonly inputSize: number;
   readonly classes: number;
   readonly config: Record<string, unknown>;
@@ -19,7 +23,8 @@ export abstract class SimulatedHardware implements Model {
   /** True while calibrating: the converters are bypassed. */
   protected calibrating = false;
 
-  constructor(model: { inputSize: number; classes: number }, config: Record<string, unknown>, defaults: CrossbarOptions) {
+  constructor(model: Model, config: Record<string, unknown>, defaults: CrossbarOptions) {
+    this.kind = model.kind;
     this.inputSize = model.inputSize;
     this.classes = model.classes;
     this.config = config;
@@ -50,6 +55,19 @@ export abstract class SimulatedHardware implements Model {
     }
   }
 
+  /** The options in use (after program()). */
+  options(): CrossbarOptions {
+    return { ...this.opts };
+  }
+
+  /** Program every core / tile from the model's weights with these options (seeded). */
+  abstract program(opts: CrossbarOptions): void;
+  /** Set the converter full scales given as 0 from sample inputs x [B, inputSize]. */
+  abstract calibrate(batches: Iterable<Float32Array>): void;
+  /** Converter full scales per layer (fixed or calibrated). */
+  abstract ranges(): Record<string, number>[];
+  /** Physical conductances of the whole model under a mapping (default: the one in use). */
+  abstract conductances(mapping?: Mapping): number;
   abstract scores(x: Tensor): Tensor;
   abstract loss(batch: BatchInput): { loss: Tensor; scores: Tensor };
 }

@@ -7,6 +7,8 @@ export const ABI_VERSION = 1;
 export const ALIGN = 16;
 /** WebAssembly page size in bytes. */
 export const PAGE = 65536;
+/** Index of the scratch pointer among a gemm kernel's arguments (twin: the gemm signatures in assembly/gemm.ts). */
+export const GEMM_SCRATCH_ARG = 10;
 /** Bytes of scratch a gemm call needs for inner dimension K (twin: gemmScratchBytes). */
 export function gemmScratchBytes(K: number): number {
   return (K * 8 + 32) * 4;

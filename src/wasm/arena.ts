@@ -37,6 +37,8 @@ export class Arena {
   private peakStep = 0;
   /** Incremented by every resetStep(): step allocations of older generations are dead. */
   generation = 0;
+  /** Incremented by every resetAll(): persistent allocations of older epochs are dead too. */
+  epoch = 0;
 
   constructor(memory: MemoryLike, heapBase: number) {
     this.memory = memory;
@@ -89,6 +91,15 @@ export class Arena {
   resetStep(): void {
     this.stepTop = this.persistentTop;
     this.generation++;
+  }
+
+  /** Release everything, persistent allocations included (a fresh arena over the same memory). */
+  resetAll(): void {
+    this.persistentTop = this.base;
+    this.stepTop = this.base;
+    this.peakStep = 0;
+    this.generation++;
+    this.epoch++;
   }
 
   stats(): ArenaStats {

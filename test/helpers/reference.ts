@@ -1,7 +1,8 @@
 // Naive float64 references (the permanent oracles) and a central finite-
 // difference gradient checker used by the op tests.
 
-import { backward, noGrad } from "../../src/autograd/tape.js";
+import { noGrad } from "../../src/autograd/tape.js";
+import { backward } from "../../src/autograd/backward.js";
 import type { Tensor } from "../../src/tensor.js";
 
 /** C[M,N] = A[M,K] . B[K,N], row-major, in float64. */

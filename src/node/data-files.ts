@@ -1,8 +1,7 @@
-// Node-only dataset file access: finds and reads the bundled `mnist` package JSON,
-// IDX directories (MNIST-style, raw or .gz) and CIFAR binary folders, then hands
-// the bytes to the runtime-neutral parsers in src/data/. Parsing and validation
-// must stay in src/data/; this file only locates and reads files and names the
-// missing ones.
+// Dataset files: finds and reads the bundled `mnist` package JSON, IDX folders
+// (MNIST-style, raw or .gz) and CIFAR binary folders, then hands the bytes to
+// the runtime-neutral parsers in src/data/. Parsing and validation stay in
+// src/data/; this file only locates and reads files and names the missing ones.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";

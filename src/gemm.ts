@@ -1,15 +1,28 @@
 // One large GEMM as kernel calls split over the engine's threads by column
 // blocks of C (multiples of 8, the register-tile width). Forms: NN, NT, TN as
-// the kernels. Letters: M rows, N columns, K inner dimension.
+// the kernels. Letters: M rows, N columns, K inner dimension (docs/architecture.md).
+// Engine level: used by the ops and the backward rules alike; records nothing.
 
-import { engine, parallel } from "../engine.js";
-import { gemmScratchBytes } from "../wasm/abi.js";
-import type { KernelCall } from "../wasm/pool.js";
+import { engine, parallel } from "./engine.js";
+import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "./wasm/abi.js";
+import type { KernelCall } from "./wasm/pool.js";
 
 export type GemmForm = "gemmNN" | "gemmNT" | "gemmTN";
 
 /** C[M,N] (+)= op(A) . op(B), run on all threads. Pointers are byte addresses. */
-export function gemm(form: GemmForm, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean): void {
+export function gemm(
+  form: GemmForm,
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
   const T = engine().threads;
   const blocks = Math.ceil(N / 8);
   const parts = T > 1 && M >= 4 ? Math.min(T, blocks) : 1;
@@ -21,5 +34,5 @@ export function gemm(form: GemmForm, M: number, N: number, K: number, a: number,
     const bOff = form === "gemmNT" ? j0 * ldb * 4 : j0 * 4;
     calls.push([form, M, j1 - j0, K, a, lda, b + bOff, ldb, c + j0 * 4, ldc, accumulate ? 1 : 0, 0]);
   }
-  parallel(calls, 10, gemmScratchBytes(K));
+  parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(K));
 }

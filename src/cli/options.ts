@@ -1,0 +1,79 @@
+// The option tables of the commands, composed from the library's Field tables
+// (model kinds from the registry, training, hardware, data), and their reading
+// into library settings. No kind is named here: every kind's options come from
+// its registry entry.
+
+import { modelConfig, modelEntries, modelEntry } from "../nn/registry.js";
+import type { ModelContext } from "../nn/model.js";
+import { readFields, showValue, flagOf, type OptionValues } from "../options.js";
+import { TRAIN_DEFAULTS, TRAIN_FIELDS, type TrainOptions } from "../train/options.js";
+import { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "../sim/options.js";
+import { DATA_FIELDS, type DataOptions } from "../node/data.js";
+import { fieldOptions, UsageError, type OptionTable } from "./args.js";
+
+/** Run fn; a library Error becomes a usage error (exit 2) with the same message. */
+export function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** --model and the union of every kind's settings; defaults shown per kind. */
+export function modelOptions(): OptionTable {
+  const entries = modelEntries();
+  const kinds = entries.map((e) => `${e.aliases[0] ?? e.kind} (${e.kind}: ${e.summary})`).join(" | ");
+  const out: OptionTable = { model: { type: "string", arg: "KIND", defaultHelp: entries[0].aliases[0] ?? entries[0].kind, help: `model kind: ${kinds}` } };
+  const owners: Record<string, string[]> = {};
+  for (const e of entries) {
+    for (const [key, f] of Object.entries(e.fields)) {
+      if (f.internal) continue;
+      const flag = flagOf(key, f);
+      const def = f.defaultHelp ?? showValue((e.defaults as Record<string, unknown>)[key]);
+      (owners[flag] ??= []).push(`${def}${entries.length > 1 ? ` for ${e.kind}` : ""}`);
+      out[flag] ??= { type: f.type === "boolean" ? "boolean" : "string", arg: f.arg, help: f.help };
+    }
+  }
+  for (const [flag, defs] of Object.entries(owners)) out[flag].defaultHelp = defs.join("; ");
+  return out;
+}
+
+/** The model kind named by --model (default: the first registered kind). */
+export function modelKind(v: OptionValues): string {
+  const name = typeof v.model === "string" ? v.model : modelEntries()[0].kind;
+  return asUsage(() => modelEntry(name).kind);
+}
+
+/** A validated config of the --model kind from the command line and the data. */
+export function modelFromOptions(v: OptionValues, ctx: ModelContext): { kind: string; config: object } {
+  const kind = modelKind(v);
+  const own = new Set(Object.entries(modelEntry(kind).fields).map(([k, f]) => flagOf(k, f)));
+  const foreign = Object.keys(modelOptions()).filter((f) => f !== "model" && !own.has(f) && v[f] !== undefined);
+  if (foreign.length) throw new UsageError(`--${foreign[0]} does not apply to --model ${kind}`);
+  return asUsage(() => modelConfig(kind, v, ctx));
+}
+
+export const TRAIN_OPTIONS: OptionTable = fieldOptions(TRAIN_FIELDS, TRAIN_DEFAULTS);
+
+export function trainOptionsFrom(v: OptionValues): TrainOptions {
+  return asUsage(() => readFields(TRAIN_FIELDS, v, TRAIN_DEFAULTS));
+}
+
+export const CROSSBAR_OPTIONS: OptionTable = fieldOptions(CROSSBAR_FIELDS, CROSSBAR_DEFAULTS);
+
+/** Hardware options from the command line, through the library's one set of checks. */
+export function crossbarOptionsFrom(v: OptionValues, base: CrossbarOptions = CROSSBAR_DEFAULTS): CrossbarOptions {
+  return asUsage(() => {
+    const o = readFields(CROSSBAR_FIELDS, v, base);
+    checkCrossbarOptions(o);
+    return o;
+  });
+}
+
+export const DATA_OPTIONS: OptionTable = fieldOptions(DATA_FIELDS, {});
+
+export function dataOptionsFrom(v: OptionValues): DataOptions {
+  return asUsage(() => readFields(DATA_FIELDS, v, {}));
+}

@@ -1,0 +1,146 @@
+// The model registry: kind -> class, defaults, settings (fields), config
+// validation and checkpoint (de)serialisation. The one place that knows the
+// kinds: commands, checkpoints and simulators look a kind up here and never
+// switch on it. Adding a kind = one entry here plus the model's own files.
+
+import { checkFields, readFields, type OptionValues, type Schema } from "../options.js";
+import { routingFromArrays } from "../routing/routing.js";
+import { DenseBaseline, DENSE_BASELINE_DEFAULTS, DENSE_BASELINE_FIELDS, validateDenseConfig, type DenseBaselineConfig } from "./dense-baseline.js";
+import type { Model, ModelContext, StoredTensor, StoredTensors } from "./model.js";
+import {
+  resolveCoreInit,
+  ScrrambleMlp,
+  SCRRAMBLE_MLP_DEFAULTS,
+  SCRRAMBLE_MLP_FIELDS,
+  validateScrrambleConfig,
+  type ScrrambleMlpConfig,
+} from "./scrramble-mlp.js";
+
+/** Everything the library knows about one model kind. */
+export interface ModelEntry<C extends object = object> {
+  kind: string;
+  /** Short command-line names, e.g. "scrramble". */
+  aliases: readonly string[];
+  summary: string;
+  defaults: C;
+  /** Every config key with its type, range, help and flag. */
+  fields: Schema;
+  /** Defaults that follow the data and the run's seed (command-line flags override them). */
+  contextDefaults(ctx: ModelContext): Partial<C>;
+  /** Fill derived settings (e.g. the init rule) so the stored config is explicit. */
+  resolve(config: C): C;
+  /** Field and cross-key checks; messages name the key and start with `where`. */
+  validate(config: C, where: string): void;
+  /** Build the model; `stored` holds the checkpoint's non-parameter tensors. */
+  create(config: C, stored?: StoredTensors): Model;
+  /** Non-parameter tensors a checkpoint keeps (e.g. routing tables). */
+  storedTensors(model: Model): Record<string, StoredTensor>;
+}
+
+/** The routing tables of a model's ScRRAMBLe layers as I32 CSR arrays. */
+function routingTensors(model: Model): Record<string, StoredTensor> {
+  const out: Record<string, StoredTensor> = {};
+  model.routedNetwork?.().routings.forEach((r, i) => {
+    for (const part of ["dstPtr", "srcSlot", "coef"] as const) out[`routing.${i}.${part}`] = { dtype: "I32", shape: [r[part].length], data: r[part] };
+  });
+  return out;
+}
+
+const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
+  kind: "scrramble-mlp",
+  aliases: ["scrramble"],
+  summary: "ScRRAMBLe capsule MLP: routed slots between crossbar cores, class capsules, margin loss",
+  defaults: SCRRAMBLE_MLP_DEFAULTS,
+  fields: SCRRAMBLE_MLP_FIELDS,
+  contextDefaults: (ctx) => ({
+    classes: ctx.classes,
+    initSeed: ctx.seed,
+    routingSeed: ctx.seed,
+    reconstructionSize: ctx.input.height * ctx.input.width * ctx.input.channels,
+  }),
+  resolve: (c) => ({ ...c, init: resolveCoreInit(c) }),
+  validate: validateScrrambleConfig,
+  create(c, stored) {
+    if (!stored) return new ScrrambleMlp(c);
+    const K = c.coreSize / c.slotSize;
+    const routings = c.cores.slice(1).map((dst, i) => {
+      const get = (part: string) => {
+        const t = stored[`routing.${i}.${part}`];
+        if (!t) throw new Error(`missing tensor "routing.${i}.${part}"`);
+        if (t.dtype !== "I32") throw new Error(`tensor "routing.${i}.${part}" has dtype ${t.dtype}, expected I32`);
+        return t.data;
+      };
+      const arrays = { srcCores: c.cores[i], dstCores: dst, slotsPerCore: K, dstPtr: get("dstPtr"), srcSlot: get("srcSlot"), coef: get("coef") };
+      return routingFromArrays(arrays, `routing ${i}`);
+    });
+    return new ScrrambleMlp(c, routings);
+  },
+  storedTensors: routingTensors,
+};
+
+const denseBaseline: ModelEntry<DenseBaselineConfig> = {
+  kind: "dense-baseline",
+  aliases: ["dense"],
+  summary: "dense partial-sums MLP on N x N tiles, grouped-average logits, softmax cross-entropy",
+  defaults: DENSE_BASELINE_DEFAULTS,
+  fields: DENSE_BASELINE_FIELDS,
+  contextDefaults: (ctx) => ({ classes: ctx.classes, initSeed: ctx.seed }),
+  resolve: (c) => c,
+  validate: validateDenseConfig,
+  create: (c) => new DenseBaseline(c),
+  storedTensors: () => ({}),
+};
+
+const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline];
+
+/** Every registered kind, in registry order. */
+export function modelKinds(): string[] {
+  return ENTRIES.map((e) => e.kind);
+}
+
+/** All entries (for help texts and option tables). */
+export function modelEntries(): readonly ModelEntry[] {
+  return ENTRIES;
+}
+
+/**
+ * The entry of a kind or one of its aliases.
+ * @example modelEntry("dense").kind; // "dense-baseline"
+ */
+export function modelEntry(kindOrAlias: string): ModelEntry {
+  const e = ENTRIES.find((x) => x.kind === kindOrAlias || x.aliases.includes(kindOrAlias));
+  if (!e) {
+    const names = ENTRIES.map((x) => `${x.kind} (${x.aliases.join(", ")})`).join(", ");
+    throw new Error(`unknown model kind ${JSON.stringify(kindOrAlias)}; kinds: ${names}`);
+  }
+  return e;
+}
+
+/**
+ * A full, validated config of a kind from its defaults, the context (data,
+ * seed) and option values given as strings (command-line flags).
+ * @example modelConfig("scrramble", { p: "0.3" }, { classes: 10, seed: 1, input: { height: 28, width: 28, channels: 1 } });
+ */
+export function modelConfig(kindOrAlias: string, values: OptionValues, ctx: ModelContext): { kind: string; config: object } {
+  const e = modelEntry(kindOrAlias);
+  const config = e.resolve(readFields(e.fields, values, { ...e.defaults, ...e.contextDefaults(ctx) }));
+  e.validate(config, `${e.kind} config`);
+  return { kind: e.kind, config };
+}
+
+/**
+ * Build a model of a kind from a config (missing keys take the defaults).
+ * @example const model = createModel("scrramble-mlp", { p: 0.3 });
+ */
+export function createModel(kindOrAlias: string, config: object = {}): Model {
+  const e = modelEntry(kindOrAlias);
+  return e.create(e.resolve({ ...e.defaults, ...config }));
+}
+
+/** Check a stored config of a kind strictly (every key present and valid); returns it typed. */
+export function checkStoredConfig(kind: string, raw: unknown, where: string): object {
+  const e = modelEntry(kind);
+  checkFields(e.fields, raw, where);
+  e.validate(raw as object, where);
+  return raw as object;
+}

@@ -1,0 +1,12 @@
+// scrramble/node: the Node adapters of the library. Worker threads for the
+// kernels, dataset folders, checkpoint files, atomic writes and training into
+// a run folder. With src/cli/, the only code that imports node:*.
+
+export { spawnNodeWorker } from "./threads.js";
+export { loadBundledMnist, loadIdxDir, loadCifarDir, type IdxDirOptions } from "./data-files.js";
+export { loadData, DATA_FIELDS, type DataOptions, type DataSplits } from "./data.js";
+export { readCheckpoint, writeCheckpoint, checkpointPath } from "./checkpoint-file.js";
+export { writeFileAtomic, readFileChecked } from "./atomic.js";
+export { trainRun, runDescription, type RunEvents, type RunResult } from "./run.js";
+export { peakRssMb } from "./process.js";
+export { runPosted, type SpawnWorker, type WorkerInit, type WorkerLike, type KernelCall } from "../wasm/pool.js";

@@ -1,0 +1,55 @@
+// Training settings: the options type, the defaults and one Field per key
+// (type, range, help, flag) so that configs and command lines check alike.
+// Data only.
+
+import type { Schema } from "../options.js";
+
+export const OPTIMIZERS = ["adamw", "adam", "sgd"] as const;
+export const LR_SCHEDULES = ["cosine", "constant"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  lr: number;
+  /** cosine: lr * (1 + cos(pi * step / totalSteps)) / 2; constant: lr throughout. */
+  lrSchedule: (typeof LR_SCHEDULES)[number];
+  weightDecay: number;
+  momentum: number;
+  seed: number;
+  /** Random circular shift augmentation (pixels, 0 = off). */
+  shift: number;
+  /** Evaluate on the held-out set every this many steps (0 = at epoch ends only). */
+  evalEvery: number;
+  /** Stop after this many steps (0 = run all epochs). */
+  maxSteps: number;
+}
+
+export const TRAIN_DEFAULTS: TrainOptions = {
+  epochs: 30,
+  batchSize: 64,
+  optimizer: "adamw",
+  lr: 1e-3,
+  lrSchedule: "cosine",
+  weightDecay: 1e-4,
+  momentum: 0.9,
+  seed: 0,
+  shift: 2,
+  evalEvery: 0,
+  maxSteps: 0,
+};
+
+export const TRAIN_FIELDS: Schema = {
+  epochs: { type: "int", min: 1, arg: "N", help: "training epochs" },
+  batchSize: { type: "int", min: 1, arg: "N", help: "mini-batch size" },
+  optimizer: { type: "string", choices: OPTIMIZERS, arg: "O", help: OPTIMIZERS.join(" | ") },
+  lr: { type: "number", min: 0, arg: "LR", help: "learning rate" },
+  lrSchedule: { type: "string", choices: LR_SCHEDULES, arg: "S", help: `${LR_SCHEDULES.join(" | ")} (cosine decays to 0 over the run)` },
+  weightDecay: { type: "number", min: 0, arg: "WD", help: "weight decay (decoupled for adamw)" },
+  momentum: { type: "number", min: 0, max: 1, arg: "M", help: "SGD momentum" },
+  shift: { type: "int", min: 0, arg: "K", help: "augmentation: random circular shift up to K pixels (0 = off)" },
+  evalEvery: { type: "int", min: 0, arg: "N", help: "evaluate every N steps (0 = each epoch end)" },
+  maxSteps: { type: "int", min: 0, arg: "N", help: "stop after N steps (0 = all epochs)" },
+  seed: { type: "int", arg: "N", help: "seed for routing, init, shuffling and augmentation" },
+};
