@@ -4,7 +4,7 @@
 
 export const ABI_VERSION: i32 = 1;
 
-/** Bytes of scratch a gemm call needs for a given inner dimension K. */
-export function gemmScratchBytes(K: i32): i32 {
-  return (K * 8 + 32) * 4;
+/** Bytes of scratch a gemm call needs for a given inner dimension I. */
+export function gemmScratchBytes(I: i32): i32 {
+  return (I * 8 + 32) * 4;
 }

@@ -1,13 +1,13 @@
 // Capsule output and margin loss: squash(v) = |v|^2/(1+|v|^2) * v/(|v|+eps), the
 // class score is |squash(v)|, loss = sum_k T_k max(0, m+ - L_k)^2
 // + lambda (1 - T_k) max(0, L_k - m-)^2, mean over the batch.
-// Letters: B batch, C classes (capsules), D capsule dimension. Allocates nothing.
+// Letters (docs/architecture.md): B batch, L classes (capsules), D values per capsule. Allocates nothing.
 
 const EPS: f64 = 1e-8;
 
-/** lengths [B, C] and norms [B, C] of the capsules y [B, C, D]. */
-export function capsuleLengths(lengths: usize, norms: usize, y: usize, B: i32, C: i32, D: i32): void {
-  for (let i = 0; i < B * C; i++) {
+/** lengths [B, L] and norms [B, L] of the capsules y [B, L, D]. */
+export function capsuleLengths(lengths: usize, norms: usize, y: usize, B: i32, L: i32, D: i32): void {
+  for (let i = 0; i < B * L; i++) {
     const v = y + (<usize>i * D << 2);
     let s: f64 = 0;
     for (let d = 0; d < D; d++) { const x = <f64>load<f32>(v + (<usize>d << 2)); s += x * x; }
@@ -17,30 +17,34 @@ export function capsuleLengths(lengths: usize, norms: usize, y: usize, B: i32, C
   }
 }
 
-/** out[0] = mean over b of the margin loss; lengths [B, C], labels i32 [B]. */
-export function marginLoss(out: usize, lengths: usize, labels: usize, B: i32, C: i32, mPlus: f32, mMinus: f32, lambda: f32): void {
+/** out[0] = mean over b of the margin loss; lengths [B, L], labels i32 [B]. */
+export function marginLoss(out: usize, lengths: usize, labels: usize, B: i32, L: i32, mPlus: f32, mMinus: f32, lambda: f32): void {
   let total: f64 = 0;
   for (let b = 0; b < B; b++) {
     const y = load<i32>(labels + (<usize>b << 2));
-    for (let c = 0; c < C; c++) {
-      const L = <f64>load<f32>(lengths + (<usize>(b * C + c) << 2));
-      if (c == y) { const m = max<f64>(0, mPlus - L); total += m * m; }
-      else { const m = max<f64>(0, L - mMinus); total += lambda * m * m; }
+    for (let c = 0; c < L; c++) {
+      const len = <f64>load<f32>(lengths + (<usize>(b * L + c) << 2));
+      if (c == y) { const m = max<f64>(0, mPlus - len); total += m * m; }
+      else { const m = max<f64>(0, len - mMinus); total += lambda * m * m; }
     }
   }
   store<f32>(out, <f32>(total / B));
 }
 
-/** dy [B, C, D] += g/B * dLoss/dy, from saved norms and lengths. */
-export function marginLossBackward(dy: usize, y: usize, norms: usize, lengths: usize, labels: usize, B: i32, C: i32, D: i32, mPlus: f32, mMinus: f32, lambda: f32, g: f32): void {
+/** dy [B, L, D] += g/B * dLoss/dy, from saved norms and lengths. */
+export function marginLossBackward(
+  dy: usize, y: usize, norms: usize, lengths: usize, labels: usize,
+  B: i32, L: i32, D: i32,
+  mPlus: f32, mMinus: f32, lambda: f32, g: f32
+): void {
   const s = <f64>g / <f64>B;
   for (let b = 0; b < B; b++) {
     const lab = load<i32>(labels + (<usize>b << 2));
-    for (let c = 0; c < C; c++) {
-      const i = b * C + c;
-      const L = <f64>load<f32>(lengths + (<usize>i << 2));
+    for (let c = 0; c < L; c++) {
+      const i = b * L + c;
+      const len = <f64>load<f32>(lengths + (<usize>i << 2));
       const n = <f64>load<f32>(norms + (<usize>i << 2));
-      let dL: f64 = c == lab ? -2 * max<f64>(0, mPlus - L) : 2 * lambda * max<f64>(0, L - mMinus);
+      let dL: f64 = c == lab ? -2 * max<f64>(0, mPlus - len) : 2 * lambda * max<f64>(0, len - mMinus);
       if (dL == 0 || n == 0) continue;
       const n2 = n * n;
       const f = n2 / (1 + n2), h = n / (n + EPS);

@@ -2,7 +2,7 @@
 // quantiser and the column read-out that adds output-referred read noise and
 // converts currents back to the digital scale. The matrix-vector product itself
 // is the GEMM (gemmNT with conductances as the weight). Allocates nothing.
-// Letters: B batch, N core size (rows of a core's output).
+// Letters (docs/architecture.md): B batch, N core size (rows of a core's output).
 
 /**
  * Symmetric quantiser (a DAC, or an ADC on signed partial sums):
@@ -34,12 +34,15 @@ export function quantizeMidrise(out: usize, x: usize, n: i32, levels: f32, maxVa
 }
 
 /**
- * y[b, j] = (I[b, j] + sigma * |v[b, :]| * z[b, j]) * scale for j < N.
- * I [B, ldi], v [B, ldv] (the core's N inputs), z [B, N] standard normals
+ * y[b, j] = (cur[b, j] + sigma * |v[b, :]| * z[b, j]) * scale for j < N.
+ * cur [B, ldcur] (column currents), v [B, ldv] (the core's N inputs), z [B, N] standard normals
  * (z = 0 address: no noise), y [B, ldy]. Read noise of independent Gaussian
  * conductance errors of std sigma, referred to the output: exact in distribution.
  */
-export function crossbarReadout(y: usize, ldy: i32, I: usize, ldi: i32, v: usize, ldv: i32, z: usize, B: i32, N: i32, sigma: f32, scale: f32): void {
+export function crossbarReadout(
+  y: usize, ldy: i32, cur: usize, ldcur: i32, v: usize, ldv: i32, z: usize,
+  B: i32, N: i32, sigma: f32, scale: f32
+): void {
   for (let b = 0; b < B; b++) {
     let norm: f32 = 0;
     if (z) {
@@ -48,12 +51,12 @@ export function crossbarReadout(y: usize, ldy: i32, I: usize, ldi: i32, v: usize
       for (let c = 0; c < N; c++) { const t = <f64>load<f32>(vb + (<usize>c << 2)); s += t * t; }
       norm = <f32>Math.sqrt(s) * sigma;
     }
-    const ib = I + (<usize>b * ldi << 2), yb = y + (<usize>b * ldy << 2), zb = z + (<usize>b * N << 2);
+    const ib = cur + (<usize>b * ldcur << 2), yb = y + (<usize>b * ldy << 2), zb = z + (<usize>b * N << 2);
     for (let j = 0; j < N; j++) {
       const o = <usize>j << 2;
-      let cur = load<f32>(ib + o);
-      if (z) cur += norm * load<f32>(zb + o);
-      store<f32>(yb + o, cur * scale);
+      let current = load<f32>(ib + o);
+      if (z) current += norm * load<f32>(zb + o);
+      store<f32>(yb + o, current * scale);
     }
   }
 }

@@ -53,17 +53,23 @@ export function scale(out: usize, x: usize, s: f32, n: i32): void {
 export function scaleAcc(out: usize, x: usize, s: f32, n: i32): void {
   const sv = f32x4.splat(s);
   let i = 0;
-  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(x + o), sv))); }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(x + o), sv)));
+  }
   for (; i < n; i++) { const o = <usize>i << 2; store<f32>(out + o, load<f32>(out + o) + load<f32>(x + o) * s); }
 }
 
-/** out[r, c] = x[r, c] + bias[c]. Shapes: x, out [R, C]; bias [C]. */
-export function addBias(out: usize, x: usize, bias: usize, R: i32, C: i32): void {
-  for (let r = 0; r < R; r++) {
-    const row = <usize>r * C << 2;
+/** out[r, j] = x[r, j] + bias[j]. Shapes: x, out [M, J]; bias [J]. */
+export function addBias(out: usize, x: usize, bias: usize, M: i32, J: i32): void {
+  for (let r = 0; r < M; r++) {
+    const row = <usize>r * J << 2;
     let c = 0;
-    for (; c + 4 <= C; c += 4) { const o = <usize>c << 2; v128.store(out + row + o, f32x4.add(v128.load(x + row + o), v128.load(bias + o))); }
-    for (; c < C; c++) { const o = <usize>c << 2; store<f32>(out + row + o, load<f32>(x + row + o) + load<f32>(bias + o)); }
+    for (; c + 4 <= J; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(out + row + o, f32x4.add(v128.load(x + row + o), v128.load(bias + o)));
+    }
+    for (; c < J; c++) { const o = <usize>c << 2; store<f32>(out + row + o, load<f32>(x + row + o) + load<f32>(bias + o)); }
   }
 }
 

@@ -1,21 +1,21 @@
-// f32 GEMM kernels: C[M,N] (+)= op(A)[M,K] . op(B)[K,N], SIMD 4x8 register tile.
-// B is packed into K x 8 column panels in caller-given scratch; A is read in place
+// f32 GEMM kernels: y[M,J] (+)= op(a)[M,I] . op(b)[I,J], SIMD 4x8 register tile.
+// b is packed into I x 8 column panels in caller-given scratch; a is read in place
 // with strides. Allocates nothing. Built twice: SIMD128 (mul + add) and relaxed
 // SIMD (relaxed_madd -> one FMA), selected by ASC_FEATURE_RELAXED_SIMD.
 //
-// Dimension letters: M rows of C, N columns of C, K inner dimension.
-// Leading dimensions (lda, ldb, ldc) are in elements; pointers are byte addresses.
+// Dimension letters (docs/architecture.md): M rows of y, J columns of y, I inner dimension.
+// Leading dimensions (lda, ldb, ldy) are in elements; pointers are byte addresses.
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-// Pack columns j0..j0+8 of B (K x N, row-major, ldb) into panel[K][8]; zero pad.
-function packPanelN(b: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize): void {
-  const w = min(8, N - j0);
+// Pack columns j0..j0+8 of b (I x J, row-major, ldb) into panel[I][8]; zero pad.
+function packPanelN(b: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): void {
+  const w = min(8, J - j0);
   if (w == 8) {
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < I; k++) {
       const src = b + ((<usize>k * ldb + j0) << 2);
       const dst = panel + (<usize>k << 5);
       v128.store(dst, v128.load(src));
@@ -23,20 +23,20 @@ function packPanelN(b: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize): 
     }
     return;
   }
-  for (let k = 0; k < K; k++) {
+  for (let k = 0; k < I; k++) {
     const src = b + ((<usize>k * ldb + j0) << 2);
     const dst = panel + (<usize>k << 5);
     for (let c = 0; c < 8; c++) store<f32>(dst + (c << 2), c < w ? load<f32>(src + (c << 2)) : 0);
   }
 }
 
-// Pack for B = Bt^T where Bt is N x K row-major (ldb): panel[k][c] = Bt[j0 + c, k].
-function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize): void {
-  const w = min(8, N - j0);
-  const K4 = w == 8 ? K & ~3 : 0;
+// Pack for b = bt^T where bt is J x I row-major (ldb): panel[k][c] = bt[j0 + c, k].
+function packPanelT(bt: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): void {
+  const w = min(8, J - j0);
+  const I4 = w == 8 ? I & ~3 : 0;
   const rowBytes = <usize>ldb << 2;
   let k = 0;
-  for (; k < K4; k += 4) {
+  for (; k < I4; k += 4) {
     // Two 4x4 transposes: rows j0..j0+3 and j0+4..j0+7, columns k..k+3.
     for (let h = 0; h < 2; h++) {
       const src = bt + ((<usize>(j0 + h * 4) * ldb + k) << 2);
@@ -55,7 +55,7 @@ function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize):
       v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
     }
   }
-  for (; k < K; k++) {
+  for (; k < I; k++) {
     const dst = panel + (<usize>k << 5);
     for (let c = 0; c < 8; c++) {
       store<f32>(dst + (c << 2), c < w ? load<f32>(bt + ((<usize>(j0 + c) * ldb + k) << 2)) : 0);
@@ -63,11 +63,11 @@ function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize):
   }
 }
 
-// One 4x8 tile over the whole K: rows given by 4 row pointers of A advancing
-// by aStep bytes per k; panel is K x 8. Writes (or adds) rows < rows, cols < w.
+// One 4x8 tile over the whole I: rows given by 4 row pointers of a advancing
+// by aStep bytes per k; panel is I x 8. Writes (or adds) rows < rows, cols < w.
 @inline function tile(
   a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize,
-  panel: usize, K: i32, c: usize, ldcBytes: usize, rows: i32, w: i32,
+  panel: usize, I: i32, y: usize, ldyBytes: usize, rows: i32, w: i32,
   accumulate: i32, tmp: usize
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -75,7 +75,7 @@ function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize):
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let p = panel;
-  for (let k = 0; k < K; k++) {
+  for (let k = 0; k < I; k++) {
     const b0 = v128.load(p);
     const b1 = v128.load(p, 16);
     const x0 = v128.load32_splat(a0);
@@ -91,15 +91,24 @@ function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize):
   }
   if (w == 8) {
     if (accumulate) {
-      v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
-      if (rows > 1) { const r = c + ldcBytes; v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16); }
-      if (rows > 2) { const r = c + ldcBytes * 2; v128.store(r, f32x4.add(v128.load(r), c20)); v128.store(r, f32x4.add(v128.load(r, 16), c21), 16); }
-      if (rows > 3) { const r = c + ldcBytes * 3; v128.store(r, f32x4.add(v128.load(r), c30)); v128.store(r, f32x4.add(v128.load(r, 16), c31), 16); }
+      v128.store(y, f32x4.add(v128.load(y), c00)); v128.store(y, f32x4.add(v128.load(y, 16), c01), 16);
+      if (rows > 1) {
+        const r = y + ldyBytes;
+        v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
+      }
+      if (rows > 2) {
+        const r = y + ldyBytes * 2;
+        v128.store(r, f32x4.add(v128.load(r), c20)); v128.store(r, f32x4.add(v128.load(r, 16), c21), 16);
+      }
+      if (rows > 3) {
+        const r = y + ldyBytes * 3;
+        v128.store(r, f32x4.add(v128.load(r), c30)); v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
+      }
     } else {
-      v128.store(c, c00); v128.store(c, c01, 16);
-      if (rows > 1) { const r = c + ldcBytes; v128.store(r, c10); v128.store(r, c11, 16); }
-      if (rows > 2) { const r = c + ldcBytes * 2; v128.store(r, c20); v128.store(r, c21, 16); }
-      if (rows > 3) { const r = c + ldcBytes * 3; v128.store(r, c30); v128.store(r, c31, 16); }
+      v128.store(y, c00); v128.store(y, c01, 16);
+      if (rows > 1) { const r = y + ldyBytes; v128.store(r, c10); v128.store(r, c11, 16); }
+      if (rows > 2) { const r = y + ldyBytes * 2; v128.store(r, c20); v128.store(r, c21, 16); }
+      if (rows > 3) { const r = y + ldyBytes * 3; v128.store(r, c30); v128.store(r, c31, 16); }
     }
     return;
   }
@@ -109,7 +118,7 @@ function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize):
   v128.store(tmp, c20, 64); v128.store(tmp, c21, 80);
   v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
   for (let r = 0; r < rows; r++) {
-    const dst = c + ldcBytes * r;
+    const dst = y + ldyBytes * r;
     for (let j = 0; j < w; j++) {
       const v = load<f32>(tmp + ((<usize>(r * 8 + j)) << 2));
       const d = dst + (<usize>j << 2);
@@ -118,55 +127,60 @@ function packPanelT(bt: usize, ldb: i32, K: i32, N: i32, j0: i32, panel: usize):
   }
 }
 
-// Core driver: A element (i, k) lives at a + (i * aRow + k * aCol) * 4.
+// Core driver: a element (i, k) lives at a + (i * aRow + k * aCol) * 4.
 function gemmCore(
-  M: i32, N: i32, K: i32,
+  M: i32, J: i32, I: i32,
   a: usize, aRow: i32, aCol: i32,
   b: usize, ldb: i32, transB: i32,
-  c: usize, ldc: i32, accumulate: i32, scratch: usize
+  y: usize, ldy: i32, accumulate: i32, scratch: usize
 ): void {
   const panel = scratch;
-  const tmp = scratch + (<usize>K << 5);
-  const ldcBytes = <usize>ldc << 2;
+  const tmp = scratch + (<usize>I << 5);
+  const ldyBytes = <usize>ldy << 2;
   const aStep = <usize>aCol << 2;
   const aRowBytes = <usize>aRow << 2;
-  for (let j0 = 0; j0 < N; j0 += 8) {
-    if (transB) packPanelT(b, ldb, K, N, j0, panel);
-    else packPanelN(b, ldb, K, N, j0, panel);
-    const w = min(8, N - j0);
+  for (let j0 = 0; j0 < J; j0 += 8) {
+    if (transB) packPanelT(b, ldb, I, J, j0, panel);
+    else packPanelN(b, ldb, I, J, j0, panel);
+    const w = min(8, J - j0);
     for (let i0 = 0; i0 < M; i0 += 4) {
       const rows = min(4, M - i0);
       const r0 = a + <usize>i0 * aRowBytes;
       const r1 = rows > 1 ? r0 + aRowBytes : r0;
       const r2 = rows > 2 ? r0 + aRowBytes * 2 : r0;
       const r3 = rows > 3 ? r0 + aRowBytes * 3 : r0;
-      tile(r0, r1, r2, r3, aStep, panel, K, c + <usize>i0 * ldcBytes + (<usize>j0 << 2), ldcBytes, rows, w, accumulate, tmp);
+      tile(r0, r1, r2, r3, aStep, panel, I, y + <usize>i0 * ldyBytes + (<usize>j0 << 2), ldyBytes, rows, w, accumulate, tmp);
     }
   }
 }
 
-/** C[M,N] (+)= A[M,K] . B[K,N]. Shapes: a [M, lda>=K], b [K, ldb>=N], c [M, ldc>=N]. */
-export function gemmNN(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemmCore(M, N, K, a, lda, 1, b, ldb, 0, c, ldc, accumulate, scratch);
+/** y[M,J] (+)= a[M,I] . b[I,J]. Shapes: a [M, lda>=I], b [I, ldb>=J], y [M, ldy>=J]. */
+export function gemmNN(
+  M: i32, J: i32, I: i32,
+  a: usize, lda: i32,
+  b: usize, ldb: i32,
+  y: usize, ldy: i32, accumulate: i32, scratch: usize
+): void {
+  gemmCore(M, J, I, a, lda, 1, b, ldb, 0, y, ldy, accumulate, scratch);
 }
 
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
-// Few rows (batch-1 inference): dot products straight along the rows of B^T,
-// reading each weight once instead of packing panels. 4 rows of B^T per pass.
-function gemvNT(M: i32, N: i32, K: i32, a: usize, lda: i32, bt: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32): void {
-  const K4 = K & ~3;
+// Few rows (batch-1 inference): dot products straight along the rows of b^T,
+// reading each weight once instead of packing panels. 4 rows of b^T per pass.
+function gemvNT(M: i32, J: i32, I: i32, a: usize, lda: i32, bt: usize, ldb: i32, y: usize, ldy: i32, accumulate: i32): void {
+  const I4 = I & ~3;
   const rowBytes = <usize>ldb << 2;
   for (let i = 0; i < M; i++) {
     const ar = a + (<usize>i * lda << 2);
-    const cr = c + (<usize>i * ldc << 2);
+    const cr = y + (<usize>i * ldy << 2);
     let j = 0;
-    for (; j + 4 <= N; j += 4) {
+    for (; j + 4 <= J; j += 4) {
       const b0 = bt + <usize>j * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      for (let k = 0; k < K4; k += 4) {
+      for (let k = 0; k < I4; k += 4) {
         const o = <usize>k << 2;
         const av = v128.load(ar + o);
         s0 = madd(av, v128.load(b0 + o), s0);
@@ -175,7 +189,7 @@ function gemvNT(M: i32, N: i32, K: i32, a: usize, lda: i32, bt: usize, ldb: i32,
         s3 = madd(av, v128.load(b3 + o), s3);
       }
       let r0 = hsum(s0), r1 = hsum(s1), r2 = hsum(s2), r3 = hsum(s3);
-      for (let k = K4; k < K; k++) {
+      for (let k = I4; k < I; k++) {
         const o = <usize>k << 2;
         const x = load<f32>(ar + o);
         r0 += x * load<f32>(b0 + o); r1 += x * load<f32>(b1 + o); r2 += x * load<f32>(b2 + o); r3 += x * load<f32>(b3 + o);
@@ -184,23 +198,33 @@ function gemvNT(M: i32, N: i32, K: i32, a: usize, lda: i32, bt: usize, ldb: i32,
       if (accumulate) { r0 += load<f32>(d); r1 += load<f32>(d, 4); r2 += load<f32>(d, 8); r3 += load<f32>(d, 12); }
       store<f32>(d, r0); store<f32>(d, r1, 4); store<f32>(d, r2, 8); store<f32>(d, r3, 12);
     }
-    for (; j < N; j++) {
+    for (; j < J; j++) {
       const br = bt + <usize>j * rowBytes;
       let r: f32 = 0;
-      for (let k = 0; k < K; k++) r += load<f32>(ar + (<usize>k << 2)) * load<f32>(br + (<usize>k << 2));
+      for (let k = 0; k < I; k++) r += load<f32>(ar + (<usize>k << 2)) * load<f32>(br + (<usize>k << 2));
       const d = cr + (<usize>j << 2);
       store<f32>(d, accumulate ? load<f32>(d) + r : r);
     }
   }
 }
 
-/** C[M,N] (+)= A[M,K] . B^T where b is [N, ldb>=K]. */
-export function gemmNT(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  if (M < 4) gemvNT(M, N, K, a, lda, b, ldb, c, ldc, accumulate);
-  else gemmCore(M, N, K, a, lda, 1, b, ldb, 1, c, ldc, accumulate, scratch);
+/** y[M,J] (+)= a[M,I] . b^T where b is [J, ldb>=I]. */
+export function gemmNT(
+  M: i32, J: i32, I: i32,
+  a: usize, lda: i32,
+  b: usize, ldb: i32,
+  y: usize, ldy: i32, accumulate: i32, scratch: usize
+): void {
+  if (M < 4) gemvNT(M, J, I, a, lda, b, ldb, y, ldy, accumulate);
+  else gemmCore(M, J, I, a, lda, 1, b, ldb, 1, y, ldy, accumulate, scratch);
 }
 
-/** C[M,N] (+)= A^T . B[K,N] where a is [K, lda>=M]. */
-export function gemmTN(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemmCore(M, N, K, a, 1, lda, b, ldb, 0, c, ldc, accumulate, scratch);
+/** y[M,J] (+)= a^T . b[I,J] where a is [I, lda>=M]. */
+export function gemmTN(
+  M: i32, J: i32, I: i32,
+  a: usize, lda: i32,
+  b: usize, ldb: i32,
+  y: usize, ldy: i32, accumulate: i32, scratch: usize
+): void {
+  gemmCore(M, J, I, a, 1, lda, b, ldb, 0, y, ldy, accumulate, scratch);
 }

@@ -7,7 +7,11 @@
  * g += wd * p (Adam's L2). Then m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
  * p -= lr * (m / bc1) / (sqrt(v / bc2) + eps).
  */
-export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32, bc1: f32, bc2: f32): void {
+export function adamStep(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
+  bc1: f32, bc2: f32
+): void {
   const decay: f32 = decoupled ? 1 - lr * wd : 1;
   const l2: f32 = decoupled ? 0 : wd;
   const stepSize = lr / bc1;
@@ -46,7 +50,10 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
  * SGD with momentum (PyTorch): g += wd p; buf = first ? g : mu buf + (1 - dampening) g;
  * d = nesterov ? g + mu buf : buf (or g when mu = 0); p -= lr d.
  */
-export function sgdStep(p: usize, g: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32, wd: f32, nesterov: i32, first: i32): void {
+export function sgdStep(
+  p: usize, g: usize, buf: usize, n: i32,
+  lr: f32, momentum: f32, dampening: f32, wd: f32, nesterov: i32, first: i32
+): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const pv = load<f32>(p + o);

@@ -1,6 +1,6 @@
 // Reductions and fused losses. Sums accumulate in f64 for stability. Allocate
 // nothing; scalar results are written to out[0]; backward kernels add (+=).
-// Letters: B batch, C classes, D capsule dimension.
+// Letters (docs/architecture.md): B batch, L classes, M rows, J columns.
 
 /** out[0] = sum of x[0..n) */
 export function sum(out: usize, x: usize, n: i32): void {
@@ -9,35 +9,35 @@ export function sum(out: usize, x: usize, n: i32): void {
   store<f32>(out, <f32>s);
 }
 
-/** out[c] (+)= sum over rows r of x[r, c]. Shapes: x [R, C], out [C]. */
-export function sumRows(out: usize, x: usize, R: i32, C: i32, accumulate: i32): void {
-  if (!accumulate) for (let c = 0; c < C; c++) store<f32>(out + (<usize>c << 2), 0);
-  for (let r = 0; r < R; r++) {
-    const row = x + (<usize>r * C << 2);
+/** out[j] (+)= sum over rows r of x[r, j]. Shapes: x [M, J], out [J]. */
+export function sumRows(out: usize, x: usize, M: i32, J: i32, accumulate: i32): void {
+  if (!accumulate) for (let c = 0; c < J; c++) store<f32>(out + (<usize>c << 2), 0);
+  for (let r = 0; r < M; r++) {
+    const row = x + (<usize>r * J << 2);
     let c = 0;
-    for (; c + 4 <= C; c += 4) { const o = <usize>c << 2; v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o))); }
-    for (; c < C; c++) { const o = <usize>c << 2; store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o)); }
+    for (; c + 4 <= J; c += 4) { const o = <usize>c << 2; v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o))); }
+    for (; c < J; c++) { const o = <usize>c << 2; store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o)); }
   }
 }
 
 /**
- * Softmax cross-entropy, mean over the batch. logits [B, C], labels i32 [B],
- * probs [B, C] (written, saved for backward), out[0] = mean loss.
+ * Softmax cross-entropy, mean over the batch. logits [B, L], labels i32 [B],
+ * probs [B, L] (written, saved for backward), out[0] = mean loss.
  */
-export function softmaxCrossEntropy(out: usize, probs: usize, logits: usize, labels: usize, B: i32, C: i32): void {
+export function softmaxCrossEntropy(out: usize, probs: usize, logits: usize, labels: usize, B: i32, L: i32): void {
   let total: f64 = 0;
   for (let b = 0; b < B; b++) {
-    const row = <usize>b * C << 2;
+    const row = <usize>b * L << 2;
     let mx: f32 = -Infinity;
-    for (let c = 0; c < C; c++) mx = max(mx, load<f32>(logits + row + (<usize>c << 2)));
+    for (let c = 0; c < L; c++) mx = max(mx, load<f32>(logits + row + (<usize>c << 2)));
     let z: f64 = 0;
-    for (let c = 0; c < C; c++) {
+    for (let c = 0; c < L; c++) {
       const e = Math.exp(<f64>(load<f32>(logits + row + (<usize>c << 2)) - mx));
       store<f32>(probs + row + (<usize>c << 2), <f32>e);
       z += e;
     }
     const inv = 1.0 / z;
-    for (let c = 0; c < C; c++) {
+    for (let c = 0; c < L; c++) {
       const p = probs + row + (<usize>c << 2);
       store<f32>(p, <f32>(<f64>load<f32>(p) * inv));
     }
@@ -48,12 +48,12 @@ export function softmaxCrossEntropy(out: usize, probs: usize, logits: usize, lab
 }
 
 /** dlogits += g / B * (probs - onehot(labels)). */
-export function softmaxCrossEntropyBackward(dlogits: usize, probs: usize, labels: usize, B: i32, C: i32, g: f32): void {
+export function softmaxCrossEntropyBackward(dlogits: usize, probs: usize, labels: usize, B: i32, L: i32, g: f32): void {
   const s = g / <f32>B;
   for (let b = 0; b < B; b++) {
-    const row = <usize>b * C << 2;
+    const row = <usize>b * L << 2;
     const y = load<i32>(labels + (<usize>b << 2));
-    for (let c = 0; c < C; c++) {
+    for (let c = 0; c < L; c++) {
       const o = row + (<usize>c << 2);
       const t: f32 = c == y ? 1 : 0;
       store<f32>(dlogits + o, load<f32>(dlogits + o) + s * (load<f32>(probs + o) - t));

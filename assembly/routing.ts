@@ -1,11 +1,15 @@
 // ScRRAMBLe slot routing kernels: gather source slots with integer coefficients
 // into the routed buffer (forward) and the transposed scatter-add (backward).
 // Routing is CSR by destination slot: dstPtr i32 [DS+1], srcSlot i32 [P], coef f32 [P].
-// Letters: B batch, S slot size, DS destination slots (cores * K), P routes.
+// Letters (docs/architecture.md): B batch, S slot size, DS destination slots (Cdst K), P routes.
 // xStride / rStride: elements per sample row of x and routed. Allocates nothing.
 
 /** routed[b, d, m] = sum_e coef[e] * x[b, srcSlot[e], m] over e in dstPtr[d]..dstPtr[d+1]. */
-export function routeGather(routed: usize, rStride: i32, x: usize, xStride: i32, B: i32, S: i32, DS: i32, dstPtr: usize, srcSlot: usize, coef: usize): void {
+export function routeGather(
+  routed: usize, rStride: i32, x: usize, xStride: i32,
+  B: i32, S: i32, DS: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize
+): void {
   const S4 = S & ~3;
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>b * xStride << 2);
@@ -19,7 +23,10 @@ export function routeGather(routed: usize, rStride: i32, x: usize, xStride: i32,
         const c = load<f32>(coef + (<usize>e << 2));
         const cv = f32x4.splat(c);
         let m = 0;
-        for (; m < S4; m += 4) { const o = <usize>m << 2; v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(cv, v128.load(src + o)))); }
+        for (; m < S4; m += 4) {
+          const o = <usize>m << 2;
+          v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(cv, v128.load(src + o))));
+        }
         for (; m < S; m++) { const o = <usize>m << 2; store<f32>(out + o, load<f32>(out + o) + c * load<f32>(src + o)); }
       }
     }
@@ -27,7 +34,11 @@ export function routeGather(routed: usize, rStride: i32, x: usize, xStride: i32,
 }
 
 /** dx[b, srcSlot[e], m] += coef[e] * drouted[b, d, m] (transposed routing). */
-export function routeScatter(dx: usize, xStride: i32, drouted: usize, rStride: i32, B: i32, S: i32, DS: i32, dstPtr: usize, srcSlot: usize, coef: usize): void {
+export function routeScatter(
+  dx: usize, xStride: i32, drouted: usize, rStride: i32,
+  B: i32, S: i32, DS: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize
+): void {
   const S4 = S & ~3;
   for (let b = 0; b < B; b++) {
     const xb = dx + (<usize>b * xStride << 2);
@@ -40,7 +51,10 @@ export function routeScatter(dx: usize, xStride: i32, drouted: usize, rStride: i
         const c = load<f32>(coef + (<usize>e << 2));
         const cv = f32x4.splat(c);
         let m = 0;
-        for (; m < S4; m += 4) { const o = <usize>m << 2; v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(cv, v128.load(g + o)))); }
+        for (; m < S4; m += 4) {
+          const o = <usize>m << 2;
+          v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(cv, v128.load(g + o))));
+        }
         for (; m < S; m++) { const o = <usize>m << 2; store<f32>(dst + o, load<f32>(dst + o) + c * load<f32>(g + o)); }
       }
     }

@@ -35,14 +35,26 @@ for (const task of tasks) {
   const ms = r.latency.p50;
   const g = gemm.find((c) => c.name === task.name);
   const s = steps.find((c) => c.name === task.name);
-  const row: Record<string, unknown> = { bench: task.name, medianMs: +ms.toFixed(4), runs: (task.result as { latency: { samplesCount?: number } }).latency.samplesCount };
+  const row: Record<string, unknown> = {
+    bench: task.name,
+    medianMs: +ms.toFixed(4),
+    runs: (task.result as { latency: { samplesCount?: number } }).latency.samplesCount,
+  };
   if (g) row.gflops = +(g.flops / (ms * 1e6)).toFixed(2);
   if (s) row.samplesPerSec = +((s.samples * 1000) / ms).toFixed(1);
   row.kernels = g ? g.variant : engine().variant;
   row.threads = task.name.includes("2 threads") ? 2 : 1;
   rows.push(row);
 }
-console.table(rows.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops ?? "", "samples/s": r.samplesPerSec ?? "", kernels: r.kernels })));
+console.table(
+  rows.map((r) => ({
+    case: r.bench,
+    "median ms": r.medianMs,
+    "GFLOP/s": r.gflops ?? "",
+    "samples/s": r.samplesPerSec ?? "",
+    kernels: r.kernels,
+  })),
+);
 
 const anchor = new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url).pathname;
 if (process.argv.includes("--torch")) {
@@ -55,7 +67,11 @@ if (process.argv.includes("--torch")) {
       ["dense", ["train", "--model", "dense", "--threads", "1"], "train step dense"],
       ["scrramble", ["infer", "--model", "scrramble", "--routing", "dense", "--threads", "1", "--batch", "1"], "inference scrramble"],
       ["dense", ["infer", "--model", "dense", "--threads", "1", "--batch", "1"], "inference dense"],
-      ["scrramble", ["train", "--model", "scrramble", "--routing", "dense", "--threads", "2"], "train step scrramble 4-50-10 (batch 64, 2 threads)"],
+      [
+        "scrramble",
+        ["train", "--model", "scrramble", "--routing", "dense", "--threads", "2"],
+        "train step scrramble 4-50-10 (batch 64, 2 threads)",
+      ],
       ["dense", ["train", "--model", "dense", "--threads", "2"], "train step dense 1024-2048-512-256 (batch 64, 2 threads)"],
     ];
     for (const [model, args, ours] of cases) {
@@ -65,7 +81,13 @@ if (process.argv.includes("--torch")) {
         const mine = rows.find((r) => String(r.bench).startsWith(ours) && (ours.includes("threads") || r.threads === 1));
         const theirs = t.samples_per_s?.median ?? t.samples_per_s;
         const threads = args[args.indexOf("--threads") + 1];
-        const row = { bench: `torch ${args[0]} ${model} (${threads} thread${threads === "1" ? "" : "s"}, OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`, torch: t, ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null };
+        const row = {
+          bench:
+            `torch ${args[0]} ${model} (${threads} thread${threads === "1" ? "" : "s"}, ` +
+            `OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`,
+          torch: t,
+          ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null,
+        };
         rows.push(row);
         console.log(`${row.bench}: ${JSON.stringify(theirs)} samples/s; ours/theirs = ${row.ratio}`);
       } catch (e) {

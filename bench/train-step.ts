@@ -13,7 +13,10 @@ import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js
 import { DenseBaseline, DENSE_BASELINE_DEFAULTS } from "../src/nn/dense-baseline.js";
 import type { Model } from "../src/nn/model.js";
 
-export interface StepCase { name: string; samples: number }
+export interface StepCase {
+  name: string;
+  samples: number;
+}
 
 function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
   const rng = new Rng(5);
@@ -37,16 +40,20 @@ function addModelCases(bench: Bench, label: string, model: Model, B: number, suf
   for (let i = 0; i < 5; i++) last = step();
   if (!(Number.isFinite(last) && last < first)) throw new Error(`${label}: loss did not fall on a fixed batch (${first} -> ${last})`);
   const one = fixedBatch(1, model.inputSize).x;
-  const infer = () => noGrad(() => {
-    const s = model.scores(Tensor.from(one, [1, model.inputSize])).data()[0];
-    endStep();
-    return s;
-  });
+  const infer = () =>
+    noGrad(() => {
+      const s = model.scores(Tensor.from(one, [1, model.inputSize])).data()[0];
+      endStep();
+      return s;
+    });
   const stepName = `train step ${label} (batch ${B}${suffix ? `, ${suffix}` : ""})`;
   const inferName = `inference ${label} (batch 1${suffix ? `, ${suffix}` : ""})`;
   bench.add(stepName, step);
   bench.add(inferName, infer);
-  return [{ name: stepName, samples: B }, { name: inferName, samples: 1 }];
+  return [
+    { name: stepName, samples: B },
+    { name: inferName, samples: 1 },
+  ];
 }
 
 export function addStepCases(bench: Bench, suffix = ""): StepCase[] {

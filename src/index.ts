@@ -26,7 +26,13 @@ export {
   resolveCoreInit,
   type ScrrambleMlpConfig,
 } from "./nn/scrramble-mlp.js";
-export { DenseBaseline, DENSE_BASELINE_DEFAULTS, DENSE_BASELINE_FIELDS, validateDenseConfig, type DenseBaselineConfig } from "./nn/dense-baseline.js";
+export {
+  DenseBaseline,
+  DENSE_BASELINE_DEFAULTS,
+  DENSE_BASELINE_FIELDS,
+  validateDenseConfig,
+  type DenseBaselineConfig,
+} from "./nn/dense-baseline.js";
 export { argmaxRows, type Model, type BatchInput, type ModelContext, type RoutedNetwork, type StoredTensor } from "./nn/model.js";
 export { CORE_INITS, coreInitStd, type CoreInit } from "./nn/init.js";
 export { generateRouting, routingFromArrays, transposeRouting, type Routing } from "./routing/routing.js";

@@ -37,7 +37,10 @@ export interface Predictions {
  */
 export function modelInputs(model: Model, pixels: Uint8Array | Float32Array, n: number, geometry?: ImageGeometry): Float32Array {
   if (!(pixels instanceof Uint8Array || pixels instanceof Float32Array)) {
-    throw new Error(`predict: pixels must be a Uint8Array (0..255) or a Float32Array (0..1), got ${(pixels as object)?.constructor?.name ?? typeof pixels}`);
+    throw new Error(
+      `predict: pixels must be a Uint8Array (0..255) or a Float32Array (0..1), ` +
+        `got ${(pixels as object)?.constructor?.name ?? typeof pixels}`,
+    );
   }
   if (!Number.isInteger(n) || n < 1) throw new Error(`predict: image count must be a positive integer, got ${n}`);
   const per = pixels.length / n;
@@ -45,7 +48,9 @@ export function modelInputs(model: Model, pixels: Uint8Array | Float32Array, n: 
   const F = g.height * g.width * g.channels;
   if (!Number.isInteger(g.height) || F !== per) {
     const want = geometry ? `${g.height}x${g.width}x${g.channels} = ${F}` : "a square single-channel image";
-    throw new Error(`predict: ${pixels.length} values for ${n} image(s) do not make ${want} each (the model takes ${model.inputSize} inputs)`);
+    throw new Error(
+      `predict: ${pixels.length} values for ${n} image(s) do not make ${want} each (the model takes ${model.inputSize} inputs)`,
+    );
   }
   const out = new Float32Array(n * model.inputSize);
   const scale = pixels instanceof Uint8Array ? 1 / 255 : 1;
@@ -54,10 +59,19 @@ export function modelInputs(model: Model, pixels: Uint8Array | Float32Array, n: 
     return out;
   }
   const side = Math.sqrt(model.inputSize / g.channels);
-  if (!Number.isInteger(side)) throw new Error(`predict: the model takes ${model.inputSize} inputs, not a square image of ${g.channels} channel(s)`);
+  if (!Number.isInteger(side))
+    throw new Error(`predict: the model takes ${model.inputSize} inputs, not a square image of ${g.channels} channel(s)`);
   const src = pixels instanceof Uint8Array ? Float32Array.from(pixels, (v) => v * scale) : pixels;
   for (let i = 0; i < n; i++) {
-    resizeNearest(src.subarray(i * F, (i + 1) * F), g.height, g.width, g.channels, side, side, out.subarray(i * model.inputSize, (i + 1) * model.inputSize));
+    resizeNearest(
+      src.subarray(i * F, (i + 1) * F),
+      g.height,
+      g.width,
+      g.channels,
+      side,
+      side,
+      out.subarray(i * model.inputSize, (i + 1) * model.inputSize),
+    );
   }
   return out;
 }
@@ -81,7 +95,11 @@ export function predictBatch(model: Model, pixels: Uint8Array | Float32Array, n:
  * Classify one image: the label and the per-class scores.
  * @example const { label, scores } = predict(model, digit28x28);
  */
-export function predict(model: Model, pixels: Uint8Array | Float32Array, geometry?: ImageGeometry): { label: number; scores: Float32Array } {
+export function predict(
+  model: Model,
+  pixels: Uint8Array | Float32Array,
+  geometry?: ImageGeometry,
+): { label: number; scores: Float32Array } {
   const r = predictBatch(model, pixels, 1, geometry);
   return { label: r.labels[0], scores: r.scores };
 }

@@ -73,7 +73,8 @@ export function fits(f: Field, v: unknown): boolean {
  * @example checkFields(SCRRAMBLE_MLP_FIELDS, JSON.parse(md.config), "model.safetensors: config");
  */
 export function checkFields(schema: Schema, obj: unknown, where: string): void {
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new Error(`${where}: expected an object, got ${JSON.stringify(obj)}`);
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
+    throw new Error(`${where}: expected an object, got ${JSON.stringify(obj)}`);
   const o = obj as Record<string, unknown>;
   for (const [key, f] of Object.entries(schema)) {
     if (!(key in o)) throw new Error(`${where}: key "${key}" is missing`);

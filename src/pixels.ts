@@ -23,8 +23,24 @@ function checkSameKind(fn: string, src: Pixels, out: Pixels): void {
  * (outH * outW * channels, same kind as `src`) is allocated when omitted.
  * @example const big = resizeNearest(img28, 28, 28, 1, 32, 32); // 1024 values, same type as img28
  */
-export function resizeNearest(src: Uint8Array, h: number, w: number, channels: number, outH: number, outW: number, out?: Uint8Array): Uint8Array;
-export function resizeNearest(src: Float32Array, h: number, w: number, channels: number, outH: number, outW: number, out?: Float32Array): Float32Array;
+export function resizeNearest(
+  src: Uint8Array,
+  h: number,
+  w: number,
+  channels: number,
+  outH: number,
+  outW: number,
+  out?: Uint8Array,
+): Uint8Array;
+export function resizeNearest(
+  src: Float32Array,
+  h: number,
+  w: number,
+  channels: number,
+  outH: number,
+  outW: number,
+  out?: Float32Array,
+): Float32Array;
 export function resizeNearest(src: Pixels, h: number, w: number, channels: number, outH: number, outW: number, out?: Pixels): Pixels;
 export function resizeNearest(
   src: Pixels,
@@ -57,17 +73,17 @@ export function resizeNearest(
  * @example shiftCircular(img, 28, 28, 1, 2, -1, scratch);
  */
 export function shiftCircular(src: Uint8Array, h: number, w: number, channels: number, dx: number, dy: number, out: Uint8Array): Uint8Array;
-export function shiftCircular(src: Float32Array, h: number, w: number, channels: number, dx: number, dy: number, out: Float32Array): Float32Array;
-export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels;
 export function shiftCircular(
-  src: Pixels,
+  src: Float32Array,
   h: number,
   w: number,
   channels: number,
   dx: number,
   dy: number,
-  out: Pixels,
-): Pixels {
+  out: Float32Array,
+): Float32Array;
+export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels;
+export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels {
   checkSameKind("shiftCircular", src, out);
   if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new Error(`shiftCircular: dx, dy must be integers, got ${dx}, ${dy}`);
   if (out.length < h * w * channels) throw new Error(`shiftCircular: out has ${out.length} values, need ${h * w * channels}`);

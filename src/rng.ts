@@ -20,10 +20,14 @@ export function detLog(x: number): number {
   }
   u32[1] = (u32[1] & 0x800fffff) | 0x3ff00000; // mantissa in [1, 2)
   let m = f64[0];
-  if (m > 1.4142135623730951) { m /= 2; e += 1; }
+  if (m > 1.4142135623730951) {
+    m /= 2;
+    e += 1;
+  }
   const z = (m - 1) / (m + 1);
   const z2 = z * z;
-  let term = z, sum = 0;
+  let term = z,
+    sum = 0;
   for (let k = 1; k < 40; k += 2) {
     sum += term / k;
     term *= z2;
@@ -91,7 +95,8 @@ export class Rng {
     if (!Number.isInteger(n) || n <= 0 || n > 0x100000000) throw new Error(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
     const limit = 0x100000000 - (0x100000000 % n);
     let x: number;
-    do x = this.nextU32(); while (x >= limit);
+    do x = this.nextU32();
+    while (x >= limit);
     return x % n;
   }
 

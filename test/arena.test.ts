@@ -57,7 +57,9 @@ test("memory grows on demand, step region resets and bumps the generation", () =
 
 test("a tiny model's training memory does not grow after the first step", () => {
   endStep();
-  const w1 = parameter([32, 16], "w1"), b1 = parameter([32], "b1"), w2 = parameter([4, 32], "w2");
+  const w1 = parameter([32, 16], "w1"),
+    b1 = parameter([32], "b1"),
+    w2 = parameter([4, 32], "w2");
   w1.set(Array.from({ length: w1.size }, (_, i) => Math.sin(i) * 0.3));
   w2.set(Array.from({ length: w2.size }, (_, i) => Math.cos(i) * 0.3));
   const opt = new AdamW([w1, b1, w2], { lr: 1e-2 });
@@ -75,7 +77,10 @@ test("a tiny model's training memory does not grow after the first step", () => 
     endStep();
     sizes.push(engine().memory.buffer.byteLength);
   }
-  assert.ok(sizes.every((s) => s === sizes[0]), `memory sizes ${sizes}`);
+  assert.ok(
+    sizes.every((s) => s === sizes[0]),
+    `memory sizes ${sizes}`,
+  );
   assert.ok(losses[19] < losses[0] * 0.5, `loss falls: ${losses[0]} -> ${losses[19]}`);
 });
 

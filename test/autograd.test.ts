@@ -35,25 +35,33 @@ function check(name: string, inputs: Tensor[], f: () => Tensor, opts = {}) {
 test.after.each(() => endStep());
 
 test("matmul forward matches the reference; gradients by finite differences", () => {
-  const a = leaf([5, 7]), b = leaf([7, 3]);
+  const a = leaf([5, 7]),
+    b = leaf([7, 3]);
   const y = ops.matmul(a, b);
   assert.ok(maxAbsDiff(y.toArray(), naiveMatmul(a.toArray(), b.toArray(), 5, 7, 3)) < 1e-5);
   check("matmul", [a, b], () => project(ops.matmul(a, b)));
 });
 
 test("linear with bias", () => {
-  const x = leaf([6, 9]), w = leaf([4, 9]), bias = leaf([4]);
+  const x = leaf([6, 9]),
+    w = leaf([4, 9]),
+    bias = leaf([4]);
   check("linear", [x, w, bias], () => project(ops.linear(x, w, bias)));
 });
 
 test("add, add with bias broadcast, sub, mul, scale", () => {
-  const a = leaf([3, 4]), b = leaf([3, 4]), c = leaf([4]);
+  const a = leaf([3, 4]),
+    b = leaf([3, 4]),
+    c = leaf([4]);
   check("add", [a, b], () => project(ops.add(a, b)));
-  const a2 = leaf([3, 4]), c2 = leaf([4]);
+  const a2 = leaf([3, 4]),
+    c2 = leaf([4]);
   check("add-broadcast", [a2, c2], () => project(ops.add(a2, c2)));
-  const a3 = leaf([3, 4]), b3 = leaf([3, 4]);
+  const a3 = leaf([3, 4]),
+    b3 = leaf([3, 4]);
   check("sub", [a3, b3], () => project(ops.sub(a3, b3)));
-  const a4 = leaf([3, 4]), b4 = leaf([3, 4]);
+  const a4 = leaf([3, 4]),
+    b4 = leaf([3, 4]);
   check("mul", [a4, b4], () => project(ops.mul(a4, b4)));
   const a5 = leaf([10]);
   check("scale", [a5], () => project(ops.scale(a5, -2.5)));
@@ -61,7 +69,10 @@ test("add, add with bias broadcast, sub, mul, scale", () => {
 });
 
 test("relu (inputs away from the kink), sigmoid, reshape, sum, mean", () => {
-  const x = Tensor.from(randomArray(20, seed).map((v) => (v >= 0 ? v + 0.1 : v - 0.1)), [4, 5]);
+  const x = Tensor.from(
+    randomArray(20, seed).map((v) => (v >= 0 ? v + 0.1 : v - 0.1)),
+    [4, 5],
+  );
   x.requiresGrad = true;
   check("relu", [x], () => project(ops.relu(x)));
   const s = leaf([4, 5], -3, 3);
@@ -78,7 +89,8 @@ test("softmax cross-entropy and mse", () => {
   const logits = leaf([4, 5], -2, 2);
   const labels = [0, 3, 4, 1];
   check("softmaxCE", [logits], () => ops.softmaxCrossEntropy(logits, labels));
-  const a = leaf([3, 3]), b = leaf([3, 3]);
+  const a = leaf([3, 3]),
+    b = leaf([3, 3]);
   check("mse", [a, b], () => ops.mseLoss(a, b));
 });
 
@@ -117,10 +129,19 @@ test("qrelu forward quantises onto 2^bits - 1 steps and clips; its rule is strai
 
 test("the gradient checker catches a deliberately wrong rule", () => {
   const a = leaf([6]);
-  const wrong = withRuleOverride("scale", (node, gy) => {
-    // wrong: forgets the factor s
-    engine().k.scaleAcc(node.inputs[0].grad ? node.inputs[0].grad.ptr : (node.inputs[0].grad = Tensor.zeros(node.inputs[0].shape)).ptr, gy.ptr, 1, gy.size);
-  }, () => gradCheck([a], () => project(ops.scale(a, 3))));
+  const wrong = withRuleOverride(
+    "scale",
+    (node, gy) => {
+      // wrong: forgets the factor s
+      engine().k.scaleAcc(
+        node.inputs[0].grad ? node.inputs[0].grad.ptr : (node.inputs[0].grad = Tensor.zeros(node.inputs[0].shape)).ptr,
+        gy.ptr,
+        1,
+        gy.size,
+      );
+    },
+    () => gradCheck([a], () => project(ops.scale(a, 3))),
+  );
   assert.not.ok(wrong.ok, "a rule missing the factor 3 must fail the check");
   endStep();
   const b = leaf([6]);

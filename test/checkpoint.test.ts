@@ -14,7 +14,15 @@ import { saveCheckpoint, loadCheckpoint } from "../src/io/checkpoint.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/io/safetensors.js";
 import { randomArray } from "./helpers/reference.js";
 
-const small = { ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 6, 10], coreSize: 32, slotSize: 8, routingSeed: 3, initSeed: 4, init: "glorot-core" as const };
+const small = {
+  ...SCRRAMBLE_MLP_DEFAULTS,
+  cores: [4, 6, 10],
+  coreSize: 32,
+  slotSize: 8,
+  routingSeed: 3,
+  initSeed: 4,
+  init: "glorot-core" as const,
+};
 
 function scores(m: Model, x: Float32Array, B: number): Float32Array {
   return noGrad(() => {
@@ -34,7 +42,10 @@ test("ScRRAMBLe MLP: save -> load gives identical scores and the same routing", 
   assert.is(metadata.routingSeed, "3");
   assert.equal(Array.from(scores(b, x, 5)), Array.from(scores(a, x, 5)));
   const rb = (b as ScrrambleMlp).layers.map((l) => Array.from(l.routing.coef));
-  assert.equal(rb, a.layers.map((l) => Array.from(l.routing.coef)));
+  assert.equal(
+    rb,
+    a.layers.map((l) => Array.from(l.routing.coef)),
+  );
 });
 
 test("the loaded routing is the stored one, not regenerated from the seed", () => {
@@ -68,9 +79,19 @@ test("corrupt, truncated and mismatched checkpoints are refused with the file na
   bad.push(["bad header length", huge, /header/]);
   bad.push(["tiny", good.slice(0, 5), /8-byte/]);
   const file = decodeSafetensors(good, name);
-  const wrongShape = { ...file.tensors, "layers.0.weight": { dtype: "F32" as const, shape: [6, 32, 16], data: new Float32Array(6 * 32 * 16) } };
+  const wrongShape = {
+    ...file.tensors,
+    "layers.0.weight": { dtype: "F32" as const, shape: [6, 32, 16], data: new Float32Array(6 * 32 * 16) },
+  };
   bad.push(["shape mismatch", encodeSafetensors(wrongShape, file.metadata), /layers\.0\.weight/]);
-  const wrongDtype = { ...file.tensors, "routing.0.coef": { dtype: "F32" as const, shape: file.tensors["routing.0.coef"].shape, data: new Float32Array(file.tensors["routing.0.coef"].data.length) } };
+  const wrongDtype = {
+    ...file.tensors,
+    "routing.0.coef": {
+      dtype: "F32" as const,
+      shape: file.tensors["routing.0.coef"].shape,
+      data: new Float32Array(file.tensors["routing.0.coef"].data.length),
+    },
+  };
   bad.push(["routing dtype", encodeSafetensors(wrongDtype, file.metadata), /routing\.0\.coef.*I32/]);
   bad.push(["not ours", encodeSafetensors(file.tensors, { format: "other" }), /not a scrramble checkpoint/]);
   bad.push(["bad config", encodeSafetensors(file.tensors, { ...file.metadata, config: "{" }), /config/]);
@@ -87,6 +108,30 @@ test("corrupt, truncated and mismatched checkpoints are refused with the file na
       assert.ok(msg.includes(name), `${what}: message lacks the file name: ${msg}`);
       assert.match(msg, re, `${what}: ${msg}`);
     }
+    endStep();
+  }
+});
+
+test("a stored config is checked key by key: missing, invalid and unknown keys are refused by name", () => {
+  endStep();
+  const file = decodeSafetensors(
+    saveCheckpoint(new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 })),
+    "d.safetensors",
+  );
+  const config = JSON.parse(file.metadata.config);
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...config, groupSize: undefined }, /key "groupSize" is missing/],
+    [{ ...config, groupSize: 0 }, /key "groupSize" must be an integer >= 1, got 0/],
+    [{ ...config, groupSize: 1.5 }, /key "groupSize" must be an integer >= 1, got 1.5/],
+    [{ ...config, classes: undefined }, /key "classes" is missing/],
+    [{ ...config, extra: 1 }, /unknown key "extra"/],
+  ];
+  for (const [c, re] of cases) {
+    const bytes = encodeSafetensors(file.tensors, { ...file.metadata, config: JSON.stringify(c) });
+    assert.throws(
+      () => loadCheckpoint(bytes, "d.safetensors"),
+      (e: Error) => re.test(e.message) && e.message.startsWith("d.safetensors"),
+    );
     endStep();
   }
 });

@@ -57,7 +57,8 @@ test("train on the bundled data writes a run folder; eval of its checkpoint repr
   const out = join(tmp, "run1");
   const r = run(["train", ...SMALL, "--max-steps", "20", "--epochs", "1", "--out", out, "--seed", "3"]);
   assert.is(r.code, 0, r.err);
-  for (const f of ["model.safetensors", "config.json", "metrics.jsonl", "curves.svg", "result.json"]) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ["model.safetensors", "config.json", "metrics.jsonl", "curves.svg", "result.json"])
+    assert.ok(existsSync(join(out, f)), f);
   assert.match(r.out, /test accuracy .* on 2000 samples/);
   assert.match(r.out, /peak RSS \d+ MB/);
   const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
@@ -65,13 +66,28 @@ test("train on the bundled data writes a run folder; eval of its checkpoint repr
   const e = run(["eval", "--checkpoint", out, "--json"]);
   assert.is(e.code, 0, e.err);
   assert.is(JSON.parse(e.out).accuracy, result.testAccuracy);
-  const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.ok(metrics.some((m) => m.event === "step") && metrics.some((m) => m.event === "eval"));
   assert.match(readFileSync(join(out, "curves.svg"), "utf8"), /^<svg/);
 });
 
 test("the dense baseline trains through the same CLI", () => {
-  const r = run(["train", "--model", "dense", "--dense-sizes", "1024,64,250", "--max-steps", "5", "--epochs", "1", "--out", join(tmp, "dense")]);
+  const r = run([
+    "train",
+    "--model",
+    "dense",
+    "--dense-sizes",
+    "1024,64,250",
+    "--max-steps",
+    "5",
+    "--epochs",
+    "1",
+    "--out",
+    join(tmp, "dense"),
+  ]);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /test accuracy/);
 });
@@ -94,7 +110,20 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
   assert.match(rep.out, /## Reductions/);
   assert.ok(existsSync(join(tmp, "rep", "report.json")) && existsSync(join(tmp, "rep", "report.md")));
 
-  const sw = run(["sweep", "adc-bits", "--checkpoint", run1, "--baseline", join(tmp, "dense"), "--values", "2,8", "--out", "sw", "--calibration-batches", "1"]);
+  const sw = run([
+    "sweep",
+    "adc-bits",
+    "--checkpoint",
+    run1,
+    "--baseline",
+    join(tmp, "dense"),
+    "--values",
+    "2,8",
+    "--out",
+    "sw",
+    "--calibration-batches",
+    "1",
+  ]);
   assert.is(sw.code, 0, sw.err);
   for (const ext of ["csv", "json", "svg"]) assert.ok(existsSync(join(tmp, "sw", `sweep-adc-bits.${ext}`)), ext);
   const res = JSON.parse(readFileSync(join(tmp, "sw", "sweep-adc-bits.json"), "utf8"));
@@ -110,7 +139,10 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
 test("--json prints one JSON object per line", () => {
   const r = run(["train", ...SMALL, "--max-steps", "4", "--epochs", "1", "--out", join(tmp, "run2"), "--json"]);
   assert.is(r.code, 0, r.err);
-  const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
+  const lines = r.out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.is(lines[0].event, "start");
   assert.is(lines[lines.length - 1].event, "done");
 });
@@ -130,7 +162,7 @@ function idx(dims: number[], data: Uint8Array): Uint8Array {
 test("--data trains on a folder of (gzipped) IDX files; a truncated one is named in the error", () => {
   const dir = join(tmp, "idx");
   const n = 40;
-  const imgs = new Uint8Array(n * 784).map((_, i) => ((i * 37) % 251));
+  const imgs = new Uint8Array(n * 784).map((_, i) => (i * 37) % 251);
   const labels = new Uint8Array(n).map((_, i) => i % 10);
   mkdirSync(dir);
   writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), gzipSync(idx([n, 28, 28], imgs)));

@@ -17,12 +17,27 @@ import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "../src/sim/options.js";
 import { conductanceLevels } from "../src/sim/devices.js";
 import { randomArray } from "./helpers/reference.js";
 
-const N = 32, S = 8;
-const cfg: ScrrambleMlpConfig = { ...SCRRAMBLE_MLP_DEFAULTS, cores: [2, 4, 3], coreSize: N, slotSize: S, classes: 3, p: 0.4, init: "glorot-core", routingSeed: 5, initSeed: 6 };
+const N = 32,
+  S = 8;
+const cfg: ScrrambleMlpConfig = {
+  ...SCRRAMBLE_MLP_DEFAULTS,
+  cores: [2, 4, 3],
+  coreSize: N,
+  slotSize: S,
+  classes: 3,
+  p: 0.4,
+  init: "glorot-core",
+  routingSeed: 5,
+  initSeed: 6,
+};
 
 function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
   return num / den;
 }
 
@@ -46,7 +61,10 @@ function simulated(sim: ScrrambleCrossbar, x: Float32Array, opts: Partial<Crossb
 test("ideal single-conductance crossbar equals the digital forward pass (and so does the differential pair)", () => {
   const { model, sim, x } = setup();
   const ref = digital(model, x);
-  assert.ok(ref.some((v) => v > 0), "the test model must produce non-zero outputs");
+  assert.ok(
+    ref.some((v) => v > 0),
+    "the test model must produce non-zero outputs",
+  );
   const single = simulated(sim, x, { mapping: "single" });
   assert.ok(relErr(single, ref) < 1e-5, `single: ${relErr(single, ref)}`);
   const diff = simulated(sim, x, { mapping: "differential" });
@@ -57,12 +75,15 @@ test("ideal single-conductance crossbar equals the digital forward pass (and so 
 test("on an unbalanced routing the single-conductance mapping is clearly wrong; the differential pair is not", () => {
   // Same shapes, every destination slot receives +1 from one source slot: no -1 partner.
   const K = N / S;
-  const mk = (src: number, dst: number) => routingFromArrays({
-    srcCores: src, dstCores: dst, slotsPerCore: K,
-    dstPtr: Array.from({ length: dst * K + 1 }, (_, d) => d),
-    srcSlot: Array.from({ length: dst * K }, (_, d) => d % (src * K)),
-    coef: Array.from({ length: dst * K }, () => 1),
-  });
+  const mk = (src: number, dst: number) =>
+    routingFromArrays({
+      srcCores: src,
+      dstCores: dst,
+      slotsPerCore: K,
+      dstPtr: Array.from({ length: dst * K + 1 }, (_, d) => d),
+      srcSlot: Array.from({ length: dst * K }, (_, d) => d % (src * K)),
+      coef: Array.from({ length: dst * K }, () => 1),
+    });
   const { model, sim, x } = setup(cfg, [mk(2, 4), mk(4, 3)]);
   const ref = digital(model, x);
   const single = simulated(sim, x, { mapping: "single" });
@@ -76,26 +97,34 @@ test("drift scales every layer by (t/t0)^-nu, so two layers by its square", () =
   const ref = digital(model, x);
   const out = simulated(sim, x, { driftNu: 0.1, driftTime: 100 });
   const d = 100 ** -0.1;
-  for (let i = 0; i < ref.length; i++) if (Math.abs(out[i] - d * d * ref[i]) > 1e-5 * (1 + Math.abs(ref[i]))) assert.unreachable(`drift at ${i}: ${out[i]} vs ${d * d * ref[i]}`);
+  for (let i = 0; i < ref.length; i++)
+    if (Math.abs(out[i] - d * d * ref[i]) > 1e-5 * (1 + Math.abs(ref[i])))
+      assert.unreachable(`drift at ${i}: ${out[i]} vs ${d * d * ref[i]}`);
 });
 
 /** Layer-1 pre-activation error of the sim against the digital layer. */
 function layer1Error(opts: Partial<CrossbarOptions>) {
   const { model, sim, x } = setup();
   const B = x.length / model.inputSize;
-  const ref = noGrad(() => ops.scrrambleLayer(Tensor.from(x, [B, model.inputSize]), model.layers[0].weight, model.layers[0].buffers).toArray());
+  const ref = noGrad(() =>
+    ops.scrrambleLayer(Tensor.from(x, [B, model.inputSize]), model.layers[0].weight, model.layers[0].buffers).toArray(),
+  );
   sim.program({ ...CROSSBAR_DEFAULTS, ...opts });
   const got = noGrad(() => sim.layerOutputs(Tensor.from(x, [B, model.inputSize]))[0]);
   // |routed| per (sample, core): the scale of read / programming noise at the output.
   const routedNorm = new Float64Array(B * 4);
   noGrad(() => {
-    const w = Tensor.from(new Float32Array(4 * N * N).map((_, i) => (Math.floor(i / N) % N === i % N ? 1 : 0)), [4, N, N]); // identity cores
+    const w = Tensor.from(
+      new Float32Array(4 * N * N).map((_, i) => (Math.floor(i / N) % N === i % N ? 1 : 0)),
+      [4, N, N],
+    ); // identity cores
     const routed = ops.scrrambleLayer(Tensor.from(x, [B, model.inputSize]), w, model.layers[0].buffers).toArray();
-    for (let b = 0; b < B; b++) for (let c = 0; c < 4; c++) {
-      let s = 0;
-      for (let m = 0; m < N; m++) s += routed[b * 4 * N + c * N + m] ** 2;
-      routedNorm[b * 4 + c] = Math.sqrt(s);
-    }
+    for (let b = 0; b < B; b++)
+      for (let c = 0; c < 4; c++) {
+        let s = 0;
+        for (let m = 0; m < N; m++) s += routed[b * 4 * N + c * N + m] ** 2;
+        routedNorm[b * 4 + c] = Math.sqrt(s);
+      }
   });
   return { sim, ref, got, B, routedNorm };
 }
@@ -103,13 +132,16 @@ function layer1Error(opts: Partial<CrossbarOptions>) {
 test("programming noise: output error has the predicted std sigma * span / alpha * |v|", () => {
   const sigma = 0.02;
   const { sim, ref, got, B, routedNorm } = layer1Error({ progNoise: sigma });
-  let s2 = 0, n = 0;
-  for (let b = 0; b < B; b++) for (let c = 0; c < 4; c++) for (let j = 0; j < N; j++) {
-    const i = b * 4 * N + c * N + j;
-    const pred = (sigma * 0.9) / sim.alpha(0, c) * routedNorm[b * 4 + c];
-    s2 += ((got[i] - ref[i]) / pred) ** 2;
-    n++;
-  }
+  let s2 = 0,
+    n = 0;
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < 4; c++)
+      for (let j = 0; j < N; j++) {
+        const i = b * 4 * N + c * N + j;
+        const pred = ((sigma * 0.9) / sim.alpha(0, c)) * routedNorm[b * 4 + c];
+        s2 += ((got[i] - ref[i]) / pred) ** 2;
+        n++;
+      }
   const ratio = Math.sqrt(s2 / n);
   assert.ok(ratio > 0.8 && ratio < 1.2, `normalised error std ${ratio}`);
 });
@@ -118,13 +150,19 @@ test("read noise: fresh every evaluation, with the predicted std", () => {
   const sigma = 0.01;
   const { sim, ref, got, B, routedNorm } = layer1Error({ readNoise: sigma });
   const again = noGrad(() => sim.layerOutputs(Tensor.from(randomArray(B * sim.inputSize, { s: 9 }, 0, 1), [B, sim.inputSize]))[0]);
-  assert.ok(again.some((v, i) => v !== got[i]), "a second read must draw new noise");
-  let s2 = 0, n = 0;
-  for (let b = 0; b < B; b++) for (let c = 0; c < 4; c++) for (let j = 0; j < N; j++) {
-    const i = b * 4 * N + c * N + j;
-    s2 += ((got[i] - ref[i]) / ((sigma * 0.9) / sim.alpha(0, c) * routedNorm[b * 4 + c])) ** 2;
-    n++;
-  }
+  assert.ok(
+    again.some((v, i) => v !== got[i]),
+    "a second read must draw new noise",
+  );
+  let s2 = 0,
+    n = 0;
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < 4; c++)
+      for (let j = 0; j < N; j++) {
+        const i = b * 4 * N + c * N + j;
+        s2 += ((got[i] - ref[i]) / (((sigma * 0.9) / sim.alpha(0, c)) * routedNorm[b * 4 + c])) ** 2;
+        n++;
+      }
   const ratio = Math.sqrt(s2 / n);
   assert.ok(ratio > 0.8 && ratio < 1.2, `normalised error std ${ratio}`);
 });
@@ -133,14 +171,17 @@ test("finite levels: error within half a level step, shrinking as levels grow", 
   const errs = [4, 16, 256].map((levels) => {
     const { sim, ref, got, B, routedNorm } = layer1Error({ levels });
     const step = 0.9 / (levels - 1);
-    let worst = 0, mean = 0;
-    for (let b = 0; b < B; b++) for (let c = 0; c < 4; c++) for (let j = 0; j < N; j++) {
-      const i = b * 4 * N + c * N + j;
-      // |sum e v| <= (step/2) * sum |v| <= (step/2) * sqrt(N) |v|
-      const bound = (step / 2) / sim.alpha(0, c) * Math.sqrt(N) * routedNorm[b * 4 + c];
-      worst = Math.max(worst, Math.abs(got[i] - ref[i]) / bound);
-      mean += Math.abs(got[i] - ref[i]);
-    }
+    let worst = 0,
+      mean = 0;
+    for (let b = 0; b < B; b++)
+      for (let c = 0; c < 4; c++)
+        for (let j = 0; j < N; j++) {
+          const i = b * 4 * N + c * N + j;
+          // |sum e v| <= (step/2) * sum |v| <= (step/2) * sqrt(N) |v|
+          const bound = (step / 2 / sim.alpha(0, c)) * Math.sqrt(N) * routedNorm[b * 4 + c];
+          worst = Math.max(worst, Math.abs(got[i] - ref[i]) / bound);
+          mean += Math.abs(got[i] - ref[i]);
+        }
     assert.ok(worst <= 1 + 1e-5, `levels ${levels}: error exceeds the bound (${worst})`);
     return mean;
   });
@@ -185,7 +226,10 @@ test("calibration sets the DAC / ADC full scale from data", () => {
   sim.program({ ...CROSSBAR_DEFAULTS, adcBits: 4, dacBits: 8 });
   sim.calibrate([x]);
   const r = sim.ranges();
-  assert.ok(r.every((l) => l.adcMax > 0 && l.adcMax !== 1 && l.dacMax > 0 && l.dacMax !== 1), JSON.stringify(r));
+  assert.ok(
+    r.every((l) => l.adcMax > 0 && l.adcMax !== 1 && l.dacMax > 0 && l.dacMax !== 1),
+    JSON.stringify(r),
+  );
   assert.throws(() => sim.program({ ...CROSSBAR_DEFAULTS, levels: 1 }), /levels/);
   assert.throws(() => sim.program({ ...CROSSBAR_DEFAULTS, gMin: 1, gMax: 0.5 }), /conductance range/);
 });

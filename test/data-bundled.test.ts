@@ -33,11 +33,15 @@ test("split rule on synthetic digits: first round(0.8 c) to train, digit by digi
   assert.equal(ids(t), expectTest);
   for (const ds of [train, t]) {
     for (let i = 0; i < ds.images.length; i++) {
-      if (ds.images[i] !== ds.images[Math.floor(i / 784) * 784]) assert.unreachable(`${ds.name} byte ${i} differs from its sample's first byte`);
+      if (ds.images[i] !== ds.images[Math.floor(i / 784) * 784])
+        assert.unreachable(`${ds.name} byte ${i} differs from its sample's first byte`);
     }
   }
   // the same digits given as bytes with scale 1/255 give identical bytes
-  const asBytes = bundledMnistFromDigits(digits.map((a) => Uint8Array.from(a, (v) => Math.round(v * 255))), 1 / 255);
+  const asBytes = bundledMnistFromDigits(
+    digits.map((a) => Uint8Array.from(a, (v) => Math.round(v * 255))),
+    1 / 255,
+  );
   assert.equal(Array.from(asBytes.train.images), Array.from(train.images));
   assert.equal(Array.from(asBytes.test.images), Array.from(t.images));
   // off-grid values round to the nearest byte; values outside [0, 1] are rejected
@@ -47,7 +51,10 @@ test("split rule on synthetic digits: first round(0.8 c) to train, digit by digi
   assert.is(rounded.train.images[(4 + 2 + 1) * 784], 128); // digit 4 starts after 4 + 2 + 1 + 0 train samples: round(127.5)
   assert.throws(() => bundledMnistFromDigits(counts.map((c) => new Array<number>(c * 784).fill(1.01))), /expected a value in \[0, 1\]/);
   assert.throws(() => bundledMnistFromDigits(digits, 3), /expected a value in \[0, 1\]/);
-  assert.equal(Array.from(train.labels), expectTrain.map((v) => Math.floor(v / 10)));
+  assert.equal(
+    Array.from(train.labels),
+    expectTrain.map((v) => Math.floor(v / 10)),
+  );
   assert.equal([train.height, train.width, train.channels, train.classes], [28, 28, 1, 10]);
   assert.equal(counts.map(bundledTrainCount), [4, 2, 1, 0, 8, 2, 3, 5, 6, 7]);
   assert.throws(() => bundledMnistFromDigits(digits.slice(0, 9)), /expected 10/);
@@ -56,17 +63,29 @@ test("split rule on synthetic digits: first round(0.8 c) to train, digit by digi
 
 // The real package: counts are read from the JSON (about 1000 per digit, 10 000 in all).
 const pkgDir = dirname(createRequire(import.meta.url).resolve("mnist/package.json"));
-const source = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(join(pkgDir, "src", "digits", `${d}.json`), "utf8")) as { data: number[] }).data);
+const source = Array.from(
+  { length: 10 },
+  (_, d) => (JSON.parse(readFileSync(join(pkgDir, "src", "digits", `${d}.json`), "utf8")) as { data: number[] }).data,
+);
 const counts = source.map((s) => s.length / 784);
 const { train, test: testSet } = loadBundledMnist();
 
 test("bundled mnist: sizes and per-digit counts", () => {
-  assert.is(counts.reduce((a, b) => a + b, 0), 10000);
+  assert.is(
+    counts.reduce((a, b) => a + b, 0),
+    10000,
+  );
   for (const c of counts) assert.ok(c > 800 && c < 1200, `digit count ${c}`);
   const trainCounts = counts.map((c) => Math.round(0.8 * c));
   assert.equal(classCounts(train), trainCounts);
-  assert.equal(classCounts(testSet), counts.map((c, d) => c - trainCounts[d]));
-  assert.is(train.n, trainCounts.reduce((a, b) => a + b, 0));
+  assert.equal(
+    classCounts(testSet),
+    counts.map((c, d) => c - trainCounts[d]),
+  );
+  assert.is(
+    train.n,
+    trainCounts.reduce((a, b) => a + b, 0),
+  );
   assert.is(train.n, 8000);
   assert.is(testSet.n, 2000);
   assert.equal([train.height, train.width, train.channels, train.classes, testSet.classes], [28, 28, 1, 10, 10]);

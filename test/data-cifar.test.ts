@@ -88,7 +88,10 @@ test("cifar10: planar records become HWC bytes with labels; batches are byte / 2
 });
 
 test("cifar100: fine by default, coarse on request", () => {
-  const bytes = records([[4, 99], [19, 0]]);
+  const bytes = records([
+    [4, 99],
+    [19, 0],
+  ]);
   const fine = parseCifar(bytes, "train.bin", { variant: "cifar100" });
   assert.equal([fine.n, fine.classes], [2, 100]);
   assert.equal(Array.from(fine.labels), [99, 0]);
@@ -100,7 +103,11 @@ test("cifar100: fine by default, coarse on request", () => {
 
 test("parseCifar errors name the file", () => {
   const good = records([[1], [2]]);
-  throwsWith(() => parseCifar(good.subarray(0, good.length - 1), "data_batch_2.bin", { variant: "cifar10" }), "data_batch_2.bin", "whole number");
+  throwsWith(
+    () => parseCifar(good.subarray(0, good.length - 1), "data_batch_2.bin", { variant: "cifar10" }),
+    "data_batch_2.bin",
+    "whole number",
+  );
   const long = new Uint8Array(good.length + 10);
   long.set(good);
   throwsWith(() => parseCifar(long, "long.bin", { variant: "cifar10" }), "long.bin", "10 bytes left over");
@@ -131,7 +138,13 @@ test("loadCifarDir cifar10: five batches + test, nested folder, gz accepted", as
 
 test("loadCifarDir cifar100 and missing-file errors", async () => {
   const dir = tempDir();
-  writeFileSync(join(dir, "train.bin"), records([[1, 50], [2, 60]]));
+  writeFileSync(
+    join(dir, "train.bin"),
+    records([
+      [1, 50],
+      [2, 60],
+    ]),
+  );
   await rejects(loadCifarDir(dir, "cifar100"), dir, "test.bin");
   writeFileSync(join(dir, "test.bin"), records([[3, 70]], 2));
   const fine = await loadCifarDir(dir, "cifar100");

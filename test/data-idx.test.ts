@@ -23,7 +23,9 @@ function idx(dims: number[], data: ArrayLike<number>, dtype = 0x08): Uint8Array 
   return out;
 }
 
-const N = 3, H = 2, W = 3;
+const N = 3,
+  H = 2,
+  W = 3;
 const pixels = Array.from({ length: N * H * W }, (_, i) => (i * 15) % 256);
 const labels = [7, 0, 9];
 const testPixels = Array.from({ length: 2 * H * W }, (_, i) => 255 - i);
@@ -74,17 +76,49 @@ test("parseIdx errors: magic, dtype, ndims, truncated, over-long", async () => {
   const good = idx([N, H, W], pixels);
   const badMagic = good.slice();
   badMagic[1] = 7;
-  await rejects(Promise.resolve().then(() => parseIdx(badMagic, "f.idx")), "f.idx", "magic");
-  await rejects(Promise.resolve().then(() => parseIdx(new Uint8Array([0, 0]), "short.idx")), "short.idx");
-  await rejects(Promise.resolve().then(() => parseIdx(idx([2], [0, 0, 0, 0, 0, 0, 0, 0], 0x0d), "f32.idx")), "f32.idx", "0x0d", "float32");
-  await rejects(Promise.resolve().then(() => parseIdx(idx([], []), "zero.idx")), "zero.idx", "0 dimensions");
-  await rejects(Promise.resolve().then(() => parseIdx(idx([1, 1, 1, 1, 1], [0]), "five.idx")), "five.idx", "5 dimensions");
-  const msg = await rejects(Promise.resolve().then(() => parseIdx(good.subarray(0, good.length - 5), "t.idx")), "t.idx", "truncated");
+  await rejects(
+    Promise.resolve().then(() => parseIdx(badMagic, "f.idx")),
+    "f.idx",
+    "magic",
+  );
+  await rejects(
+    Promise.resolve().then(() => parseIdx(new Uint8Array([0, 0]), "short.idx")),
+    "short.idx",
+  );
+  await rejects(
+    Promise.resolve().then(() => parseIdx(idx([2], [0, 0, 0, 0, 0, 0, 0, 0], 0x0d), "f32.idx")),
+    "f32.idx",
+    "0x0d",
+    "float32",
+  );
+  await rejects(
+    Promise.resolve().then(() => parseIdx(idx([], []), "zero.idx")),
+    "zero.idx",
+    "0 dimensions",
+  );
+  await rejects(
+    Promise.resolve().then(() => parseIdx(idx([1, 1, 1, 1, 1], [0]), "five.idx")),
+    "five.idx",
+    "5 dimensions",
+  );
+  const msg = await rejects(
+    Promise.resolve().then(() => parseIdx(good.subarray(0, good.length - 5), "t.idx")),
+    "t.idx",
+    "truncated",
+  );
   assert.ok(msg.includes(`${N} x ${H} x ${W} = ${N * H * W} bytes`) && msg.includes(`only ${N * H * W - 5} present`), msg);
-  await rejects(Promise.resolve().then(() => parseIdx(good.subarray(0, 9), "hdr.idx")), "hdr.idx", "truncated");
+  await rejects(
+    Promise.resolve().then(() => parseIdx(good.subarray(0, 9), "hdr.idx")),
+    "hdr.idx",
+    "truncated",
+  );
   const long = new Uint8Array(good.length + 2);
   long.set(good);
-  await rejects(Promise.resolve().then(() => parseIdx(long, "long.idx")), "long.idx", "too long");
+  await rejects(
+    Promise.resolve().then(() => parseIdx(long, "long.idx")),
+    "long.idx",
+    "too long",
+  );
 });
 
 test("maybeGunzip: passthrough, round trip, corrupt data named", async () => {
@@ -114,18 +148,40 @@ test("idxToDataset keeps the pixel bytes (a view), copies labels, and checks sha
   labs.data[0] = labels[0];
   // the model sees byte / 255, exactly, as float32
   const [batch] = [...new DataLoader(ds, { batchSize: N, shuffle: false, seed: 0 }).batches(0)];
-  assert.equal(Array.from(batch.x), pixels.map((p) => Math.fround(p / 255)));
+  assert.equal(
+    Array.from(batch.x),
+    pixels.map((p) => Math.fround(p / 255)),
+  );
   const opts = { name: "toy", imagesName: "imgs.idx", labelsName: "labs.idx" };
   await rejects(
     Promise.resolve().then(() => idxToDataset(imgs, parseIdx(idx([2], [1, 2]), "x"), opts)),
-    "imgs.idx", "labs.idx", `${N} images`, "2 labels",
+    "imgs.idx",
+    "labs.idx",
+    `${N} images`,
+    "2 labels",
   );
-  await rejects(Promise.resolve().then(() => idxToDataset(imgs, labs, { ...opts, classes: 8 })), "labs.idx", "label 9");
-  await rejects(Promise.resolve().then(() => idxToDataset(labs, labs, opts)), "imgs.idx", "3-D");
-  await rejects(Promise.resolve().then(() => idxToDataset(imgs, imgs, opts)), "labs.idx", "1-D");
+  await rejects(
+    Promise.resolve().then(() => idxToDataset(imgs, labs, { ...opts, classes: 8 })),
+    "labs.idx",
+    "label 9",
+  );
+  await rejects(
+    Promise.resolve().then(() => idxToDataset(labs, labs, opts)),
+    "imgs.idx",
+    "3-D",
+  );
+  await rejects(
+    Promise.resolve().then(() => idxToDataset(imgs, imgs, opts)),
+    "labs.idx",
+    "1-D",
+  );
 });
 
-for (const [label, gz, dot] of [["raw", false, false], ["gzipped", true, false], ["dot-named", false, true]] as const) {
+for (const [label, gz, dot] of [
+  ["raw", false, false],
+  ["gzipped", true, false],
+  ["dot-named", false, true],
+] as const) {
   test(`loadIdxDir reads ${label} files`, async () => {
     const dir = makeDir(standardFiles(gz, dot));
     const { train, test: t } = await loadIdxDir(dir, { name: "toy" });
@@ -151,17 +207,28 @@ test("loadIdxDir errors name the file", async () => {
   await rejects(loadIdxDir(dir), dir, "t10k-labels-idx1-ubyte", "train-images-idx3-ubyte");
 
   const cut = files["t10k-images-idx3-ubyte"];
-  await rejects(loadIdxDir(makeDir({ ...files, "t10k-images-idx3-ubyte": cut.subarray(0, cut.length - 1) })), "t10k-images-idx3-ubyte", "truncated");
+  await rejects(
+    loadIdxDir(makeDir({ ...files, "t10k-images-idx3-ubyte": cut.subarray(0, cut.length - 1) })),
+    "t10k-images-idx3-ubyte",
+    "truncated",
+  );
   await rejects(loadIdxDir(makeDir({ ...files, "train-labels-idx1-ubyte": idx([N], [1, 2, 10]) })), "train-labels-idx1-ubyte", "label 10");
   await rejects(
     loadIdxDir(makeDir({ ...files, "train-labels-idx1-ubyte": idx([N + 1], [1, 2, 3, 4]) })),
-    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", `${N} images`, `${N + 1} labels`,
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    `${N} images`,
+    `${N + 1} labels`,
   );
   const { "train-images-idx3-ubyte": _dropped, ...rest } = files;
   const corrupt = new Uint8Array(gzipSync(files["train-images-idx3-ubyte"])).subarray(0, 20);
   await rejects(loadIdxDir(makeDir({ ...rest, "train-images-idx3-ubyte.gz": corrupt })), "train-images-idx3-ubyte.gz", "corrupt gzip");
   const wrongType = idx([N, H, W], new Array(N * H * W).fill(0), 0x0c);
-  await rejects(loadIdxDir(makeDir({ ...files, "train-images-idx3-ubyte": wrongType })), "train-images-idx3-ubyte", "unsupported IDX data type");
+  await rejects(
+    loadIdxDir(makeDir({ ...files, "train-images-idx3-ubyte": wrongType })),
+    "train-images-idx3-ubyte",
+    "unsupported IDX data type",
+  );
   const bad = files["t10k-labels-idx1-ubyte"].slice();
   bad[0] = 1;
   await rejects(loadIdxDir(makeDir({ ...files, "t10k-labels-idx1-ubyte": bad })), "t10k-labels-idx1-ubyte", "magic");

@@ -43,7 +43,10 @@ test("subset, splitValidation, concat, classCounts keep bytes (as copies)", () =
   assert.equal(Array.from(s.labels), [9, 0, 3]);
   assert.ok(s.images instanceof Uint8Array && s.images.length === 60);
   assert.equal(Array.from(s.images.subarray(0, 20)), Array.from(ds.images.subarray(180, 200)));
-  assert.equal(Array.from(s.images.subarray(0, 20)), Array.from({ length: 20 }, (_, k) => toyByte(9, k)));
+  assert.equal(
+    Array.from(s.images.subarray(0, 20)),
+    Array.from({ length: 20 }, (_, k) => toyByte(9, k)),
+  );
   const { train, val } = splitValidation(ds, 3);
   assert.equal([train.n, val.n], [7, 3]);
   assert.equal(Array.from(val.labels), [7, 8, 9]);
@@ -77,7 +80,10 @@ test("resizeNearest matches floor((i + 0.5) * h / outH) on a hand-computed case"
   // 28 -> 32 row map from the spec formula
   const rows = Float32Array.from({ length: 28 }, (_, i) => i);
   const col = resizeNearest(rows, 28, 1, 1, 32, 1);
-  assert.equal(Array.from(col), Array.from({ length: 32 }, (_, i) => Math.floor(((i + 0.5) * 28) / 32)));
+  assert.equal(
+    Array.from(col),
+    Array.from({ length: 32 }, (_, i) => Math.floor(((i + 0.5) * 28) / 32)),
+  );
   // channels stay together (HWC): 1x2x2 -> 1x1x2 picks column floor(0.5 * 2 / 1) = 1
   assert.equal(Array.from(resizeNearest(Float32Array.from([1, 2, 3, 4]), 1, 2, 2, 1, 1)), [3, 4]);
   // bytes in, bytes out, same index map
@@ -103,7 +109,10 @@ test("shiftCircular moves content with wraparound and keeps the multiset", () =>
   const bytes = new Uint8Array(6);
   assert.is(shiftCircular(Uint8Array.from([1, 2, 3, 4, 5, 255]), 2, 3, 1, -1, 1, bytes), bytes);
   assert.equal(Array.from(bytes), [5, 255, 4, 2, 3, 1]);
-  assert.throws(() => shiftCircular(Uint8Array.from([1, 2, 3, 4, 5, 6]) as never, 2, 3, 1, 1, 0, new Float32Array(6) as never), /both must be bytes or both floats/);
+  assert.throws(
+    () => shiftCircular(Uint8Array.from([1, 2, 3, 4, 5, 6]) as never, 2, 3, 1, 1, 0, new Float32Array(6) as never),
+    /both must be bytes or both floats/,
+  );
 });
 
 test("expandShifted: original plus copies, shifts within range, labels kept", () => {
@@ -120,7 +129,8 @@ test("expandShifted: original plus copies, shifts within range, labels kept", ()
       const copy = aug.images.subarray((i * 5 + k) * f, (i * 5 + k + 1) * f);
       // pixel 0 of the source lands at (dy mod 8, dx mod 8) with |dx|, |dy| <= 3, so never row/col 4
       const at = Array.from(copy).indexOf(orig[0]);
-      const y = Math.floor(at / 8), x = at % 8;
+      const y = Math.floor(at / 8),
+        x = at % 8;
       assert.ok(y !== 4 && x !== 4, `shift to (${y}, ${x}) out of range`);
       assert.equal(Array.from(copy), Array.from(shiftCircular(Uint8Array.from(orig), 8, 8, 1, x, y, new Uint8Array(f))));
       assert.equal(Array.from(copy).sort(), [...orig].sort());
@@ -138,10 +148,17 @@ test("every sample exactly once per epoch; batch count and sizes", () => {
     assert.equal(sizes, dropLast ? [5, 5, 5, 5] : [5, 5, 5, 5, 3]);
     const ids = epochIds(loader, 0);
     assert.is(new Set(ids).size, ids.length);
-    if (!dropLast) assert.equal([...ids].sort((a, b) => a - b), Array.from({ length: 23 }, (_, i) => i));
+    if (!dropLast)
+      assert.equal(
+        [...ids].sort((a, b) => a - b),
+        Array.from({ length: 23 }, (_, i) => i),
+      );
   }
   const plain = new DataLoader(ds, { batchSize: 4, shuffle: false, seed: 0 });
-  assert.equal(epochIds(plain, 5), Array.from({ length: 23 }, (_, i) => i));
+  assert.equal(
+    epochIds(plain, 5),
+    Array.from({ length: 23 }, (_, i) => i),
+  );
 });
 
 test("labels travel with their images", () => {
@@ -208,7 +225,8 @@ test("shift: circular per sample, pixel multiset kept, deterministic per epoch",
     assert.equal([...got].sort(), unit(orig).sort());
     // find the shift: pixel (0,0) of the source moved to (dy, dx)
     const at = got.indexOf(Math.fround(orig[0] / 255)) / 2;
-    const dy = Math.floor(at / 6), dx = at % 6;
+    const dy = Math.floor(at / 6),
+      dx = at % 6;
     const ref = shiftCircular(orig, 7, 6, 2, dx, dy, new Uint8Array(f));
     assert.equal(got, unit(ref));
     assert.ok((dy <= 2 || dy >= 5) && (dx <= 2 || dx >= 4), `shift (${dx}, ${dy}) out of range`);
@@ -250,7 +268,10 @@ test("resize in the loader (with and without shift) works on bytes, batches are 
     assert.ok(found, `sample ${k} is not a resized shift`);
   }
   assert.ok(unshifted < 3, "shift had no effect");
-  assert.ok(ds.images.every((v, i) => v === toyByte(Math.floor(i / 784), i % 784)), "source dataset was modified");
+  assert.ok(
+    ds.images.every((v, i) => v === toyByte(Math.floor(i / 784), i % 784)),
+    "source dataset was modified",
+  );
 });
 
 test.run();

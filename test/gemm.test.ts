@@ -11,7 +11,16 @@ import { naiveMatmul, transpose, randomArray } from "./helpers/reference.js";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 const shapes: [number, number, number][] = [
-  [1, 1, 1], [3, 5, 7], [1, 256, 256], [2, 13, 37], [3, 9, 8], [4, 8, 16], [13, 17, 19], [64, 256, 256], [33, 40, 65], [5, 9, 1],
+  [1, 1, 1],
+  [3, 5, 7],
+  [1, 256, 256],
+  [2, 13, 37],
+  [3, 9, 8],
+  [4, 8, 16],
+  [13, 17, 19],
+  [64, 256, 256],
+  [33, 40, 65],
+  [5, 9, 1],
 ];
 
 for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
@@ -24,15 +33,39 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
       const C0 = randomArray(M * N, seed);
       const ref = naiveMatmul(A, B, M, K, N);
       const base = 1 << 16;
-      const pa = base, pb = pa + M * K * 4 + 64, pc = pb + K * N * 4 + 64, ps = pc + M * N * 4 + 64;
+      const pa = base,
+        pb = pa + M * K * 4 + 64,
+        pc = pb + K * N * 4 + 64,
+        ps = pc + M * N * 4 + 64;
       const view = () => new Float32Array(memory.buffer);
       const put = (p: number, v: ArrayLike<number>) => view().set(v, p / 4);
       const get = (p: number, n: number) => view().slice(p / 4, p / 4 + n);
       const tol = 1e-5 * K + 1e-6;
       const forms = [
-        { name: "NN", run: (acc: number) => { put(pa, A); put(pb, B); k.gemmNN(M, N, K, pa, K, pb, N, pc, N, acc, ps); } },
-        { name: "NT", run: (acc: number) => { put(pa, A); put(pb, transpose(B, K, N)); k.gemmNT(M, N, K, pa, K, pb, K, pc, N, acc, ps); } },
-        { name: "TN", run: (acc: number) => { put(pa, transpose(A, M, K)); put(pb, B); k.gemmTN(M, N, K, pa, M, pb, N, pc, N, acc, ps); } },
+        {
+          name: "NN",
+          run: (acc: number) => {
+            put(pa, A);
+            put(pb, B);
+            k.gemmNN(M, N, K, pa, K, pb, N, pc, N, acc, ps);
+          },
+        },
+        {
+          name: "NT",
+          run: (acc: number) => {
+            put(pa, A);
+            put(pb, transpose(B, K, N));
+            k.gemmNT(M, N, K, pa, K, pb, K, pc, N, acc, ps);
+          },
+        },
+        {
+          name: "TN",
+          run: (acc: number) => {
+            put(pa, transpose(A, M, K));
+            put(pb, B);
+            k.gemmTN(M, N, K, pa, M, pb, N, pc, N, acc, ps);
+          },
+        },
       ];
       assert.ok(ps + gemmScratchBytes(K) < memory.buffer.byteLength);
       for (const form of forms) {
@@ -55,21 +88,30 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
 
 test("gemm respects leading dimensions (writes only the addressed sub-block)", () => {
   const { exports: k, memory } = loadKernels({ variant: "simd128", initialPages: 64 });
-  const M = 5, N = 6, K = 3, ldc = 10;
+  const M = 5,
+    N = 6,
+    K = 3,
+    ldc = 10;
   const seed = { s: 3 };
-  const A = randomArray(M * K, seed), B = randomArray(K * N, seed);
+  const A = randomArray(M * K, seed),
+    B = randomArray(K * N, seed);
   const f = new Float32Array(memory.buffer);
-  const pa = 4096, pb = 8192, pc = 12288, ps = 16384;
-  f.set(A, pa / 4); f.set(B, pb / 4);
+  const pa = 4096,
+    pb = 8192,
+    pc = 12288,
+    ps = 16384;
+  f.set(A, pa / 4);
+  f.set(B, pb / 4);
   f.fill(42, pc / 4, pc / 4 + M * ldc);
   k.gemmNN(M, N, K, pa, K, pb, N, pc, ldc, 0, ps);
   const ref = naiveMatmul(A, B, M, K, N);
   const g = new Float32Array(memory.buffer);
-  for (let i = 0; i < M; i++) for (let j = 0; j < ldc; j++) {
-    const v = g[pc / 4 + i * ldc + j];
-    if (j < N) assert.ok(Math.abs(v - ref[i * N + j]) < 1e-5);
-    else assert.is(v, 42);
-  }
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < ldc; j++) {
+      const v = g[pc / 4 + i * ldc + j];
+      if (j < N) assert.ok(Math.abs(v - ref[i * N + j]) < 1e-5);
+      else assert.is(v, 42);
+    }
 });
 
 test.run();

@@ -23,7 +23,8 @@ function files(dir: string, ext: string): string[] {
 /** Runtime imports of a compiled module: static, re-exports and dynamic import(). */
 function importsOf(source: string): string[] {
   const out: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g;
   for (const m of source.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
@@ -33,7 +34,9 @@ function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const f of files(join(dist, "src"), ".js")) {
     const id = relative(dist, f).replace(/\.js$/, "");
-    const deps = importsOf(readFileSync(f, "utf8")).map((spec) => (spec.startsWith(".") ? relative(dist, resolve(dirname(f), spec)).replace(/\.js$/, "") : spec));
+    const deps = importsOf(readFileSync(f, "utf8")).map((spec) =>
+      spec.startsWith(".") ? relative(dist, resolve(dirname(f), spec)).replace(/\.js$/, "") : spec,
+    );
     g.set(id, deps);
   }
   return g;
@@ -66,36 +69,101 @@ test("the graph is read: the library has its modules and imports", () => {
   assert.ok(G.size > 40, `${G.size} modules`);
   assert.ok(G.get("src/index")!.length > 20);
   // The reader sees each import form, and erased type-only imports are absent.
-  assert.equal(importsOf(`import { a } from "./a.js";\nexport * from "./b.js";\nimport "./c.js";\nconst d = await import("./d.js");`), ["./a.js", "./b.js", "./c.js", "./d.js"]);
+  assert.equal(importsOf(`import { a } from "./a.js";\nexport * from "./b.js";\nimport "./c.js";\nconst d = await import("./d.js");`), [
+    "./a.js",
+    "./b.js",
+    "./c.js",
+    "./d.js",
+  ]);
 });
 
 test("only src/node/ and src/cli/ import node:*", () => {
-  assert.equal(offenders((id) => !inDir(id, "src/node", "src/cli"), (d) => d.startsWith("node:")), []);
+  assert.equal(
+    offenders(
+      (id) => !inDir(id, "src/node", "src/cli"),
+      (d) => d.startsWith("node:"),
+    ),
+    [],
+  );
 });
 
 test("src/wasm/ imports only src/wasm/; engine.ts only wasm/", () => {
-  assert.equal(offenders((id) => inDir(id, "src/wasm"), (d) => local(d) && !inDir(d, "src/wasm")), []);
-  assert.equal(offenders((id) => id === "src/engine", (d) => local(d) && !inDir(d, "src/wasm")), []);
+  assert.equal(
+    offenders(
+      (id) => inDir(id, "src/wasm"),
+      (d) => local(d) && !inDir(d, "src/wasm"),
+    ),
+    [],
+  );
+  assert.equal(
+    offenders(
+      (id) => id === "src/engine",
+      (d) => local(d) && !inDir(d, "src/wasm"),
+    ),
+    [],
+  );
 });
 
 test("nothing imports the commands; only commands import scrramble/node", () => {
-  assert.equal(offenders((id) => !inDir(id, "src/cli"), (d) => inDir(d, "src/cli")), []);
-  assert.equal(offenders((id) => !inDir(id, "src/cli", "src/node"), (d) => inDir(d, "src/node")), []);
+  assert.equal(
+    offenders(
+      (id) => !inDir(id, "src/cli"),
+      (d) => inDir(d, "src/cli"),
+    ),
+    [],
+  );
+  assert.equal(
+    offenders(
+      (id) => !inDir(id, "src/cli", "src/node"),
+      (d) => inDir(d, "src/node"),
+    ),
+    [],
+  );
 });
 
 test("the training path never imports the simulation", () => {
   const training = ["src/train", "src/nn", "src/optim", "src/data", "src/ops", "src/autograd", "src/routing", "src/io"];
-  assert.equal(offenders((id) => inDir(id, ...training), (d) => inDir(d, "src/sim")), []);
+  assert.equal(
+    offenders(
+      (id) => inDir(id, ...training),
+      (d) => inDir(d, "src/sim"),
+    ),
+    [],
+  );
 });
 
 test("models import no data, training, optimiser, checkpoint or simulation code", () => {
-  assert.equal(offenders((id) => inDir(id, "src/nn"), (d) => inDir(d, "src/data", "src/train", "src/optim", "src/io", "src/sim")), []);
+  assert.equal(
+    offenders(
+      (id) => inDir(id, "src/nn"),
+      (d) => inDir(d, "src/data", "src/train", "src/optim", "src/io", "src/sim"),
+    ),
+    [],
+  );
 });
 
 test("only autograd/backward imports the rules; ops record through the rule-free tape", () => {
-  assert.equal(offenders((id) => id !== "src/autograd/backward", (d) => d === "src/autograd/rules"), []);
-  assert.equal(offenders((id) => inDir(id, "src/ops"), (d) => d === "src/autograd/backward" || d === "src/autograd/rules"), []);
-  assert.equal(offenders((id) => inDir(id, "src/autograd"), (d) => inDir(d, "src/ops", "src/nn")), []);
+  assert.equal(
+    offenders(
+      (id) => id !== "src/autograd/backward",
+      (d) => d === "src/autograd/rules",
+    ),
+    [],
+  );
+  assert.equal(
+    offenders(
+      (id) => inDir(id, "src/ops"),
+      (d) => d === "src/autograd/backward" || d === "src/autograd/rules",
+    ),
+    [],
+  );
+  assert.equal(
+    offenders(
+      (id) => inDir(id, "src/autograd"),
+      (d) => inDir(d, "src/ops", "src/nn"),
+    ),
+    [],
+  );
 });
 
 test("no import cycles in src/", () => {
@@ -131,6 +199,22 @@ test("the forward-only entry (src/infer) imports no rules, optimiser, data, trai
 test("a forbidden import is caught: the closure check fails on the full library", () => {
   const c = closure("src/index");
   assert.ok(c.has("src/autograd/rules") && c.has("src/sim/crossbar") && c.has("src/optim/adam"));
+});
+
+test("every code line fits in 140 characters (prettier's print width; assembly/ is kept by hand)", () => {
+  const code = ["src", "test", "bench", "assembly", "scripts"].flatMap((d) => [
+    ...files(join(root, d), ".ts"),
+    ...files(join(root, d), ".mjs"),
+  ]);
+  const long = code
+    .filter((f) => !f.endsWith("kernels.generated.ts"))
+    .flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .flatMap((line, i) => (line.length > 140 ? [`${relative(root, f)}:${i + 1} (${line.length})`] : [])),
+    );
+  assert.ok(code.length > 60);
+  assert.equal(long, []);
 });
 
 test("no enum and no parameter properties in src/", () => {

@@ -31,7 +31,9 @@ function run(make: (params: ReturnType<typeof parameter>[]) => Optimizer): numbe
 }
 
 function refAdam(lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): number[][] {
-  const p = [...p0], m = new Array(N).fill(0), v = new Array(N).fill(0);
+  const p = [...p0],
+    m = new Array(N).fill(0),
+    v = new Array(N).fill(0);
   const traj: number[][] = [];
   for (let t = 0; t < STEPS; t++) {
     const g = gradFn(p, t);
@@ -51,7 +53,8 @@ function refAdam(lr: number, b1: number, b2: number, eps: number, wd: number, de
 }
 
 function refSgd(lr: number, mu: number, damp: number, wd: number, nesterov: boolean): number[][] {
-  const p = [...p0], buf = new Array(N).fill(0);
+  const p = [...p0],
+    buf = new Array(N).fill(0);
   const traj: number[][] = [];
   for (let t = 0; t < STEPS; t++) {
     const g = gradFn(p, t);
@@ -69,18 +72,25 @@ function refSgd(lr: number, mu: number, damp: number, wd: number, nesterov: bool
 }
 
 function close(got: number[][], want: number[][], tol = 2e-5) {
-  for (let t = 0; t < STEPS; t++) for (let i = 0; i < N; i++) {
-    const err = Math.abs(got[t][i] - want[t][i]);
-    if (err > tol * (1 + Math.abs(want[t][i]))) assert.unreachable(`step ${t} param ${i}: ${got[t][i]} vs ${want[t][i]}`);
-  }
+  for (let t = 0; t < STEPS; t++)
+    for (let i = 0; i < N; i++) {
+      const err = Math.abs(got[t][i] - want[t][i]);
+      if (err > tol * (1 + Math.abs(want[t][i]))) assert.unreachable(`step ${t} param ${i}: ${got[t][i]} vs ${want[t][i]}`);
+    }
 }
 
 test("AdamW (decoupled weight decay) follows the float64 reference for 12 steps", () => {
-  close(run((ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.1 })), refAdam(0.01, 0.9, 0.999, 1e-8, 0.1, true));
+  close(
+    run((ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.1 })),
+    refAdam(0.01, 0.9, 0.999, 1e-8, 0.1, true),
+  );
 });
 
 test("Adam (L2 weight decay in the gradient) follows the reference", () => {
-  close(run((ps) => new Adam(ps, { lr: 0.02, beta1: 0.8, beta2: 0.99, weightDecay: 0.05 })), refAdam(0.02, 0.8, 0.99, 1e-8, 0.05, false));
+  close(
+    run((ps) => new Adam(ps, { lr: 0.02, beta1: 0.8, beta2: 0.99, weightDecay: 0.05 })),
+    refAdam(0.02, 0.8, 0.99, 1e-8, 0.05, false),
+  );
 });
 
 test("AdamW and Adam differ when weight decay is on (the check can tell them apart)", () => {
@@ -90,9 +100,18 @@ test("AdamW and Adam differ when weight decay is on (the check can tell them apa
 });
 
 test("SGD plain, momentum with dampening, Nesterov follow the reference", () => {
-  close(run((ps) => new SGD(ps, { lr: 0.05 })), refSgd(0.05, 0, 0, 0, false));
-  close(run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 })), refSgd(0.05, 0.9, 0.1, 0.01, false));
-  close(run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true })), refSgd(0.05, 0.9, 0, 0, true));
+  close(
+    run((ps) => new SGD(ps, { lr: 0.05 })),
+    refSgd(0.05, 0, 0, 0, false),
+  );
+  close(
+    run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 })),
+    refSgd(0.05, 0.9, 0.1, 0.01, false),
+  );
+  close(
+    run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true })),
+    refSgd(0.05, 0.9, 0, 0, true),
+  );
 });
 
 test("optimiser arguments are validated", () => {

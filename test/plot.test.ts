@@ -44,7 +44,10 @@ test("escapeXml", () => {
 test("niceTicks and tickLabel", () => {
   const { ticks, step } = niceTicks(0.03, 0.97);
   assert.is(step, 0.2);
-  assert.equal(ticks.map((t) => tickLabel(t, step)), ["0", "0.2", "0.4", "0.6", "0.8", "1.0"]);
+  assert.equal(
+    ticks.map((t) => tickLabel(t, step)),
+    ["0", "0.2", "0.4", "0.6", "0.8", "1.0"],
+  );
   const t2 = niceTicks(0, 30000);
   assert.is(t2.step, 5000);
   assert.is(t2.ticks[t2.ticks.length - 1], 30000);
@@ -58,8 +61,24 @@ test("line chart with two series: title, labels, legend, one polyline per series
     xLabel: "step",
     yLabel: "value",
     series: [
-      { name: "train loss", points: [[0, 1], [100, 0.4], [200, 0.2], [300, 0.1]] },
-      { name: "val acc", points: [[0, 0.1], [150, 0.8], [300, 0.97]], color: "#123456" },
+      {
+        name: "train loss",
+        points: [
+          [0, 1],
+          [100, 0.4],
+          [200, 0.2],
+          [300, 0.1],
+        ],
+      },
+      {
+        name: "val acc",
+        points: [
+          [0, 0.1],
+          [150, 0.8],
+          [300, 0.97],
+        ],
+        color: "#123456",
+      },
     ],
   });
   const tags = checkXml(svg);
@@ -83,7 +102,22 @@ test("line chart edge cases: no series, empty series, single point, constant val
   checkXml(one);
   assert.is(count(one, "<circle"), 1);
   assert.is(count(one, "<polyline"), 0);
-  const flat = lineChartSvg({ title: "Flat", xLabel: "x", yLabel: "y", series: [{ name: "c", points: [[0, 2], [1, 2], [2, NaN]] }], yRange: [0, 1] });
+  const flat = lineChartSvg({
+    title: "Flat",
+    xLabel: "x",
+    yLabel: "y",
+    series: [
+      {
+        name: "c",
+        points: [
+          [0, 2],
+          [1, 2],
+          [2, NaN],
+        ],
+      },
+    ],
+    yRange: [0, 1],
+  });
   checkXml(flat);
   assert.not.ok(flat.includes("NaN"));
   assert.not.ok(flat.includes("Infinity"));
@@ -92,8 +126,22 @@ test("line chart edge cases: no series, empty series, single point, constant val
 
 test("line chart with log x axis drops x <= 0 and labels decades", () => {
   const svg = lineChartSvg({
-    title: "ADC sweep", xLabel: "levels", yLabel: "accuracy", logX: true,
-    series: [{ name: "acc", points: [[0, 0.1], [2, 0.2], [16, 0.7], [256, 0.95], [65536, 0.98]] }],
+    title: "ADC sweep",
+    xLabel: "levels",
+    yLabel: "accuracy",
+    logX: true,
+    series: [
+      {
+        name: "acc",
+        points: [
+          [0, 0.1],
+          [2, 0.2],
+          [16, 0.7],
+          [256, 0.95],
+          [65536, 0.98],
+        ],
+      },
+    ],
   });
   checkXml(svg);
   assert.ok(svg.includes(">10<") && svg.includes(">1000<"));

@@ -6,7 +6,9 @@ import * as assert from "uvu/assert";
 import { Rng, detLog } from "../src/rng.js";
 
 test("same seed, same stream; different seeds differ; forks are independent and reproducible", () => {
-  const a = new Rng(123), b = new Rng(123), c = new Rng(124);
+  const a = new Rng(123),
+    b = new Rng(123),
+    c = new Rng(124);
   const xa = Array.from({ length: 50 }, () => a.nextU32());
   const xb = Array.from({ length: 50 }, () => b.nextU32());
   const xc = Array.from({ length: 50 }, () => c.nextU32());
@@ -25,9 +27,16 @@ test("golden values (the stream every runtime must produce for seed 42)", () => 
 test("uniform moments: mean 1/2, variance 1/12", () => {
   const r = new Rng(1);
   const n = 200000;
-  let s = 0, s2 = 0;
-  for (let i = 0; i < n; i++) { const u = r.uniform(); assert.ok(u >= 0 && u < 1); s += u; s2 += u * u; }
-  const mean = s / n, v = s2 / n - mean * mean;
+  let s = 0,
+    s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const u = r.uniform();
+    assert.ok(u >= 0 && u < 1);
+    s += u;
+    s2 += u * u;
+  }
+  const mean = s / n,
+    v = s2 / n - mean * mean;
   assert.ok(Math.abs(mean - 0.5) < 5 * Math.sqrt(1 / 12 / n), `mean ${mean}`);
   assert.ok(Math.abs(v - 1 / 12) < 0.002, `var ${v}`);
 });
@@ -35,8 +44,15 @@ test("uniform moments: mean 1/2, variance 1/12", () => {
 test("normal moments: mean 0, variance 1, kurtosis 3", () => {
   const r = new Rng(2);
   const n = 200000;
-  let s = 0, s2 = 0, s4 = 0;
-  for (let i = 0; i < n; i++) { const z = r.normal(); s += z; s2 += z * z; s4 += z ** 4; }
+  let s = 0,
+    s2 = 0,
+    s4 = 0;
+  for (let i = 0; i < n; i++) {
+    const z = r.normal();
+    s += z;
+    s2 += z * z;
+    s4 += z ** 4;
+  }
   assert.ok(Math.abs(s / n) < 5 / Math.sqrt(n));
   assert.ok(Math.abs(s2 / n - 1) < 0.015, `var ${s2 / n}`);
   assert.ok(Math.abs(s4 / n - 3) < 0.1, `kurt ${s4 / n}`);
@@ -44,10 +60,18 @@ test("normal moments: mean 0, variance 1, kurtosis 3", () => {
 
 test("binomial moments: mean np, variance np(1-p)", () => {
   const r = new Rng(3);
-  const n = 200, p = 0.2, reps = 20000;
-  let s = 0, s2 = 0;
-  for (let i = 0; i < reps; i++) { const k = r.binomial(n, p); s += k; s2 += k * k; }
-  const mean = s / reps, v = s2 / reps - mean * mean;
+  const n = 200,
+    p = 0.2,
+    reps = 20000;
+  let s = 0,
+    s2 = 0;
+  for (let i = 0; i < reps; i++) {
+    const k = r.binomial(n, p);
+    s += k;
+    s2 += k * k;
+  }
+  const mean = s / reps,
+    v = s2 / reps - mean * mean;
   assert.ok(Math.abs(mean - n * p) < 5 * Math.sqrt((n * p * (1 - p)) / reps), `mean ${mean}`);
   assert.ok(Math.abs(v / (n * p * (1 - p)) - 1) < 0.05, `var ${v}`);
   assert.is(r.binomial(10, 0), 0);
@@ -57,7 +81,8 @@ test("binomial moments: mean np, variance np(1-p)", () => {
 
 test("int is uniform over its range (chi-square) and validates n", () => {
   const r = new Rng(4);
-  const k = 7, n = 70000;
+  const k = 7,
+    n = 70000;
   const counts = new Array(k).fill(0);
   for (let i = 0; i < n; i++) counts[r.int(k)]++;
   const e = n / k;
@@ -76,7 +101,10 @@ test("detLog matches Math.log to 1 ulp-ish and handles edge cases", () => {
 
 test("shuffle and permutation are permutations", () => {
   const p = new Rng(9).permutation(100);
-  assert.equal(Array.from(p).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+  assert.equal(
+    Array.from(p).sort((a, b) => a - b),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
 });
 
 test.run();

@@ -25,7 +25,14 @@ function checkCsr(r: Routing): void {
 }
 
 test("balance: every (source slot, destination core) sums to zero in the dense tensor", () => {
-  const shapes = [[1, 1, 1], [1, 1, 4], [2, 3, 4], [3, 2, 2], [4, 5, 4], [2, 4, 16]];
+  const shapes = [
+    [1, 1, 1],
+    [1, 1, 4],
+    [2, 3, 4],
+    [3, 2, 2],
+    [4, 5, 4],
+    [2, 4, 16],
+  ];
   const ps = [0.05, 0.2, 0.75, 1];
   let nonEmpty = 0;
   for (const [S, D, K] of shapes) {
@@ -60,7 +67,12 @@ test("K = 1: every +1 is cancelled by its -1, so the routing is empty", () => {
 });
 
 test("balance on big layers via stats (MNIST and CIFAR shapes)", () => {
-  const layers = [[4, 50, 4, 0.2], [50, 10, 4, 0.2], [8, 50, 16, 0.2], [8, 20, 16, 0.75]];
+  const layers = [
+    [4, 50, 4, 0.2],
+    [50, 10, 4, 0.2],
+    [8, 50, 16, 0.2],
+    [8, 20, 16, 0.75],
+  ];
   for (const [S, D, K, p] of layers) {
     for (let seed = 0; seed < 3; seed++) {
       const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
@@ -90,8 +102,11 @@ test("same seed -> identical arrays; different seed -> different routing", () =>
   assert.equal(Array.from(a.coef), Array.from(b.coef));
   assert.is(a.positivePicks, b.positivePicks);
   const c = generateRouting({ ...o, seed: 124 });
-  const same = a.srcSlot.length === c.srcSlot.length &&
-    a.dstPtr.every((v, i) => v === c.dstPtr[i]) && a.srcSlot.every((v, i) => v === c.srcSlot[i]) && a.coef.every((v, i) => v === c.coef[i]);
+  const same =
+    a.srcSlot.length === c.srcSlot.length &&
+    a.dstPtr.every((v, i) => v === c.dstPtr[i]) &&
+    a.srcSlot.every((v, i) => v === c.srcSlot[i]) &&
+    a.coef.every((v, i) => v === c.coef[i]);
   assert.not.ok(same);
 });
 
@@ -172,14 +187,19 @@ test("routingFromArrays accepts a generated routing and rejects broken CSR", () 
     [{ slotsPerCore: 0 }, /slotsPerCore must be an integer >= 1/],
   ];
   for (const [patch, re] of bad) {
-    assert.throws(() => routingFromArrays({ ...base, ...patch }, "ckpt.safetensors"), (e: Error) => e.message.startsWith("ckpt.safetensors: ") && re.test(e.message), JSON.stringify(patch));
+    assert.throws(
+      () => routingFromArrays({ ...base, ...patch }, "ckpt.safetensors"),
+      (e: Error) => e.message.startsWith("ckpt.safetensors: ") && re.test(e.message),
+      JSON.stringify(patch),
+    );
   }
 });
 
 test("transposeRouting holds the same entries, sorted by source slot", () => {
   const r = generateRouting({ srcCores: 3, dstCores: 5, slotsPerCore: 4, p: 0.4, seed: 11 });
   const t = transposeRouting(r);
-  const nSrc = 12, nDst = 20;
+  const nSrc = 12,
+    nDst = 20;
   assert.is(t.srcPtr.length, nSrc + 1);
   assert.is(t.srcPtr[nSrc], r.srcSlot.length);
   const C = denseRoutingTensor(r);
@@ -200,7 +220,10 @@ test("denseRoutingTensor layout is [srcCore, srcSlot, dstCore, dstSlot]", () => 
   const C = denseRoutingTensor(r);
   assert.is(C[(1 * 2 + 0) * 2 + 0 * 2 + 1], 2);
   assert.is(C[(1 * 2 + 0) * 2 + 0], -2);
-  assert.is(C.reduce((a, v) => a + Math.abs(v), 0), 4);
+  assert.is(
+    C.reduce((a, v) => a + Math.abs(v), 0),
+    4,
+  );
 });
 
 test.run();

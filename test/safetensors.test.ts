@@ -4,7 +4,15 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeSafetensors, encodeSafetensors, expectTensor, floatToHalf, halfToFloat, type Dtype, type TensorData } from "../src/io/safetensors.js";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  expectTensor,
+  floatToHalf,
+  halfToFloat,
+  type Dtype,
+  type TensorData,
+} from "../src/io/safetensors.js";
 
 function sample(): Record<string, { dtype: Dtype; shape: number[]; data: TensorData }> {
   return {
@@ -21,11 +29,18 @@ function sample(): Record<string, { dtype: Dtype; shape: number[]; data: TensorD
   };
 }
 
-const u64 = (n: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setUint32(0, n, true); return b; };
+const u64 = (n: number) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
+};
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 };
 /** A file from a header object and a data buffer, laid out by hand. */
@@ -64,13 +79,22 @@ test("decoded data does not alias the input bytes", () => {
   assert.equal(Array.from(file.tensors.a.data as Float32Array), [1, 2]);
 });
 
+test("a Node Buffer inside a larger pool decodes (its slice() is a view, not a copy)", () => {
+  const bytes = encodeSafetensors({ a: { dtype: "I32", shape: [3], data: new Int32Array([7, -8, 9]) } }, {});
+  const pool = Buffer.alloc(bytes.length + 100, 0x55);
+  pool.set(bytes, 37);
+  const view = pool.subarray(37, 37 + bytes.length);
+  assert.equal(Array.from(decodeSafetensors(view, "pooled").tensors.a.data as Int32Array), [7, -8, 9]);
+});
+
 test("a hand-built byte layout decodes (unaligned offsets in the input buffer, padded header)", () => {
   const data = new Uint8Array(4 + 2 + 8);
   const dv = new DataView(data.buffer);
   dv.setFloat32(0, -3.5, true);
   dv.setInt16(4, -300, true);
   dv.setBigInt64(6, -7n, true);
-  const header = `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"s":{"dtype":"I16","shape":[1,1],"data_offsets":[4,6]},` +
+  const header =
+    `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"s":{"dtype":"I16","shape":[1,1],"data_offsets":[4,6]},` +
     `"l":{"dtype":"I64","shape":[1],"data_offsets":[6,14]},"__metadata__":{"by":"hand"}}   `;
   const file = build(header, data);
   // place it at an odd offset inside a bigger buffer
@@ -83,14 +107,20 @@ test("a hand-built byte layout decodes (unaligned offsets in the input buffer, p
   assert.equal(Array.from(got.tensors.l.data as BigInt64Array), [-7n]);
   assert.equal(got.metadata, { by: "hand" });
   // F16 bytes of 1.0 (0x3c00) and -0.5 (0xb800)
-  const f16 = decodeSafetensors(build({ h: { dtype: "F16", shape: [2], data_offsets: [0, 4] } }, Uint8Array.from([0x00, 0x3c, 0x00, 0xb8])), "h");
+  const f16 = decodeSafetensors(
+    build({ h: { dtype: "F16", shape: [2], data_offsets: [0, 4] } }, Uint8Array.from([0x00, 0x3c, 0x00, 0xb8])),
+    "h",
+  );
   assert.equal(Array.from(f16.tensors.h.data as Float32Array), [1, -0.5]);
 });
 
 test("F16 conversion: exact values, rounding, overflow, NaN", () => {
   for (let h = 0; h < 0x10000; h++) {
     const v = halfToFloat(h);
-    if (Number.isNaN(v)) { assert.ok(Number.isNaN(halfToFloat(floatToHalf(v)))); continue; }
+    if (Number.isNaN(v)) {
+      assert.ok(Number.isNaN(halfToFloat(floatToHalf(v))));
+      continue;
+    }
     assert.is(floatToHalf(v), h, `bits ${h.toString(16)}`);
   }
   assert.is(floatToHalf(1 + 2 ** -11), 0x3c00); // tie -> even
@@ -105,9 +135,15 @@ test("expectTensor returns typed data or a clear error", () => {
   const file = decodeSafetensors(encodeSafetensors(sample()), "model.safetensors");
   const w = expectTensor(file, "f32", "F32", [2, 3]);
   assert.ok(w instanceof Float32Array);
-  assert.throws(() => expectTensor(file, "f32", "F32", [50, 256, 256]), (e: Error) => e.message === `model.safetensors: tensor "f32": expected F32 [50,256,256], found F32 [2,3]`);
+  assert.throws(
+    () => expectTensor(file, "f32", "F32", [50, 256, 256]),
+    (e: Error) => e.message === `model.safetensors: tensor "f32": expected F32 [50,256,256], found F32 [2,3]`,
+  );
   assert.throws(() => expectTensor(file, "f32", "F64", [2, 3]), /expected F64 \[2,3\], found F32 \[2,3\]/);
-  assert.throws(() => expectTensor(file, "nope", "F32", [1]), /^model\.safetensors: tensor "nope": expected F32 \[1\], found nothing \(tensors: f32, /);
+  assert.throws(
+    () => expectTensor(file, "nope", "F32", [1]),
+    /^model\.safetensors: tensor "nope": expected F32 \[1\], found nothing \(tensors: f32, /,
+  );
   assert.throws(() => expectTensor(file, "toString", "F32", [1]), /found nothing/);
 });
 
@@ -120,7 +156,10 @@ test("encode rejects inconsistent input", () => {
 });
 
 test("every corruption gives an Error naming the file, never a RangeError", () => {
-  const good = encodeSafetensors({ a: { dtype: "F32", shape: [2], data: Float32Array.from([1, 2]) }, b: { dtype: "U8", shape: [3], data: new Uint8Array(3) } });
+  const good = encodeSafetensors({
+    a: { dtype: "F32", shape: [2], data: Float32Array.from([1, 2]) },
+    b: { dtype: "U8", shape: [3], data: new Uint8Array(3) },
+  });
   const f32 = (offs: unknown, shape: unknown = [2], dtype: unknown = "F32") => ({ a: { dtype, shape, data_offsets: offs } });
   const big = new Uint8Array(16);
   new DataView(big.buffer).setUint32(4, 1, true); // header length 2^32
@@ -135,7 +174,7 @@ test("every corruption gives an Error naming the file, never a RangeError", () =
     ["truncated file", good.subarray(0, good.length - 1), /out of range|trailing|larger/],
     ["truncated header", good.subarray(0, 20), /larger than the file/],
     ["not JSON", build("{not json"), /not valid JSON/],
-    ["invalid UTF-8", build("\"\"").map((b, i) => (i === 9 ? 0xff : b)), /not valid UTF-8/],
+    ["invalid UTF-8", build('""').map((b, i) => (i === 9 ? 0xff : b)), /not valid UTF-8/],
     ["JSON array", build([1, 2]), /not a JSON object/],
     ["JSON null", build("null"), /not a JSON object/],
     ["entry not an object", build({ a: 5 }), /tensor "a": entry is not an object/],

@@ -15,22 +15,26 @@ import { gradCheck, randomArray } from "./helpers/reference.js";
 
 /** y[b, cj, :] = W[cj] . routed[b, cj, :], routed from the dense 4-D routing tensor. */
 function naiveLayer(x: Float32Array, w: Float32Array, r: Routing, B: number, N: number): Float64Array {
-  const K = r.slotsPerCore, S = N / K;
+  const K = r.slotsPerCore,
+    S = N / K;
   const C = denseRoutingTensor(r); // [srcCores, K, dstCores, K]
   const y = new Float64Array(B * r.dstCores * N);
-  for (let b = 0; b < B; b++) for (let cj = 0; cj < r.dstCores; cj++) {
-    const routed = new Float64Array(N);
-    for (let sj = 0; sj < K; sj++) for (let ci = 0; ci < r.srcCores; ci++) for (let si = 0; si < K; si++) {
-      const c = C[((ci * K + si) * r.dstCores + cj) * K + sj];
-      if (c === 0) continue;
-      for (let m = 0; m < S; m++) routed[sj * S + m] += c * x[b * r.srcCores * N + ci * N + si * S + m];
+  for (let b = 0; b < B; b++)
+    for (let cj = 0; cj < r.dstCores; cj++) {
+      const routed = new Float64Array(N);
+      for (let sj = 0; sj < K; sj++)
+        for (let ci = 0; ci < r.srcCores; ci++)
+          for (let si = 0; si < K; si++) {
+            const c = C[((ci * K + si) * r.dstCores + cj) * K + sj];
+            if (c === 0) continue;
+            for (let m = 0; m < S; m++) routed[sj * S + m] += c * x[b * r.srcCores * N + ci * N + si * S + m];
+          }
+      for (let row = 0; row < N; row++) {
+        let acc = 0;
+        for (let col = 0; col < N; col++) acc += w[cj * N * N + row * N + col] * routed[col];
+        y[b * r.dstCores * N + cj * N + row] = acc;
+      }
     }
-    for (let row = 0; row < N; row++) {
-      let acc = 0;
-      for (let col = 0; col < N; col++) acc += w[cj * N * N + row * N + col] * routed[col];
-      y[b * r.dstCores * N + cj * N + row] = acc;
-    }
-  }
   return y;
 }
 

@@ -36,14 +36,26 @@ const scr = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10
 const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, initSeed: 1 });
 
 test("two threads train the ScRRAMBLe MLP to the same bits as one", () => {
-  const one = steps(scr, 1), two = steps(scr, 2);
+  const one = steps(scr, 1),
+    two = steps(scr, 2);
   assert.is(two.length, one.length);
-  one.forEach((p, i) => assert.ok(p.every((v, j) => v === two[i][j]), `parameter ${i} differs`));
+  one.forEach((p, i) =>
+    assert.ok(
+      p.every((v, j) => v === two[i][j]),
+      `parameter ${i} differs`,
+    ),
+  );
 });
 
 test("two threads train the dense baseline (split GEMMs) to the same bits as one", () => {
-  const one = steps(dense, 1), two = steps(dense, 2);
-  one.forEach((p, i) => assert.ok(p.every((v, j) => v === two[i][j]), `parameter ${i} differs`));
+  const one = steps(dense, 1),
+    two = steps(dense, 2);
+  one.forEach((p, i) =>
+    assert.ok(
+      p.every((v, j) => v === two[i][j]),
+      `parameter ${i} differs`,
+    ),
+  );
 });
 
 test("threads > 1 without a spawn function is refused", () => {

@@ -28,7 +28,16 @@ function toy(n: number, seed: number): Dataset {
   return { name: `toy${seed}`, images, labels, n, height: 8, width: 8, channels: 1, classes: 3 };
 }
 
-const cfg: ScrrambleMlpConfig = { ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 6, 3], coreSize: 16, slotSize: 4, classes: 3, p: 0.5, init: "glorot-core", reconstructionSize: 64 };
+const cfg: ScrrambleMlpConfig = {
+  ...SCRRAMBLE_MLP_DEFAULTS,
+  cores: [4, 6, 3],
+  coreSize: 16,
+  slotSize: 4,
+  classes: 3,
+  p: 0.5,
+  init: "glorot-core",
+  reconstructionSize: 64,
+};
 const opts = { ...TRAIN_DEFAULTS, epochs: 6, batchSize: 16, shift: 0, lr: 1e-2 };
 
 function weights(m: ScrrambleMlp): number[] {
@@ -37,7 +46,8 @@ function weights(m: ScrrambleMlp): number[] {
 
 test("learns a toy task well above chance, reproducibly from the seed", () => {
   endStep();
-  const train = toy(240, 1), held = toy(90, 2);
+  const train = toy(240, 1),
+    held = toy(90, 2);
   const a = new ScrrambleMlp(cfg);
   trainModel(a, train, null, opts);
   const acc = evaluate(a, held).accuracy;
@@ -58,7 +68,8 @@ test("cosine schedule starts at lr and ends at 0", () => {
 
 test("the reconstruction head and the qrelu (ADC) activation train", () => {
   endStep();
-  const train = toy(240, 3), held = toy(90, 4);
+  const train = toy(240, 3),
+    held = toy(90, 4);
   const rec = new ScrrambleMlp({ ...cfg, reconstruction: 1e-2 });
   assert.is(rec.head.length, 3);
   const steps: number[] = [];

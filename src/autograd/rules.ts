@@ -15,10 +15,10 @@ const k = () => engine().k;
 export const rules: RuleTable = {
   matmul(node, gy) {
     const [a, b] = node.inputs;
-    const [M, K] = a.shape;
-    const N = b.shape[1];
-    if (a.requiresGrad) gemm("gemmNT", M, K, N, gy.ptr, N, b.ptr, N, gradOf(a).ptr, K, true); // da += gy . b^T
-    if (b.requiresGrad) gemm("gemmTN", K, N, M, a.ptr, K, gy.ptr, N, gradOf(b).ptr, N, true); // db += a^T . gy
+    const [M, I] = a.shape;
+    const J = b.shape[1];
+    if (a.requiresGrad) gemm("gemmNT", M, I, J, gy.ptr, J, b.ptr, J, gradOf(a).ptr, I, true); // da [M, I] += gy [M, J] . b^T
+    if (b.requiresGrad) gemm("gemmTN", I, J, M, a.ptr, I, gy.ptr, J, gradOf(b).ptr, J, true); // db [I, J] += a^T . gy
   },
 
   linear(node, gy) {
@@ -92,7 +92,7 @@ export const rules: RuleTable = {
   softmaxCrossEntropy(node, gy) {
     const [logits] = node.inputs;
     const s = node.saved;
-    k().softmaxCrossEntropyBackward(gradOf(logits).ptr, s.probs, s.labels, s.B, s.C, gy.item());
+    k().softmaxCrossEntropyBackward(gradOf(logits).ptr, s.probs, s.labels, s.B, s.L, gy.item());
   },
 
   mse(node, gy) {
@@ -105,7 +105,7 @@ export const rules: RuleTable = {
   capsuleMargin(node, gy) {
     const [y] = node.inputs;
     const s = node.saved;
-    k().marginLossBackward(gradOf(y).ptr, y.ptr, s.norms, s.lengths, s.labels, s.B, s.C, s.D, s.mPlus, s.mMinus, s.lambda, gy.item());
+    k().marginLossBackward(gradOf(y).ptr, y.ptr, s.norms, s.lengths, s.labels, s.B, s.L, s.D, s.mPlus, s.mMinus, s.lambda, gy.item());
   },
 
   scrramble(node, gy) {

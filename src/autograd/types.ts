@@ -18,9 +18,19 @@ export interface OpSaved {
   reshape: null;
   sum: null;
   mean: null;
-  softmaxCrossEntropy: { probs: number; labels: number; B: number; C: number };
+  softmaxCrossEntropy: { probs: number; labels: number; B: number; L: number };
   mse: null;
-  capsuleMargin: { norms: number; lengths: number; labels: number; B: number; C: number; D: number; mPlus: number; mMinus: number; lambda: number };
+  capsuleMargin: {
+    norms: number;
+    lengths: number;
+    labels: number;
+    B: number;
+    L: number;
+    D: number;
+    mPlus: number;
+    mMinus: number;
+    lambda: number;
+  };
   scrramble: { routed: number; routing: RoutingBuffers; B: number };
 }
 

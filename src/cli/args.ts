@@ -87,7 +87,10 @@ function joinNegativeValues(argv: string[], options: Record<string, { type: stri
 }
 
 /** Parse argv against the table; undefined values become defaults. */
-export function parseCommand(c: CommandSpec, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
+export function parseCommand(
+  c: CommandSpec,
+  argv: string[],
+): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
   for (const [name, o] of Object.entries(c.options)) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
   let parsed;
@@ -100,10 +103,14 @@ export function parseCommand(c: CommandSpec, argv: string[]): { values: Record<s
   const help = Boolean((parsed.values as Record<string, unknown>).help);
   const max = c.positionals ?? 0;
   if (!help && parsed.positionals.length > max) {
-    const extra = parsed.positionals.slice(max).map((p) => JSON.stringify(p)).join(" ");
+    const extra = parsed.positionals
+      .slice(max)
+      .map((p) => JSON.stringify(p))
+      .join(" ");
     throw new UsageError(`${c.name}: unexpected argument${parsed.positionals.length - max > 1 ? "s" : ""} ${extra}`);
   }
   const values: Record<string, string | boolean | undefined> = {};
-  for (const [name, o] of Object.entries(c.options)) values[name] = (parsed.values as Record<string, string | boolean | undefined>)[name] ?? o.default;
+  for (const [name, o] of Object.entries(c.options))
+    values[name] = (parsed.values as Record<string, string | boolean | undefined>)[name] ?? o.default;
   return { values, positionals: parsed.positionals, help };
 }

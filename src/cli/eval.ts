@@ -59,7 +59,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const r = evaluate(target, evalLoader(model, data.test));
   if (v.json) {
-    const out = { checkpoint: path, kind: model.kind, data: data.description, hardware, accuracy: r.accuracy, loss: r.loss, n: r.n, confusion: r.confusion };
+    const out = {
+      checkpoint: path,
+      kind: model.kind,
+      data: data.description,
+      hardware,
+      accuracy: r.accuracy,
+      loss: r.loss,
+      n: r.n,
+      confusion: r.confusion,
+    };
     process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
   }
@@ -69,7 +78,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const counts = Object.entries(h.conductances).map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`);
     process.stdout.write(`simulated crossbars, ${h.mapping} mapping; conductances: ${counts.join(", ")}\n`);
   }
-  process.stdout.write(`${hardware ? "simulated" : "test"} accuracy ${(r.accuracy * 100).toFixed(2)} % on ${r.n} samples (loss ${r.loss.toFixed(4)})\n`);
+  process.stdout.write(
+    `${hardware ? "simulated" : "test"} accuracy ${(r.accuracy * 100).toFixed(2)} % on ${r.n} samples (loss ${r.loss.toFixed(4)})\n`,
+  );
   process.stdout.write(formatConfusion(r.confusion));
   return 0;
 }

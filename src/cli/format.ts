@@ -7,7 +7,9 @@ export function formatConfusion(confusion: number[][]): string {
   const head = "true\\pred".padEnd(10) + Array.from({ length: C }, (_, c) => String(c).padStart(wid)).join("") + "  recall";
   const rows = confusion.map((row, t) => {
     const total = row.reduce((a, b) => a + b, 0);
-    return String(t).padEnd(10) + row.map((v) => String(v).padStart(wid)).join("") + `  ${total ? ((row[t] / total) * 100).toFixed(1) : "-"}%`;
+    return (
+      String(t).padEnd(10) + row.map((v) => String(v).padStart(wid)).join("") + `  ${total ? ((row[t] / total) * 100).toFixed(1) : "-"}%`
+    );
   });
   return [head, ...rows].join("\n") + "\n";
 }

@@ -13,8 +13,14 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   train: { summary: "train a model on the bundled MNIST subset or IDX files", run: async () => (await import("./train.js")).trainCommand },
   eval: { summary: "evaluate a checkpoint (accuracy, confusion matrix)", run: async () => (await import("./eval.js")).evalCommand },
   routing: { summary: "routing statistics and slot-connectivity SVGs", run: async () => (await import("./routing.js")).routingCommand },
-  sweep: { summary: "accuracy on simulated hardware against ADC bits, noise, levels, p", run: async () => (await import("./sweep.js")).sweepCommand },
-  report: { summary: "traffic, ADC and area accounting against dense and sparse baselines", run: async () => (await import("./report.js")).reportCommand },
+  sweep: {
+    summary: "accuracy on simulated hardware against ADC bits, noise, levels, p",
+    run: async () => (await import("./sweep.js")).sweepCommand,
+  },
+  report: {
+    summary: "traffic, ADC and area accounting against dense and sparse baselines",
+    run: async () => (await import("./report.js")).reportCommand,
+  },
 };
 
 function version(): string {
@@ -51,9 +57,11 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i].startsWith("--threads=")) threadsArg = argv[i].slice(10);
     else rest.push(argv[i]);
   }
-  if (!["auto", "simd128", "relaxed"].includes(simd)) throw new OptionError(`--simd must be auto, simd128 or relaxed, got ${JSON.stringify(simd)}`);
+  if (!["auto", "simd128", "relaxed"].includes(simd))
+    throw new OptionError(`--simd must be auto, simd128 or relaxed, got ${JSON.stringify(simd)}`);
   const threads = threadsArg === "auto" ? Math.min(4, availableParallelism()) : Number(threadsArg);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new OptionError(`--threads must be an integer in [1, 64] or auto, got ${JSON.stringify(threadsArg)}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw new OptionError(`--threads must be an integer in [1, 64] or auto, got ${JSON.stringify(threadsArg)}`);
   if (simd !== "simd128") v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
   const { initEngine } = await import("../engine.js");
   const { spawnNodeWorker } = await import("../node/threads.js");

@@ -25,7 +25,9 @@ export function asUsage<T>(fn: () => T): T {
 export function modelOptions(): OptionTable {
   const entries = modelEntries();
   const kinds = entries.map((e) => `${e.aliases[0] ?? e.kind} (${e.kind}: ${e.summary})`).join(" | ");
-  const out: OptionTable = { model: { type: "string", arg: "KIND", defaultHelp: entries[0].aliases[0] ?? entries[0].kind, help: `model kind: ${kinds}` } };
+  const out: OptionTable = {
+    model: { type: "string", arg: "KIND", defaultHelp: entries[0].aliases[0] ?? entries[0].kind, help: `model kind: ${kinds}` },
+  };
   const owners: Record<string, string[]> = {};
   for (const e of entries) {
     for (const [key, f] of Object.entries(e.fields)) {

@@ -58,7 +58,9 @@ export function progressModeFor(stream: ProgressStream, json: boolean): Progress
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return "?";
   const s = Math.round(sec);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
   return `${h > 0 ? `${h}:` : ""}${mm}:${String(r).padStart(2, "0")}`;
 }
@@ -133,7 +135,12 @@ export function createProgress(opts: ProgressOptions): Progress {
     const line = formatProgressLine(f, bar >= 5 ? bar : 0);
     return line.length > cols - 1 ? line.slice(0, cols - 1) : line;
   };
-  const clear = () => { if (shown) { stream.write("\r\x1b[2K"); shown = false; } };
+  const clear = () => {
+    if (shown) {
+      stream.write("\r\x1b[2K");
+      shown = false;
+    }
+  };
   const json = (o: Record<string, unknown>) => stream.write(JSON.stringify(o) + "\n");
   const plainWrite = (f: ProgressFields) => {
     stream.write(formatProgressLine(f, 0) + "\n");
@@ -169,15 +176,20 @@ export function createProgress(opts: ProgressOptions): Progress {
         const redraw = shown;
         clear();
         stream.write(text + "\n");
-        if (redraw) { stream.write(lastText); shown = true; }
+        if (redraw) {
+          stream.write(lastText);
+          shown = true;
+        }
       } else {
         stream.write(text + "\n");
       }
     },
     done() {
       if (mode === "json") json({ event: "done", elapsedSec: (now() - t0) / 1000 });
-      else if (mode === "tty") { if (shown) stream.write("\n"); shown = false; }
-      else if (!printed && last) plainWrite(last);
+      else if (mode === "tty") {
+        if (shown) stream.write("\n");
+        shown = false;
+      } else if (!printed && last) plainWrite(last);
     },
   };
 }

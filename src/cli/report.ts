@@ -16,7 +16,8 @@ const a = ACCOUNTING_DEFAULTS;
 
 export const REPORT_COMMAND: CommandSpec = {
   name: "report",
-  summary: "Inter-core traffic, ADC and area accounting of a ScRRAMBLe model against dense and sparse baselines (formulas: docs/accounting.md).",
+  summary:
+    "Inter-core traffic, ADC and area accounting of a ScRRAMBLe model against dense and sparse baselines (formulas: docs/accounting.md).",
   usage: "scrramble report [--checkpoint PATH | --cores LIST --core-size N --slot-size S --p P --seed N] [options]",
   options: {
     ...ROUTING_OPTIONS,
@@ -26,12 +27,21 @@ export const REPORT_COMMAND: CommandSpec = {
     "weight-bits": { type: "string", arg: "B", default: String(a.weightBits), help: "b_w, weight / conductance bits" },
     "partial-sum-bits": { type: "string", arg: "B", default: "0", help: "b_p, partial-sum bits (0 = lossless b_a + b_w + ceil(log2 N))" },
     "adc-fom": { type: "string", arg: "J", default: String(a.adcFomJ), help: "ADC Walden figure of merit, joules per conversion step" },
-    "coef-bits": { type: "string", arg: "B", default: "0", help: "routing coefficient bits in a header (0 = from the largest coefficient)" },
+    "coef-bits": {
+      type: "string",
+      arg: "B",
+      default: "0",
+      help: "routing coefficient bits in a header (0 = from the largest coefficient)",
+    },
     "accumulator-in-tile": { type: "boolean", help: "dense baselines: the accumulator sits in one of the tiles" },
     out: { type: "string", arg: "DIR", default: "report", help: "folder for report.json and report.md" },
     json: { type: "boolean", help: "print the JSON report instead of the tables" },
   },
-  examples: ["scrramble report", "scrramble report --cores 4,40,10 --seeds 20", "scrramble report --checkpoint runs/my-run --out runs/my-run"],
+  examples: [
+    "scrramble report",
+    "scrramble report --cores 4,40,10 --seeds 20",
+    "scrramble report --checkpoint runs/my-run --out runs/my-run",
+  ],
 };
 
 export async function reportCommand(argv: string[]): Promise<number> {

@@ -20,7 +20,12 @@ export const ROUTING_OPTIONS: OptionTable = {
   "core-size": { type: "string", arg: "N", default: "256", help: "crossbar size N (without --checkpoint)" },
   "slot-size": { type: "string", arg: "S", default: "64", help: "slot size s (without --checkpoint)" },
   p: { type: "string", arg: "P", default: "0.2", help: "connection probability (without --checkpoint)" },
-  seed: { type: "string", arg: "N", default: "0", help: "routing seed, derived per layer as train --seed / --routing-seed (without --checkpoint)" },
+  seed: {
+    type: "string",
+    arg: "N",
+    default: "0",
+    help: "routing seed, derived per layer as train --seed / --routing-seed (without --checkpoint)",
+  },
 };
 
 /** A network's routing options, generated from --cores, --core-size, --slot-size, --p and --seed. */
@@ -74,7 +79,10 @@ export async function routingCommand(argv: string[]): Promise<number> {
     mkdirSync(out, { recursive: true });
     routings.forEach((r, i) => {
       const f = join(out, `routing-layer${i + 1}.svg`);
-      writeFileAtomic(f, routingSvg(r, { title: `layer ${i + 1}: ${r.srcCores} -> ${r.dstCores} cores, ${r.slotsPerCore} slots/core, p = ${p}`, p }));
+      writeFileAtomic(
+        f,
+        routingSvg(r, { title: `layer ${i + 1}: ${r.srcCores} -> ${r.dstCores} cores, ${r.slotsPerCore} slots/core, p = ${p}`, p }),
+      );
       files.push(f);
     });
   }
@@ -85,9 +93,11 @@ export async function routingCommand(argv: string[]): Promise<number> {
   for (const l of layers) {
     process.stdout.write(
       `layer ${l.layer}: ${l.srcCores} -> ${l.dstCores} cores x ${l.slotsPerCore} slots\n` +
-        `  packets (non-zero routes) ${l.packets}: +${l.positive} / -${l.negative}, max |coef| ${l.maxAbsCoef}, sum |coef| ${l.sumAbsCoef}\n` +
+        `  packets (non-zero routes) ${l.packets}: +${l.positive} / -${l.negative}, ` +
+        `max |coef| ${l.maxAbsCoef}, sum |coef| ${l.sumAbsCoef}\n` +
         `  expected +1 picks ${l.expectedPositivePicks.toFixed(1)}\n` +
-        `  fan-in per destination slot min/mean/max ${l.fanIn.min}/${l.fanIn.mean.toFixed(2)}/${l.fanIn.max}, empty destination slots ${l.emptyDstSlots}\n` +
+        `  fan-in per destination slot min/mean/max ${l.fanIn.min}/${l.fanIn.mean.toFixed(2)}/${l.fanIn.max}, ` +
+        `empty destination slots ${l.emptyDstSlots}\n` +
         `  fan-out per source slot min/mean/max ${l.fanOut.min}/${l.fanOut.mean.toFixed(2)}/${l.fanOut.max}\n` +
         `  balance error (max |sum over a destination core|) ${l.balanceMaxError}\n`,
     );

@@ -28,7 +28,12 @@ import {
 export const SWEEP_KINDS = ["adc-bits", "prog-noise", "read-noise", "levels", "p"] as const;
 type SweepKind = (typeof SWEEP_KINDS)[number];
 
-const KNOBS: Record<Exclude<SweepKind, "p">, HardwareKnob> = { "adc-bits": "adcBits", "prog-noise": "progNoise", "read-noise": "readNoise", levels: "levels" };
+const KNOBS: Record<Exclude<SweepKind, "p">, HardwareKnob> = {
+  "adc-bits": "adcBits",
+  "prog-noise": "progNoise",
+  "read-noise": "readNoise",
+  levels: "levels",
+};
 
 const DEFAULT_VALUES: Record<SweepKind, string> = {
   "adc-bits": "1,2,3,4,5,6,7,8,10,12,14,16",
@@ -44,8 +49,18 @@ export function sweepSpec(): CommandSpec {
   const { "adc-bits": _bits, "adc-max": _max, ...model } = modelOptions();
   const options: OptionTable = {
     checkpoint: { type: "string", arg: "PATH", help: "trained model checkpoint (run folder or file)" },
-    baseline: { type: "string", arg: "PATH", help: "a second trained checkpoint to compare (e.g. the dense partial-sums baseline, always as differential pairs)" },
-    values: { type: "string", arg: "LIST", help: `comma-separated values of the knob; defaults: ${Object.entries(DEFAULT_VALUES).map(([k, x]) => `${k} ${x}`).join("; ")}` },
+    baseline: {
+      type: "string",
+      arg: "PATH",
+      help: "a second trained checkpoint to compare (e.g. the dense partial-sums baseline, always as differential pairs)",
+    },
+    values: {
+      type: "string",
+      arg: "LIST",
+      help: `comma-separated values of the knob; defaults: ${Object.entries(DEFAULT_VALUES)
+        .map(([k, x]) => `${k} ${x}`)
+        .join("; ")}`,
+    },
     repeats: { type: "string", arg: "N", default: "1", help: "noise sweeps: simulation seeds per value (mean and std reported)" },
     "calibration-batches": { type: "string", arg: "N", default: "4", help: "training batches used to calibrate DAC / ADC full scales" },
     ...CROSSBAR_OPTIONS,
@@ -61,7 +76,13 @@ export function sweepSpec(): CommandSpec {
     usage: "scrramble sweep KIND --checkpoint PATH [--baseline PATH] [--values LIST] [options]   (KIND p trains instead)",
     options,
     positionals: 1,
-    groups: { checkpoint: "Sweep", mapping: "Simulated hardware (fixed while the knob varies)", data: "Data", model: "Model and training (KIND p only)", out: "Output" },
+    groups: {
+      checkpoint: "Sweep",
+      mapping: "Simulated hardware (fixed while the knob varies)",
+      data: "Data",
+      model: "Model and training (KIND p only)",
+      out: "Output",
+    },
     examples: [
       "scrramble sweep adc-bits --checkpoint runs/scr --baseline runs/dense",
       "scrramble sweep prog-noise --checkpoint runs/scr --repeats 3",
@@ -75,7 +96,8 @@ function sweepValues(v: Parsed, kind: SweepKind): number[] {
   const raw = String(v.values ?? DEFAULT_VALUES[kind]);
   const xs = raw.split(",").map((s) => Number(s.trim()));
   if (xs.some((x) => !Number.isFinite(x))) throw new UsageError(`--values must be comma-separated numbers, got ${JSON.stringify(raw)}`);
-  if (kind === "adc-bits" && xs.some((x) => !Number.isInteger(x) || x < 1 || x > 24)) throw new UsageError("adc-bits values must be integers in [1, 24]");
+  if (kind === "adc-bits" && xs.some((x) => !Number.isInteger(x) || x < 1 || x > 24))
+    throw new UsageError("adc-bits values must be integers in [1, 24]");
   if (kind === "levels" && xs.some((x) => !Number.isInteger(x) || x < 2)) throw new UsageError("levels values must be integers >= 2");
   if (kind === "p" && xs.some((x) => x < 0 || x > 1)) throw new UsageError("p values must be in [0, 1]");
   if (kind.endsWith("noise") && xs.some((x) => x < 0)) throw new UsageError("noise values must be >= 0");
@@ -90,14 +112,17 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const kind = positionals[0] as SweepKind;
-  if (!SWEEP_KINDS.includes(kind)) throw new UsageError(`sweep: KIND must be one of ${SWEEP_KINDS.join(", ")}, got ${JSON.stringify(positionals[0] ?? "")}`);
+  if (!SWEEP_KINDS.includes(kind))
+    throw new UsageError(`sweep: KIND must be one of ${SWEEP_KINDS.join(", ")}, got ${JSON.stringify(positionals[0] ?? "")}`);
   const xs = sweepValues(v, kind);
   const t0 = performance.now();
   const base = crossbarOptionsFrom(v);
   const repeats = num(v, "repeats", { int: true, min: 1, max: 100 });
   const nCal = num(v, "calibration-batches", { int: true, min: 1, max: 1000 });
   const log = (series: string, p: { x: number; accuracy: number; std: number }) =>
-    process.stderr.write(`${series} ${kind} ${p.x}: accuracy ${(p.accuracy * 100).toFixed(2)} %${p.std ? ` +- ${(p.std * 100).toFixed(2)}` : ""}\n`);
+    process.stderr.write(
+      `${series} ${kind} ${p.x}: accuracy ${(p.accuracy * 100).toFixed(2)} %${p.std ? ` +- ${(p.std * 100).toFixed(2)}` : ""}\n`,
+    );
   let series: SweepSeries[];
   let dataDescription: string;
   if (kind === "p") {
@@ -122,7 +147,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         const traffic = scrrambleNetwork(net.routings, { ...ACCOUNTING_DEFAULTS, coreSize: net.coreSize });
         return { totalBits: traffic.total.totalBits, packets: traffic.total.packets };
       },
-      onPoint: (s, p) => process.stderr.write(`p ${p.x}: test accuracy ${(p.accuracy * 100).toFixed(2)} %, ${p.extra?.totalBits} bits per inference\n`),
+      onPoint: (s, p) =>
+        process.stderr.write(`p ${p.x}: test accuracy ${(p.accuracy * 100).toFixed(2)} %, ${p.extra?.totalBits} bits per inference\n`),
     });
     series = [one];
   } else {
@@ -159,7 +185,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const stem = join(out, `sweep-${kind}`);
   writeFileAtomic(stem + ".csv", sweepCsv(series));
   writeFileAtomic(stem + ".json", JSON.stringify(result, null, 2) + "\n");
-  writeFileAtomic(stem + ".svg", sweepSvg(series, { title: `accuracy vs ${kind}${kind === "adc-bits" ? " (fixed range)" : ""}`, xLabel: kind, logX: kind === "levels" }));
+  writeFileAtomic(
+    stem + ".svg",
+    sweepSvg(series, { title: `accuracy vs ${kind}${kind === "adc-bits" ? " (fixed range)" : ""}`, xLabel: kind, logX: kind === "levels" }),
+  );
   if (v.json) {
     process.stdout.write(JSON.stringify(result) + "\n");
   } else {

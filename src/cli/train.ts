@@ -61,7 +61,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const e = engine();
   progress.log(
     json
-      ? { event: "start", kind: model.kind, model: model.config, train: opts, data: data.description, kernels: e.variant, threads: e.threads, out }
+      ? {
+          event: "start",
+          kind: model.kind,
+          model: model.config,
+          train: opts,
+          data: data.description,
+          kernels: e.variant,
+          threads: e.threads,
+          out,
+        }
       : `${model.kind}: ${params} parameters, ${e.variant} kernels on ${e.threads} thread(s); ${data.description}; run folder ${out}`,
   );
   const result = trainRun(out, model, data, opts, {
@@ -80,16 +89,25 @@ export async function trainCommand(argv: string[]): Promise<number> {
     },
     onEval(ev) {
       const line = { event: "eval", split: ev.split, step: ev.step, epoch: ev.epoch + 1, accuracy: ev.accuracy, loss: ev.loss };
-      progress.log(json ? line : `epoch ${ev.epoch + 1} step ${ev.step}: ${ev.split} accuracy ${(ev.accuracy * 100).toFixed(2)} %, loss ${ev.loss.toFixed(4)}`);
+      progress.log(
+        json
+          ? line
+          : `epoch ${ev.epoch + 1} step ${ev.step}: ${ev.split} accuracy ${(ev.accuracy * 100).toFixed(2)} %, loss ${ev.loss.toFixed(4)}`,
+      );
     },
   });
   progress.done();
   if (json) {
     process.stdout.write(JSON.stringify({ event: "done", ...result, out }) + "\n");
   } else {
-    process.stdout.write(`test accuracy ${(result.testAccuracy * 100).toFixed(2)} % on ${result.n} samples (loss ${result.testLoss.toFixed(4)})\n`);
+    process.stdout.write(
+      `test accuracy ${(result.testAccuracy * 100).toFixed(2)} % on ${result.n} samples (loss ${result.testLoss.toFixed(4)})\n`,
+    );
     process.stdout.write(formatConfusion(result.confusion));
-    process.stdout.write(`training: ${result.seconds.toFixed(1)} s, ${result.samplesPerSec.toFixed(0)} samples/s; peak RSS ${result.peakRssMb.toFixed(0)} MB\n`);
+    process.stdout.write(
+      `training: ${result.seconds.toFixed(1)} s, ${result.samplesPerSec.toFixed(0)} samples/s; ` +
+        `peak RSS ${result.peakRssMb.toFixed(0)} MB\n`,
+    );
     process.stdout.write(`wrote ${join(out, "model.safetensors")}, config.json, metrics.jsonl, curves.svg, result.json\n`);
   }
   return 0;

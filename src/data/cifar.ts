@@ -60,7 +60,9 @@ export function parseCifar(bytes: Uint8Array, name: string, opts: CifarOptions):
     const rec = i * recordBytes;
     const label = bytes[rec + labelOffset];
     if (label >= classes) {
-      throw new Error(`${name}: record ${i} has ${opts.label ?? "fine"} label ${label}, out of range for ${opts.variant} (classes = ${classes})`);
+      throw new Error(
+        `${name}: record ${i} has ${opts.label ?? "fine"} label ${label}, out of range for ${opts.variant} (classes = ${classes})`,
+      );
     }
     labels[i] = label;
     const src = rec + labelBytes;
@@ -70,5 +72,14 @@ export function parseCifar(bytes: Uint8Array, name: string, opts: CifarOptions):
     }
   }
   const label = opts.variant === "cifar100" ? `:${opts.label ?? "fine"}` : "";
-  return { name: `${opts.variant}${label}:${name}`, images, labels, n, height: CIFAR.HEIGHT, width: CIFAR.WIDTH, channels: CHANNELS, classes };
+  return {
+    name: `${opts.variant}${label}:${name}`,
+    images,
+    labels,
+    n,
+    height: CIFAR.HEIGHT,
+    width: CIFAR.WIDTH,
+    channels: CHANNELS,
+    classes,
+  };
 }

@@ -42,9 +42,12 @@ export function checkDataset(ds: Dataset): Dataset {
     if (!Number.isInteger(ds[k]) || ds[k] < 0) throw new Error(`${where}: ${k} must be a non-negative integer, got ${ds[k]}`);
   }
   if (!(ds.images instanceof Uint8Array)) {
-    throw new Error(`${where}: images must be a Uint8Array of pixel bytes, got ${(ds.images as object)?.constructor?.name ?? typeof ds.images}`);
+    throw new Error(
+      `${where}: images must be a Uint8Array of pixel bytes, got ${(ds.images as object)?.constructor?.name ?? typeof ds.images}`,
+    );
   }
-  if (ds.images.length !== ds.n * f) throw new Error(`${where}: images has ${ds.images.length} values, expected n * h * w * c = ${ds.n * f}`);
+  if (ds.images.length !== ds.n * f)
+    throw new Error(`${where}: images has ${ds.images.length} values, expected n * h * w * c = ${ds.n * f}`);
   if (ds.labels.length !== ds.n) throw new Error(`${where}: labels has ${ds.labels.length} entries, expected n = ${ds.n}`);
   for (let i = 0; i < ds.n; i++) {
     if (ds.labels[i] >= ds.classes) throw new Error(`${where}: label ${ds.labels[i]} at sample ${i} is >= classes (${ds.classes})`);

@@ -76,10 +76,12 @@ export class DataLoader {
 
   constructor(ds: Dataset, opts: DataLoaderOptions) {
     const { batchSize, seed } = opts;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`DataLoader(${ds.name}): batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`DataLoader(${ds.name}): batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(seed)) throw new Error(`DataLoader(${ds.name}): seed must be an integer, got ${seed}`);
     const shift = opts.shift ?? 0;
-    if (!Number.isInteger(shift) || shift < 0) throw new Error(`DataLoader(${ds.name}): shift must be a non-negative integer, got ${shift}`);
+    if (!Number.isInteger(shift) || shift < 0)
+      throw new Error(`DataLoader(${ds.name}): shift must be a non-negative integer, got ${shift}`);
     const outH = opts.resize?.height ?? ds.height;
     const outW = opts.resize?.width ?? ds.width;
     if (!Number.isInteger(outH) || !Number.isInteger(outW) || outH < 1 || outW < 1) {
@@ -105,7 +107,15 @@ export class DataLoader {
       const resized = new Uint8Array(ds.n * this.featureSize);
       for (let i = 0; i < ds.n; i++) {
         const img = source.subarray(i * inSize, (i + 1) * inSize);
-        resizeNearest(img, ds.height, ds.width, ds.channels, outH, outW, resized.subarray(i * this.featureSize, (i + 1) * this.featureSize));
+        resizeNearest(
+          img,
+          ds.height,
+          ds.width,
+          ds.channels,
+          outH,
+          outW,
+          resized.subarray(i * this.featureSize, (i + 1) * this.featureSize),
+        );
       }
       source = resized;
     }
@@ -135,7 +145,8 @@ export class DataLoader {
    * @example for (const b of loader.batches(0)) model.step(b.x, b.y, b.size);
    */
   batches(epoch: number): Iterable<Batch> {
-    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`DataLoader(${this.dataset.name}): epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw new Error(`DataLoader(${this.dataset.name}): epoch must be a non-negative integer, got ${epoch}`);
     return this.generate(epoch);
   }
 

@@ -59,7 +59,16 @@ export function bundledMnistFromDigits(digits: ArrayLike<number>[], scale = 1): 
   return { train, test };
 
   function emptyDataset(name: string, n: number): Dataset {
-    return { name, images: new Uint8Array(n * PIXELS), labels: new Uint8Array(n), n, height: HEIGHT, width: WIDTH, channels: 1, classes: CLASSES };
+    return {
+      name,
+      images: new Uint8Array(n * PIXELS),
+      labels: new Uint8Array(n),
+      n,
+      height: HEIGHT,
+      width: WIDTH,
+      channels: 1,
+      classes: CLASSES,
+    };
   }
 }
 
@@ -81,18 +90,32 @@ export function parseDigitJson(bytes: Uint8Array, name: string): Uint8Array {
   while (i < n) {
     while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
     if (bytes[i] === 0x5d /* ] */) break;
-    let int = 0, frac = 0, scale = 1, digits = 0;
-    while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) { int = int * 10 + (bytes[i++] - 0x30); digits++; }
+    let int = 0,
+      frac = 0,
+      scale = 1,
+      digits = 0;
+    while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+      int = int * 10 + (bytes[i++] - 0x30);
+      digits++;
+    }
     if (bytes[i] === 0x2e /* . */) {
       i++;
-      while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) { frac = frac * 10 + (bytes[i++] - 0x30); scale *= 10; digits++; }
+      while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+        frac = frac * 10 + (bytes[i++] - 0x30);
+        scale *= 10;
+        digits++;
+      }
     }
-    if (digits === 0) throw new Error(`${name}: unexpected byte ${JSON.stringify(String.fromCharCode(bytes[i] ?? 0))} at offset ${i} (expected a number)`);
+    if (digits === 0)
+      throw new Error(`${name}: unexpected byte ${JSON.stringify(String.fromCharCode(bytes[i] ?? 0))} at offset ${i} (expected a number)`);
     const v = int + frac / scale;
     if (v > 1) throw new Error(`${name}: value ${v} at offset ${i} is outside [0, 1]`);
     out[at++] = Math.round(v * 255);
     while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
-    if (bytes[i] === 0x2c) { i++; continue; }
+    if (bytes[i] === 0x2c) {
+      i++;
+      continue;
+    }
     if (bytes[i] === 0x5d) break;
     throw new Error(`${name}: unexpected byte at offset ${i} (expected , or ])`);
   }

@@ -18,7 +18,8 @@ import { shiftCircular } from "../pixels.js";
  */
 export function expandShifted(ds: Dataset, copies: number, maxShift: number, rng: Rng): Dataset {
   if (!Number.isInteger(copies) || copies < 0) throw new Error(`expandShifted: copies must be a non-negative integer, got ${copies}`);
-  if (!Number.isInteger(maxShift) || maxShift < 0) throw new Error(`expandShifted: maxShift must be a non-negative integer, got ${maxShift}`);
+  if (!Number.isInteger(maxShift) || maxShift < 0)
+    throw new Error(`expandShifted: maxShift must be a non-negative integer, got ${maxShift}`);
   const f = featureSize(ds);
   const per = 1 + copies;
   const n = ds.n * per;

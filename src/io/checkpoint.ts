@@ -54,8 +54,10 @@ export interface LoadedCheckpoint {
 export function loadCheckpoint(bytes: Uint8Array, name: string): LoadedCheckpoint {
   const file = decodeSafetensors(bytes, name);
   const md = file.metadata;
-  if (md.format !== CHECKPOINT_FORMAT) throw new Error(`${name}: not a scrramble checkpoint (metadata format is ${JSON.stringify(md.format)})`);
-  if (md.version !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint version ${md.version}, this library reads version ${CHECKPOINT_VERSION}`);
+  if (md.format !== CHECKPOINT_FORMAT)
+    throw new Error(`${name}: not a scrramble checkpoint (metadata format is ${JSON.stringify(md.format)})`);
+  if (md.version !== CHECKPOINT_VERSION)
+    throw new Error(`${name}: checkpoint version ${md.version}, this library reads version ${CHECKPOINT_VERSION}`);
   let raw: unknown;
   try {
     raw = JSON.parse(md.config);

@@ -39,8 +39,14 @@ export const MAX_HEADER_BYTES = 100_000_000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const CTOR = {
-  F64: Float64Array, F32: Float32Array, F16: Float32Array, I64: BigInt64Array,
-  I32: Int32Array, I16: Int16Array, I8: Int8Array, U8: Uint8Array,
+  F64: Float64Array,
+  F32: Float32Array,
+  F16: Float32Array,
+  I64: BigInt64Array,
+  I32: Int32Array,
+  I16: Int16Array,
+  I8: Int8Array,
+  U8: Uint8Array,
 } as const;
 
 /** Own-property assignment that is safe for keys like "__proto__". */
@@ -90,7 +96,8 @@ export function floatToHalf(v: number): number {
     m |= 0x800000;
     const shift = 14 - he;
     let hm = m >>> shift;
-    const rem = m & ((1 << shift) - 1), half = 1 << (shift - 1);
+    const rem = m & ((1 << shift) - 1),
+      half = 1 << (shift - 1);
     if (rem > half || (rem === half && hm & 1)) hm++;
     return sign | hm; // a carry into the exponent field is still correct
   }
@@ -98,7 +105,11 @@ export function floatToHalf(v: number): number {
   const rem = m & 0x1fff;
   if (rem > 0x1000 || (rem === 0x1000 && hm & 1)) {
     hm++;
-    if (hm === 0x400) { hm = 0; he++; if (he >= 31) return sign | 0x7c00; }
+    if (hm === 0x400) {
+      hm = 0;
+      he++;
+      if (he >= 31) return sign | 0x7c00;
+    }
   }
   return sign | (he << 10) | hm;
 }
@@ -135,7 +146,9 @@ function fromBytes(dtype: Dtype, bytes: Uint8Array, n: number): TensorData {
     for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
     return out;
   }
-  const copy = bytes.slice(); // own, aligned buffer
+  // Own, aligned buffer (not bytes.slice(): a Node Buffer's slice is a view of a shared pool).
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
   const arr = new CTOR[dtype](copy.buffer, 0, n);
   if (!LITTLE_ENDIAN && DTYPE_SIZE[dtype] > 1) {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -163,7 +176,10 @@ export function encodeSafetensors(
   const parts = encodeSafetensorsParts(tensors, metadata);
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -216,11 +232,14 @@ export function encodeSafetensorsParts(
  * const w = expectTensor(file, "layer0.W", "F32", [50, 256, 256]);
  */
 export function decodeSafetensors(bytes: Uint8Array, name: string): SafetensorsFile {
-  const fail = (msg: string): never => { throw new Error(`${name}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new Error(`${name}: ${msg}`);
+  };
   if (!(bytes instanceof Uint8Array)) fail("expected a Uint8Array");
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
+  const lo = dv.getUint32(0, true),
+    hi = dv.getUint32(4, true);
   const n = hi * 0x100000000 + lo;
   if (hi !== 0 || n > MAX_HEADER_BYTES) fail(`header length ${n} is absurd (limit ${MAX_HEADER_BYTES})`);
   if (n > bytes.length - 8) fail(`header length ${n} is larger than the file (${bytes.length - 8} bytes after the length)`);

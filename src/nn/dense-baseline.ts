@@ -39,7 +39,8 @@ export const DENSE_BASELINE_FIELDS: Schema = {
 export function validateDenseConfig(c: DenseBaselineConfig, where = "dense baseline config"): void {
   checkFields(DENSE_BASELINE_FIELDS, c, where);
   const last = c.sizes[c.sizes.length - 1];
-  if (c.classes * c.groupSize > last) throw new Error(`${c.classes} groups of ${c.groupSize} need ${c.classes * c.groupSize} outputs, the last layer has ${last}`);
+  if (c.classes * c.groupSize > last)
+    throw new Error(`${c.classes} groups of ${c.groupSize} need ${c.classes * c.groupSize} outputs, the last layer has ${last}`);
 }
 
 export class DenseBaseline implements Model {

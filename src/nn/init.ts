@@ -25,7 +25,8 @@ export function fillTruncatedNormal(t: Tensor, std: number, rng: Rng): void {
   const scale = std / 0.8796256610342398;
   for (let i = 0; i < d.length; i++) {
     let z: number;
-    do z = rng.normal(); while (z < -2 || z > 2);
+    do z = rng.normal();
+    while (z < -2 || z > 2);
     d[i] = z * scale;
   }
 }

@@ -64,12 +64,12 @@ export interface Model {
   routedNetwork?(): RoutedNetwork;
 }
 
-/** Index of the largest score of each row of scores [B, C]. */
-export function argmaxRows(scores: Float32Array, B: number, C: number): Int32Array {
+/** Index of the largest score of each row of scores [B, L] (L classes). */
+export function argmaxRows(scores: Float32Array, B: number, L: number): Int32Array {
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
     let best = 0;
-    for (let c = 1; c < C; c++) if (scores[b * C + c] > scores[b * C + best]) best = c;
+    for (let c = 1; c < L; c++) if (scores[b * L + c] > scores[b * L + best]) best = c;
     out[b] = best;
   }
   return out;

@@ -5,7 +5,13 @@
 
 import { checkFields, readFields, type OptionValues, type Schema } from "../options.js";
 import { routingFromArrays } from "../routing/routing.js";
-import { DenseBaseline, DENSE_BASELINE_DEFAULTS, DENSE_BASELINE_FIELDS, validateDenseConfig, type DenseBaselineConfig } from "./dense-baseline.js";
+import {
+  DenseBaseline,
+  DENSE_BASELINE_DEFAULTS,
+  DENSE_BASELINE_FIELDS,
+  validateDenseConfig,
+  type DenseBaselineConfig,
+} from "./dense-baseline.js";
 import type { Model, ModelContext, StoredTensor, StoredTensors } from "./model.js";
 import {
   resolveCoreInit,
@@ -17,22 +23,22 @@ import {
 } from "./scrramble-mlp.js";
 
 /** Everything the library knows about one model kind. */
-export interface ModelEntry<C extends object = object> {
+export interface ModelEntry<Config extends object = object> {
   kind: string;
   /** Short command-line names, e.g. "scrramble". */
   aliases: readonly string[];
   summary: string;
-  defaults: C;
+  defaults: Config;
   /** Every config key with its type, range, help and flag. */
   fields: Schema;
   /** Defaults that follow the data and the run's seed (command-line flags override them). */
-  contextDefaults(ctx: ModelContext): Partial<C>;
+  contextDefaults(ctx: ModelContext): Partial<Config>;
   /** Fill derived settings (e.g. the init rule) so the stored config is explicit. */
-  resolve(config: C): C;
+  resolve(config: Config): Config;
   /** Field and cross-key checks; messages name the key and start with `where`. */
-  validate(config: C, where: string): void;
+  validate(config: Config, where: string): void;
   /** Build the model; `stored` holds the checkpoint's non-parameter tensors. */
-  create(config: C, stored?: StoredTensors): Model;
+  create(config: Config, stored?: StoredTensors): Model;
   /** Non-parameter tensors a checkpoint keeps (e.g. routing tables). */
   storedTensors(model: Model): Record<string, StoredTensor>;
 }
@@ -41,7 +47,8 @@ export interface ModelEntry<C extends object = object> {
 function routingTensors(model: Model): Record<string, StoredTensor> {
   const out: Record<string, StoredTensor> = {};
   model.routedNetwork?.().routings.forEach((r, i) => {
-    for (const part of ["dstPtr", "srcSlot", "coef"] as const) out[`routing.${i}.${part}`] = { dtype: "I32", shape: [r[part].length], data: r[part] };
+    for (const part of ["dstPtr", "srcSlot", "coef"] as const)
+      out[`routing.${i}.${part}`] = { dtype: "I32", shape: [r[part].length], data: r[part] };
   });
   return out;
 }
@@ -70,7 +77,14 @@ const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
         if (t.dtype !== "I32") throw new Error(`tensor "routing.${i}.${part}" has dtype ${t.dtype}, expected I32`);
         return t.data;
       };
-      const arrays = { srcCores: c.cores[i], dstCores: dst, slotsPerCore: K, dstPtr: get("dstPtr"), srcSlot: get("srcSlot"), coef: get("coef") };
+      const arrays = {
+        srcCores: c.cores[i],
+        dstCores: dst,
+        slotsPerCore: K,
+        dstPtr: get("dstPtr"),
+        srcSlot: get("srcSlot"),
+        coef: get("coef"),
+      };
       return routingFromArrays(arrays, `routing ${i}`);
     });
     return new ScrrambleMlp(c, routings);

@@ -69,7 +69,12 @@ export const SCRRAMBLE_MLP_FIELDS: Schema = {
   },
   routingSeed: { type: "int", arg: "N", help: "routing seed", defaultHelp: "--seed" },
   initSeed: { type: "int", internal: true, help: "init seed (the run's --seed)" },
-  reconstruction: { type: "number", min: 0, arg: "W", help: "weight of the reconstruction head loss (0 = no head; the reference uses 1e-4)" },
+  reconstruction: {
+    type: "number",
+    min: 0,
+    arg: "W",
+    help: "weight of the reconstruction head loss (0 = no head; the reference uses 1e-4)",
+  },
   reconstructionSize: { type: "int", min: 1, internal: true, help: "pixels the head reconstructs (from the data)" },
 };
 

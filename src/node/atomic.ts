@@ -19,7 +19,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string | Uint8A
     const fd = openSync(tmp, "w");
     try {
       const parts = typeof data === "string" ? [new TextEncoder().encode(data)] : Array.isArray(data) ? data : [data];
-      for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
+      for (const part of parts) for (let at = 0; at < part.length;) at += writeSync(fd, part, at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

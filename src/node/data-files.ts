@@ -74,7 +74,9 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
     if (found[key] === null) missing.push(`${names[0]}[.gz]`);
   }
   if (missing.length > 0) {
-    throw new Error(`IDX directory ${dir}: missing ${missing.join(", ")} (the dot spelling such as train-images.idx3-ubyte is also accepted)`);
+    throw new Error(
+      `IDX directory ${dir}: missing ${missing.join(", ")} (the dot spelling such as train-images.idx3-ubyte is also accepted)`,
+    );
   }
   const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path)), basename(path));
   const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> =>

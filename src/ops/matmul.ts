@@ -1,28 +1,31 @@
 // Matrix products as taped ops: matmul (A.B) and linear (x.W^T + b, PyTorch
 // weight layout [out, in]). Forward only; rules in autograd/rules.ts.
-// Letters: M rows, K inner, N columns; B batch, I inputs, O outputs.
+// Letters (docs/architecture.md): M rows, I inner, J columns; B batch, I inputs, O outputs.
 
 import { engine } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 
-/** a [M, K] . b [K, N] -> [M, N]. */
+/** a [M, I] . b [I, J] -> [M, J]. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  a.check(); b.check();
+  a.check();
+  b.check();
   if (a.shape.length !== 2 || b.shape.length !== 2 || a.shape[1] !== b.shape[0]) {
     throw new Error(`matmul: cannot multiply [${a.shape.join(", ")}] by [${b.shape.join(", ")}]`);
   }
-  const [M, K] = a.shape;
-  const N = b.shape[1];
-  const out = Tensor.empty([M, N]);
-  gemm("gemmNN", M, N, K, a.ptr, K, b.ptr, N, out.ptr, N, false);
+  const [M, I] = a.shape;
+  const J = b.shape[1];
+  const out = Tensor.empty([M, J]);
+  gemm("gemmNN", M, J, I, a.ptr, I, b.ptr, J, out.ptr, J, false);
   return record("matmul", out, [a, b], null);
 }
 
 /** x [B, I] . w[O, I]^T (+ bias [O]) -> [B, O]. */
 export function linear(x: Tensor, w: Tensor, bias?: Tensor): Tensor {
-  x.check(); w.check(); bias?.check();
+  x.check();
+  w.check();
+  bias?.check();
   if (x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[1]) {
     throw new Error(`linear: input [${x.shape.join(", ")}] does not match weight [${w.shape.join(", ")}] ([out, in])`);
   }

@@ -23,7 +23,8 @@ export function uploadRouting(r: RoutingLike): RoutingBuffers {
   const DS = r.dstCores * r.slotsPerCore;
   const P = r.srcSlot.length;
   if (r.dstPtr.length !== DS + 1) throw new Error(`routing: dstPtr has ${r.dstPtr.length} entries, expected ${DS + 1}`);
-  if (r.coef.length !== P || r.dstPtr[DS] !== P) throw new Error(`routing: ${P} source slots, ${r.coef.length} coefficients, dstPtr ends at ${r.dstPtr[DS]}`);
+  if (r.coef.length !== P || r.dstPtr[DS] !== P)
+    throw new Error(`routing: ${P} source slots, ${r.coef.length} coefficients, dstPtr ends at ${r.dstPtr[DS]}`);
   const maxSrc = r.srcCores * r.slotsPerCore;
   for (let e = 0; e < P; e++) {
     if (r.srcSlot[e] < 0 || r.srcSlot[e] >= maxSrc) throw new Error(`routing: source slot ${r.srcSlot[e]} out of range [0, ${maxSrc})`);

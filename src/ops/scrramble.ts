@@ -1,6 +1,6 @@
 // The ScRRAMBLe layer as one taped op: gather routed slots (with integer
 // coefficients) into a routed buffer, then one N x N GEMM per destination core.
-// Letters: B batch, N core size, S slot size, K slots per core, C cores.
+// Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
 import { engine, parallel } from "../engine.js";
 import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
@@ -14,7 +14,8 @@ import type { RoutingBuffers } from "./routing-buffers.js";
  * W [Cdst, N, N] (row = output (slot, element), column = input (slot, element)).
  */
 export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): Tensor {
-  x.check(); w.check();
+  x.check();
+  w.check();
   const { srcCores, dstCores, slotsPerCore: K } = routing;
   if (w.shape.length !== 3 || w.shape[0] !== dstCores || w.shape[1] !== w.shape[2]) {
     throw new Error(`scrrambleLayer: weight [${w.shape.join(", ")}] must be [${dstCores}, N, N]`);
@@ -23,7 +24,8 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   const S = N / K;
   if (!Number.isInteger(S)) throw new Error(`scrrambleLayer: ${K} slots do not divide core size ${N}`);
   const B = x.shape[0];
-  if (x.size !== B * srcCores * N) throw new Error(`scrrambleLayer: input [${x.shape.join(", ")}] must be [B, ${srcCores * N}] (${srcCores} cores of ${N})`);
+  if (x.size !== B * srcCores * N)
+    throw new Error(`scrrambleLayer: input [${x.shape.join(", ")}] must be [B, ${srcCores * N}] (${srcCores} cores of ${N})`);
   const e = engine();
   const k = e.k;
   const routed = e.arena.allocStep(B * dstCores * N * 4);

@@ -35,7 +35,10 @@ export class Adam extends Optimizer {
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
-    for (const [name, b] of [["beta1", this.beta1], ["beta2", this.beta2]] as const) {
+    for (const [name, b] of [
+      ["beta1", this.beta1],
+      ["beta2", this.beta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new Error(`${name} must be in [0, 1), got ${b}`);
     }
     this.m = params.map((p) => Tensor.persistent(p.shape));
@@ -52,10 +55,26 @@ export class Adam extends Optimizer {
     this.params.forEach((p, i) => {
       // Each tensor in T element ranges (multiples of 4): the update is elementwise.
       for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {
-        const lo = a * 4, hi = Math.min(p.size, b * 4);
+        const lo = a * 4,
+          hi = Math.min(p.size, b * 4);
         if (hi <= lo) continue;
         const o = lo * 4;
-        calls.push(["adamStep", p.ptr + o, p.grad!.ptr + o, this.m[i].ptr + o, this.v[i].ptr + o, hi - lo, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled ? 1 : 0, bc1, bc2]);
+        calls.push([
+          "adamStep",
+          p.ptr + o,
+          p.grad!.ptr + o,
+          this.m[i].ptr + o,
+          this.v[i].ptr + o,
+          hi - lo,
+          this.lr,
+          this.beta1,
+          this.beta2,
+          this.eps,
+          this.weightDecay,
+          this.decoupled ? 1 : 0,
+          bc1,
+          bc2,
+        ]);
       }
     });
     parallel(calls);

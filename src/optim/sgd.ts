@@ -31,7 +31,8 @@ export class SGD extends Optimizer {
     this.dampening = opts.dampening ?? 0;
     this.weightDecay = opts.weightDecay ?? 0;
     this.nesterov = opts.nesterov ?? false;
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new Error("Nesterov momentum needs momentum > 0 and dampening 0");
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0))
+      throw new Error("Nesterov momentum needs momentum > 0 and dampening 0");
     this.buf = this.momentum !== 0 ? params.map((p) => Tensor.persistent(p.shape)) : [];
   }
 

@@ -4,9 +4,7 @@
 
 /** Escape text for XML content and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) =>
-    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&apos;",
-  );
+  return s.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&apos;"));
 }
 
 export interface LineSeries {
@@ -95,11 +93,15 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const all = series.flatMap((s) => s.points);
   const hasData = all.length > 0;
 
-  let xMin = logX ? 1 : 0, xMax = logX ? 10 : 1, yMin = 0, yMax = 1;
+  let xMin = logX ? 1 : 0,
+    xMax = logX ? 10 : 1,
+    yMin = 0,
+    yMax = 1;
   if (hasData) {
     xMin = yMin = Infinity;
     xMax = yMax = -Infinity;
-    for (const [x, y] of all) { // a loop, not Math.min(...): long series would overflow the stack
+    for (const [x, y] of all) {
+      // a loop, not Math.min(...): long series would overflow the stack
       if (x < xMin) xMin = x;
       if (x > xMax) xMax = x;
       if (y < yMin) yMin = y;
@@ -111,7 +113,10 @@ export function lineChartSvg(opts: LineChartOptions): string {
   let xTicks: number[];
   let xStep = 1;
   if (logX) {
-    if (!(xMax > xMin)) { xMin /= 10; xMax *= 10; }
+    if (!(xMax > xMin)) {
+      xMin /= 10;
+      xMax *= 10;
+    }
     xTicks = logTicks(xMin, xMax);
   } else {
     const t = niceTicks(xMin, xMax);
@@ -128,7 +133,10 @@ export function lineChartSvg(opts: LineChartOptions): string {
   }
 
   const legendW = series.length > 0 ? Math.min(220, 40 + 7 * Math.max(...series.map((s) => s.name.length))) : 0;
-  const left = 70, right = 20 + legendW, top = 44, bottom = 56;
+  const left = 70,
+    right = 20 + legendW,
+    top = 44,
+    bottom = 56;
   const pw = Math.max(10, W - left - right);
   const ph = Math.max(10, H - top - bottom);
   const lx = (x: number) => (logX ? Math.log10(x) : x);
@@ -136,7 +144,9 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const sy = (y: number) => top + ph - ((y - yMin) / (yMax - yMin)) * ph;
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${fmt(W / 2)}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(opts.title)}</text>`);
   // grid + ticks
@@ -153,7 +163,10 @@ export function lineChartSvg(opts: LineChartOptions): string {
   }
   out.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${fmt(left + pw / 2)}" y="${H - 14}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
-  out.push(`<text x="16" y="${fmt(top + ph / 2)}" text-anchor="middle" transform="rotate(-90 16 ${fmt(top + ph / 2)})">${escapeXml(opts.yLabel)}</text>`);
+  out.push(
+    `<text x="16" y="${fmt(top + ph / 2)}" text-anchor="middle" ` +
+      `transform="rotate(-90 16 ${fmt(top + ph / 2)})">${escapeXml(opts.yLabel)}</text>`,
+  );
   // data, clipped to the plot area
   out.push(`<defs><clipPath id="plot-area"><rect x="${left}" y="${top}" width="${pw}" height="${ph}"/></clipPath></defs>`);
   out.push(`<g clip-path="url(#plot-area)">`);

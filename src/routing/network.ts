@@ -46,9 +46,11 @@ export function checkCoreGeometry(o: Pick<NetworkRoutingOptions, "cores" | "core
 export function networkRoutings(o: NetworkRoutingOptions): Routing[] {
   const K = checkCoreGeometry(o);
   if (!(o.p >= 0 && o.p <= 1)) throw new Error(`connection probability p must be in [0, 1], got ${o.p}`);
-  return o.cores.slice(1).map((dst, i) =>
-    generateRouting({ srcCores: o.cores[i], dstCores: dst, slotsPerCore: K, p: o.p, seed: layerRoutingSeed(o.routingSeed, i + 1) }),
-  );
+  return o.cores
+    .slice(1)
+    .map((dst, i) =>
+      generateRouting({ srcCores: o.cores[i], dstCores: dst, slotsPerCore: K, p: o.p, seed: layerRoutingSeed(o.routingSeed, i + 1) }),
+    );
 }
 
 /** Throws unless the routings fit the network (e.g. routings read from a checkpoint). */
@@ -57,7 +59,8 @@ export function checkNetworkRoutings(routings: readonly Routing[], cores: readon
   routings.forEach((r, i) => {
     if (r.srcCores !== cores[i] || r.dstCores !== cores[i + 1] || r.slotsPerCore !== slotsPerCore) {
       throw new Error(
-        `layer ${i + 1} routing is ${r.srcCores} -> ${r.dstCores} cores x ${r.slotsPerCore} slots, the config says ${cores[i]} -> ${cores[i + 1]} x ${slotsPerCore}`,
+        `layer ${i + 1} routing is ${r.srcCores} -> ${r.dstCores} cores x ${r.slotsPerCore} slots, ` +
+          `the config says ${cores[i]} -> ${cores[i + 1]} x ${slotsPerCore}`,
       );
     }
   });

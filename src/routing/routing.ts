@@ -131,7 +131,10 @@ export function generateRouting(opts: RoutingOptions): Routing {
   let src = 0;
   for (let i = 0; i < rowDst.length; i++) {
     const d = rowDst[i];
-    if (d < 0) { src++; continue; }
+    if (d < 0) {
+      src++;
+      continue;
+    }
     const at = fill[d]++;
     srcSlot[at] = src; // source slots visited in increasing order: each dst slot stays sorted
     coef[at] = rowCoef[i];
@@ -149,7 +152,14 @@ export function generateRouting(opts: RoutingOptions): Routing {
  *   dstPtr: [0, 1, 2], srcSlot: [0, 0], coef: [1, -1] }, "model.ckpt");
  */
 export function routingFromArrays(
-  a: { srcCores: number; dstCores: number; slotsPerCore: number; dstPtr: ArrayLike<number>; srcSlot: ArrayLike<number>; coef: ArrayLike<number> },
+  a: {
+    srcCores: number;
+    dstCores: number;
+    slotsPerCore: number;
+    dstPtr: ArrayLike<number>;
+    srcSlot: ArrayLike<number>;
+    coef: ArrayLike<number>;
+  },
   name = "routing",
 ): Routing {
   try {
@@ -160,15 +170,19 @@ export function routingFromArrays(
   const K = a.slotsPerCore;
   const nSrc = a.srcCores * K;
   const nDst = a.dstCores * K;
-  const fail = (msg: string): never => { throw new Error(`${name}: ${msg}`); };
-  if (!a.dstPtr || a.dstPtr.length !== nDst + 1) fail(`dstPtr must have length dstCores*slotsPerCore+1 = ${nDst + 1}, got ${a.dstPtr?.length}`);
+  const fail = (msg: string): never => {
+    throw new Error(`${name}: ${msg}`);
+  };
+  if (!a.dstPtr || a.dstPtr.length !== nDst + 1)
+    fail(`dstPtr must have length dstCores*slotsPerCore+1 = ${nDst + 1}, got ${a.dstPtr?.length}`);
   if (!a.srcSlot || !a.coef) fail("srcSlot and coef are required");
   const nnz = a.srcSlot.length;
   if (a.coef.length !== nnz) fail(`srcSlot and coef lengths differ (${nnz} vs ${a.coef.length})`);
   if (a.dstPtr[0] !== 0) fail(`dstPtr[0] must be 0, got ${a.dstPtr[0]}`);
   if (a.dstPtr[nDst] !== nnz) fail(`dstPtr[${nDst}] must equal the entry count ${nnz}, got ${a.dstPtr[nDst]}`);
   for (let d = 0; d < nDst; d++) {
-    const lo = a.dstPtr[d], hi = a.dstPtr[d + 1];
+    const lo = a.dstPtr[d],
+      hi = a.dstPtr[d + 1];
     if (!Number.isInteger(hi) || hi < lo) fail(`dstPtr is not non-decreasing at destination slot ${d} (${lo} -> ${hi})`);
     if (hi > nnz) fail(`dstPtr[${d + 1}] = ${hi} exceeds the entry count ${nnz}`);
     for (let e = lo; e < hi; e++) {

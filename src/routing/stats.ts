@@ -29,7 +29,9 @@ export interface RoutingStats {
 
 function minMeanMax(counts: Int32Array): MinMeanMax {
   if (counts.length === 0) return { min: 0, mean: 0, max: 0 };
-  let min = Infinity, max = -Infinity, sum = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0;
   for (const c of counts) {
     if (c < min) min = c;
     if (c > max) max = c;
@@ -52,9 +54,14 @@ export function routingStats(r: Routing): RoutingStats {
   const fanOut = new Int32Array(nSrc);
   // balance[src * dstCores + dstCore] = sum of coefficients into that destination core
   const balance = new Float64Array(nSrc * r.dstCores);
-  let positive = 0, negative = 0, sumAbsCoef = 0, maxAbsCoef = 0, emptyDstSlots = 0;
+  let positive = 0,
+    negative = 0,
+    sumAbsCoef = 0,
+    maxAbsCoef = 0,
+    emptyDstSlots = 0;
   for (let d = 0; d < nDst; d++) {
-    const lo = r.dstPtr[d], hi = r.dstPtr[d + 1];
+    const lo = r.dstPtr[d],
+      hi = r.dstPtr[d + 1];
     fanIn[d] = hi - lo;
     if (hi === lo) emptyDstSlots++;
     const core = Math.floor(d / K);

@@ -41,16 +41,18 @@ export function routingSvg(r: Routing, opts: RoutingSvgOptions = {}): string {
   const mh = ch * ny;
   const stats = routingStats(r);
   const p = opts.p ?? r.p;
-  const title = opts.title ??
-    `Routing ${r.srcCores} -> ${r.dstCores} cores, ${K} slots per core` + (p !== undefined ? `, p = ${p}` : "");
+  const title = opts.title ?? `Routing ${r.srcCores} -> ${r.dstCores} cores, ${K} slots per core` + (p !== undefined ? `, p = ${p}` : "");
   const W = Math.ceil(Math.max(MARGIN.left + mw + MARGIN.legend, 40 + title.length * 8.5));
   const H = Math.ceil(MARGIN.top + Math.max(mh, 150) + MARGIN.bottom);
-  const x0 = MARGIN.left, y0 = MARGIN.top;
+  const x0 = MARGIN.left,
+    y0 = MARGIN.top;
   const pos = opts.positiveColor ?? "#2166ac";
   const neg = opts.negativeColor ?? "#b2182b";
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${fmt(W / 2)}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
   out.push(`<rect x="${x0}" y="${y0}" width="${fmt(mw)}" height="${fmt(mh)}" fill="#fafafa"/>`);
@@ -65,11 +67,20 @@ export function routingSvg(r: Routing, opts: RoutingSvgOptions = {}): string {
       const c = r.coef[e];
       const a = Math.abs(c);
       const opacity = a === 1 ? 0.55 : 0.55 + (0.45 * (a - 1)) / Math.max(1, maxAbs - 1);
-      const x = x0 + s * cw, y = y0 + d * ch;
-      const tip = `source core ${Math.floor(s / K)} slot ${s % K} -> destination core ${Math.floor(d / K)} slot ${d % K}: ${c > 0 ? "+" : ""}${c}`;
-      out.push(`<rect class="${c > 0 ? "pos" : "neg"}" x="${fmt(x)}" y="${fmt(y)}" width="${fmt(cw)}" height="${fmt(ch)}" fill="${c > 0 ? pos : neg}" fill-opacity="${fmt(opacity)}"><title>${escapeXml(tip)}</title></rect>`);
+      const x = x0 + s * cw,
+        y = y0 + d * ch;
+      const tip =
+        `source core ${Math.floor(s / K)} slot ${s % K} -> ` +
+        `destination core ${Math.floor(d / K)} slot ${d % K}: ${c > 0 ? "+" : ""}${c}`;
+      out.push(
+        `<rect class="${c > 0 ? "pos" : "neg"}" x="${fmt(x)}" y="${fmt(y)}" width="${fmt(cw)}" height="${fmt(ch)}" ` +
+          `fill="${c > 0 ? pos : neg}" fill-opacity="${fmt(opacity)}"><title>${escapeXml(tip)}</title></rect>`,
+      );
       if (a > 1 && labelCells) {
-        out.push(`<text x="${fmt(x + cw / 2)}" y="${fmt(y + ch / 2)}" text-anchor="middle" dominant-baseline="central" font-size="${fmt(Math.min(cw, ch) * 0.7)}" fill="white">${c > 0 ? "+" : ""}${c}</text>`);
+        out.push(
+          `<text x="${fmt(x + cw / 2)}" y="${fmt(y + ch / 2)}" text-anchor="middle" dominant-baseline="central" ` +
+            `font-size="${fmt(Math.min(cw, ch) * 0.7)}" fill="white">${c > 0 ? "+" : ""}${c}</text>`,
+        );
       }
     }
   }
@@ -77,8 +88,10 @@ export function routingSvg(r: Routing, opts: RoutingSvgOptions = {}): string {
 
   // core boundaries
   out.push(`<g stroke="#999" stroke-width="0.6">`);
-  for (let c = 0; c <= r.srcCores; c++) out.push(`<line x1="${fmt(x0 + c * K * cw)}" y1="${y0}" x2="${fmt(x0 + c * K * cw)}" y2="${fmt(y0 + mh)}"/>`);
-  for (let c = 0; c <= r.dstCores; c++) out.push(`<line x1="${x0}" y1="${fmt(y0 + c * K * ch)}" x2="${fmt(x0 + mw)}" y2="${fmt(y0 + c * K * ch)}"/>`);
+  for (let c = 0; c <= r.srcCores; c++)
+    out.push(`<line x1="${fmt(x0 + c * K * cw)}" y1="${y0}" x2="${fmt(x0 + c * K * cw)}" y2="${fmt(y0 + mh)}"/>`);
+  for (let c = 0; c <= r.dstCores; c++)
+    out.push(`<line x1="${x0}" y1="${fmt(y0 + c * K * ch)}" x2="${fmt(x0 + mw)}" y2="${fmt(y0 + c * K * ch)}"/>`);
   out.push(`</g>`);
 
   // core labels (thinned so they never overlap), slot labels when cells are large
@@ -88,10 +101,19 @@ export function routingSvg(r: Routing, opts: RoutingSvgOptions = {}): string {
   }
   const yEvery = Math.ceil(13 / (K * ch));
   for (let c = 0; c < r.dstCores; c += yEvery) {
-    out.push(`<text x="${x0 - (ch >= 12 ? 22 : 6)}" y="${fmt(y0 + (c + 0.5) * K * ch)}" text-anchor="end" dominant-baseline="central">${c}</text>`);
+    out.push(
+      `<text x="${x0 - (ch >= 12 ? 22 : 6)}" y="${fmt(y0 + (c + 0.5) * K * ch)}" text-anchor="end" dominant-baseline="central">${c}</text>`,
+    );
   }
-  if (cw >= 12) for (let s = 0; s < nx; s++) out.push(`<text x="${fmt(x0 + (s + 0.5) * cw)}" y="${y0 - 4}" text-anchor="middle" font-size="8" fill="#777">${s % K}</text>`);
-  if (ch >= 12) for (let d = 0; d < ny; d++) out.push(`<text x="${x0 - 4}" y="${fmt(y0 + (d + 0.5) * ch)}" text-anchor="end" dominant-baseline="central" font-size="8" fill="#777">${d % K}</text>`);
+  if (cw >= 12)
+    for (let s = 0; s < nx; s++)
+      out.push(`<text x="${fmt(x0 + (s + 0.5) * cw)}" y="${y0 - 4}" text-anchor="middle" font-size="8" fill="#777">${s % K}</text>`);
+  if (ch >= 12)
+    for (let d = 0; d < ny; d++)
+      out.push(
+        `<text x="${x0 - 4}" y="${fmt(y0 + (d + 0.5) * ch)}" text-anchor="end" dominant-baseline="central" ` +
+          `font-size="8" fill="#777">${d % K}</text>`,
+      );
   out.push(`<text x="${fmt(x0 + mw / 2)}" y="${fmt(y0 + mh + 34)}" text-anchor="middle">source core / slot</text>`);
   const yMid = fmt(y0 + mh / 2);
   out.push(`<text x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})">destination core / slot</text>`);

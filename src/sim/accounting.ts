@@ -56,7 +56,9 @@ export interface LayerAccount {
   partialSumValues?: number;
 }
 
-export type Totals = Omit<LayerAccount, "name" | "kind" | "adc" | "broadcastValues" | "partialSumValues"> & { adcConversions: Record<string, number> };
+export type Totals = Omit<LayerAccount, "name" | "kind" | "adc" | "broadcastValues" | "partialSumValues"> & {
+  adcConversions: Record<string, number>;
+};
 
 export interface NetworkAccount {
   name: string;
@@ -87,12 +89,17 @@ export function scrrambleLayerAccount(name: string, r: Routing, p: AccountingPar
   const values = packets * s;
   const adc = [{ conversions: r.dstCores * N, bits: p.activationBits }];
   return {
-    name, kind: "scrramble", cores: r.dstCores, packets, values,
+    name,
+    kind: "scrramble",
+    cores: r.dstCores,
+    packets,
+    values,
     payloadBits: values * p.activationBits,
     headerBits: packets * header,
     totalBits: values * p.activationBits + packets * header,
     routingTableBits: packets * header,
-    adc, adcEnergyJ: adcEnergy(adc, p),
+    adc,
+    adcEnergyJ: adcEnergy(adc, p),
     conductances: r.dstCores * N * N,
   };
 }
@@ -113,12 +120,20 @@ export function denseLayerAccount(name: string, nIn: number, nOut: number, p: Ac
   const payloadBits = broadcastValues * p.activationBits + partialSumValues * bp;
   const adc = [{ conversions: tiles * N, bits: bp }];
   return {
-    name, kind: "dense-tiled", cores: tiles, packets, values: broadcastValues + partialSumValues,
-    payloadBits, headerBits: packets * header, totalBits: payloadBits + packets * header,
+    name,
+    kind: "dense-tiled",
+    cores: tiles,
+    packets,
+    values: broadcastValues + partialSumValues,
+    payloadBits,
+    headerBits: packets * header,
+    totalBits: payloadBits + packets * header,
     routingTableBits: 0,
-    adc, adcEnergyJ: adcEnergy(adc, p),
+    adc,
+    adcEnergyJ: adcEnergy(adc, p),
     conductances: 2 * tiles * N * N,
-    broadcastValues, partialSumValues,
+    broadcastValues,
+    partialSumValues,
   };
 }
 
@@ -130,10 +145,18 @@ export function sparseLayerAccount(name: string, values: number, dstRows: number
   const header = log2ceil(dstRows);
   const adc = [{ conversions: dstCores * p.coreSize, bits: p.activationBits }];
   return {
-    name, kind: "sparse", cores: dstCores, packets: values, values,
-    payloadBits: values * p.activationBits, headerBits: values * header,
-    totalBits: values * (p.activationBits + header), routingTableBits: values * header,
-    adc, adcEnergyJ: adcEnergy(adc, p), conductances: dstCores * p.coreSize * p.coreSize,
+    name,
+    kind: "sparse",
+    cores: dstCores,
+    packets: values,
+    values,
+    payloadBits: values * p.activationBits,
+    headerBits: values * header,
+    totalBits: values * (p.activationBits + header),
+    routingTableBits: values * header,
+    adc,
+    adcEnergyJ: adcEnergy(adc, p),
+    conductances: dstCores * p.coreSize * p.coreSize,
   };
 }
 
@@ -142,32 +165,48 @@ export function network(name: string, layers: LayerAccount[]): NetworkAccount {
   const adcConversions: Record<string, number> = {};
   for (const l of layers) for (const a of l.adc) adcConversions[`${a.bits}b`] = (adcConversions[`${a.bits}b`] ?? 0) + a.conversions;
   return {
-    name, layers,
+    name,
+    layers,
     total: {
-      cores: sum((l) => l.cores), packets: sum((l) => l.packets), values: sum((l) => l.values),
-      payloadBits: sum((l) => l.payloadBits), headerBits: sum((l) => l.headerBits), totalBits: sum((l) => l.totalBits),
-      routingTableBits: sum((l) => l.routingTableBits), adcEnergyJ: sum((l) => l.adcEnergyJ),
-      conductances: sum((l) => l.conductances), adcConversions,
+      cores: sum((l) => l.cores),
+      packets: sum((l) => l.packets),
+      values: sum((l) => l.values),
+      payloadBits: sum((l) => l.payloadBits),
+      headerBits: sum((l) => l.headerBits),
+      totalBits: sum((l) => l.totalBits),
+      routingTableBits: sum((l) => l.routingTableBits),
+      adcEnergyJ: sum((l) => l.adcEnergyJ),
+      conductances: sum((l) => l.conductances),
+      adcConversions,
     },
   };
 }
 
 /** The ScRRAMBLe network of a list of routings. */
 export function scrrambleNetwork(routings: Routing[], p: AccountingParams): NetworkAccount {
-  return network("ScRRAMBLe", routings.map((r, i) => scrrambleLayerAccount(`layer ${i + 1} (${r.srcCores} -> ${r.dstCores} cores)`, r, p)));
+  return network(
+    "ScRRAMBLe",
+    routings.map((r, i) => scrrambleLayerAccount(`layer ${i + 1} (${r.srcCores} -> ${r.dstCores} cores)`, r, p)),
+  );
 }
 
 /** A dense tiled network of the given widths (input first). */
 export function denseNetwork(name: string, widths: number[], p: AccountingParams): NetworkAccount {
-  return network(name, widths.slice(1).map((w, i) => denseLayerAccount(`layer ${i + 1} (${widths[i]} -> ${w})`, widths[i], w, p)));
+  return network(
+    name,
+    widths.slice(1).map((w, i) => denseLayerAccount(`layer ${i + 1} (${widths[i]} -> ${w})`, widths[i], w, p)),
+  );
 }
 
 /** Unstructured sparse at the same values as each ScRRAMBLe layer. */
 export function sparseNetwork(routings: Routing[], p: AccountingParams): NetworkAccount {
-  return network("unstructured sparse (equal connections)", routings.map((r, i) => {
-    const values = r.coef.length * (p.coreSize / r.slotsPerCore);
-    return sparseLayerAccount(`layer ${i + 1} (${r.srcCores} -> ${r.dstCores} cores)`, values, r.dstCores * p.coreSize, r.dstCores, p);
-  }));
+  return network(
+    "unstructured sparse (equal connections)",
+    routings.map((r, i) => {
+      const values = r.coef.length * (p.coreSize / r.slotsPerCore);
+      return sparseLayerAccount(`layer ${i + 1} (${r.srcCores} -> ${r.dstCores} cores)`, values, r.dstCores * p.coreSize, r.dstCores, p);
+    }),
+  );
 }
 
 /** 1 - ours / baseline for values, total bits, packets, header bits, ADC energy, conductances. */
@@ -186,8 +225,14 @@ export function reductions(ours: NetworkAccount, base: NetworkAccount): Record<s
 function binomPmf(n: number, p: number): Float64Array {
   // pmf of Binomial(n, p) by the stable recurrence in log space.
   const out = new Float64Array(n + 1);
-  if (p <= 0) { out[0] = 1; return out; }
-  if (p >= 1) { out[n] = 1; return out; }
+  if (p <= 0) {
+    out[0] = 1;
+    return out;
+  }
+  if (p >= 1) {
+    out[n] = 1;
+    return out;
+  }
   let logc = 0;
   for (let k = 0; k <= n; k++) {
     if (k > 0) logc += Math.log((n - k + 1) / k);

@@ -36,8 +36,17 @@ export class DenseCrossbar extends SimulatedHardware {
     this.coreSize = coreSize;
     this.layers = model.layers.map((l) => {
       const [nOut, nIn] = l.w.shape;
-      const inTiles = Math.ceil(nIn / coreSize), outTiles = Math.ceil(nOut / coreSize);
-      return { nIn, nOut, g: Tensor.persistent([nOut, nIn]).ptr, alpha: new Float64Array(inTiles * outTiles), inTiles, outTiles, adcMax: 1 };
+      const inTiles = Math.ceil(nIn / coreSize),
+        outTiles = Math.ceil(nOut / coreSize);
+      return {
+        nIn,
+        nOut,
+        g: Tensor.persistent([nOut, nIn]).ptr,
+        alpha: new Float64Array(inTiles * outTiles),
+        inTiles,
+        outTiles,
+        adcMax: 1,
+      };
     });
   }
 
@@ -62,14 +71,16 @@ export class DenseCrossbar extends SimulatedHardware {
       const t = this.layers[li];
       const w = l.w.data().slice();
       const g = new Float32Array(t.nOut * t.nIn);
-      for (let j = 0; j < t.outTiles; j++) for (let i = 0; i < t.inTiles; i++) {
-        const rows = Math.min(N, t.nOut - j * N), cols = Math.min(N, t.nIn - i * N);
-        const tile = new Float32Array(rows * cols);
-        for (let r = 0; r < rows; r++) tile.set(w.subarray((j * N + r) * t.nIn + i * N, (j * N + r) * t.nIn + i * N + cols), r * cols);
-        const { geff, alpha } = mapCore(tile, rows, cols, opts.mapping, opts, rng);
-        for (let r = 0; r < rows; r++) g.set(geff.subarray(r * cols, (r + 1) * cols), (j * N + r) * t.nIn + i * N);
-        t.alpha[j * t.inTiles + i] = alpha;
-      }
+      for (let j = 0; j < t.outTiles; j++)
+        for (let i = 0; i < t.inTiles; i++) {
+          const rows = Math.min(N, t.nOut - j * N),
+            cols = Math.min(N, t.nIn - i * N);
+          const tile = new Float32Array(rows * cols);
+          for (let r = 0; r < rows; r++) tile.set(w.subarray((j * N + r) * t.nIn + i * N, (j * N + r) * t.nIn + i * N + cols), r * cols);
+          const { geff, alpha } = mapCore(tile, rows, cols, opts.mapping, opts, rng);
+          for (let r = 0; r < rows; r++) g.set(geff.subarray(r * cols, (r + 1) * cols), (j * N + r) * t.nIn + i * N);
+          t.alpha[j * t.inTiles + i] = alpha;
+        }
       new Float32Array(engine().memory.buffer, t.g, t.nOut * t.nIn).set(g);
       t.adcMax = opts.adcMax || 1;
     });
@@ -101,16 +112,18 @@ export class DenseCrossbar extends SimulatedHardware {
       const part = e.arena.allocStep(B * N * 4);
       const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
       const scratch = gemmScratch(N);
-      for (let j = 0; j < t.outTiles; j++) for (let i = 0; i < t.inTiles; i++) {
-        const rows = Math.min(N, t.nOut - j * N), cols = Math.min(N, t.nIn - i * N);
-        const xi = h.ptr + i * N * 4;
-        k.gemmNT(B, rows, cols, xi, t.nIn, t.g + ((j * N) * t.nIn + i * N) * 4, t.nIn, cur, rows, 0, scratch);
-        if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * rows));
-        k.crossbarReadout(part, rows, cur, rows, xi, t.nIn, z, B, rows, sigma, 1 / t.alpha[j * t.inTiles + i]);
-        if (observe) observe(li, new Float32Array(e.memory.buffer, part, B * rows));
-        if (o.adcBits > 0 && !this.calibrating) k.quantizeMidrise(part, part, B * rows, 2 ** o.adcBits, t.adcMax);
-        for (let b = 0; b < B; b++) k.scaleAcc(y.ptr + (b * t.nOut + j * N) * 4, part + b * rows * 4, 1, rows);
-      }
+      for (let j = 0; j < t.outTiles; j++)
+        for (let i = 0; i < t.inTiles; i++) {
+          const rows = Math.min(N, t.nOut - j * N),
+            cols = Math.min(N, t.nIn - i * N);
+          const xi = h.ptr + i * N * 4;
+          k.gemmNT(B, rows, cols, xi, t.nIn, t.g + (j * N * t.nIn + i * N) * 4, t.nIn, cur, rows, 0, scratch);
+          if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * rows));
+          k.crossbarReadout(part, rows, cur, rows, xi, t.nIn, z, B, rows, sigma, 1 / t.alpha[j * t.inTiles + i]);
+          if (observe) observe(li, new Float32Array(e.memory.buffer, part, B * rows));
+          if (o.adcBits > 0 && !this.calibrating) k.quantizeMidrise(part, part, B * rows, 2 ** o.adcBits, t.adcMax);
+          for (let b = 0; b < B; b++) k.scaleAcc(y.ptr + (b * t.nOut + j * N) * 4, part + b * rows * 4, 1, rows);
+        }
       h = ops.relu(ops.add(y, l.b));
     });
     return h;

@@ -70,11 +70,14 @@ export class ScrrambleCrossbar extends SimulatedHardware {
 
   /** Set calibrated DAC / ADC full scales (those given as 0) from sample inputs x [B, inputSize]. */
   calibrate(batches: Iterable<Float32Array>): void {
-    const dac = this.layers.map(() => 0), adc = this.layers.map(() => 0);
-    this.calibrationRuns(batches, (x) => this.run(x, (li, routed, y) => {
-      dac[li] = Math.max(dac[li], maxAbs(routed));
-      adc[li] = Math.max(adc[li], maxPositive(y));
-    }));
+    const dac = this.layers.map(() => 0),
+      adc = this.layers.map(() => 0);
+    this.calibrationRuns(batches, (x) =>
+      this.run(x, (li, routed, y) => {
+        dac[li] = Math.max(dac[li], maxAbs(routed));
+        adc[li] = Math.max(adc[li], maxPositive(y));
+      }),
+    );
     this.layers.forEach((l, i) => {
       if (this.opts.dacMax === 0) l.dacMax = dac[i] || 1;
       if (this.opts.adcMax === 0) l.adcMax = adc[i] || 1;

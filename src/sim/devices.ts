@@ -58,10 +58,12 @@ export function snapToLevels(g: Float32Array, levels: Float64Array): void {
   const L = levels.length;
   for (let i = 0; i < g.length; i++) {
     const v = g[i];
-    let lo = 0, hi = L - 1;
+    let lo = 0,
+      hi = L - 1;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (levels[mid] <= v) lo = mid; else hi = mid;
+      if (levels[mid] <= v) lo = mid;
+      else hi = mid;
     }
     g[i] = v - levels[lo] <= levels[hi] - v ? levels[lo] : levels[hi];
   }
@@ -80,8 +82,14 @@ export function applyDevice(g: Float32Array, d: DeviceOptions, rng: Rng): void {
     let v = g[i];
     if (stuck > 0) {
       const u = rng.uniform();
-      if (u < d.stuckMin) { g[i] = d.gMin * drift; continue; }
-      if (u < stuck) { g[i] = d.gMax * drift; continue; }
+      if (u < d.stuckMin) {
+        g[i] = d.gMin * drift;
+        continue;
+      }
+      if (u < stuck) {
+        g[i] = d.gMax * drift;
+        continue;
+      }
     }
     if (d.progNoise > 0) v = Math.max(0, v + rng.normal(0, d.progNoise * span));
     g[i] = v * drift;

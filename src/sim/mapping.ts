@@ -27,8 +27,13 @@ export function mapCore(w: Float32Array, rows: number, cols: number, mapping: Ma
     const rowMin = new Float32Array(rows);
     let widest = 0;
     for (let r = 0; r < rows; r++) {
-      let lo = Infinity, hi = -Infinity;
-      for (let c = 0; c < cols; c++) { const v = w[r * cols + c]; if (v < lo) lo = v; if (v > hi) hi = v; }
+      let lo = Infinity,
+        hi = -Infinity;
+      for (let c = 0; c < cols; c++) {
+        const v = w[r * cols + c];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
       rowMin[r] = lo;
       widest = Math.max(widest, hi - lo);
     }
@@ -41,7 +46,8 @@ export function mapCore(w: Float32Array, rows: number, cols: number, mapping: Ma
   let big = 0;
   for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(w[i]));
   const alpha = big > 0 ? span / big : 1;
-  const gp = new Float32Array(n), gn = new Float32Array(n);
+  const gp = new Float32Array(n),
+    gn = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     gp[i] = d.gMin + alpha * Math.max(w[i], 0);
     gn[i] = d.gMin + alpha * Math.max(-w[i], 0);

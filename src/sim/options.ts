@@ -36,11 +36,21 @@ export const CROSSBAR_DEFAULTS: CrossbarOptions = {
 
 /** Every hardware option: type, range, help and command-line flag. */
 export const CROSSBAR_FIELDS: Schema = {
-  mapping: { type: "string", choices: MAPPINGS, arg: "M", help: "single (one positive conductance, offset cancelled by input balance) | differential (G+ - G-)" },
+  mapping: {
+    type: "string",
+    choices: MAPPINGS,
+    arg: "M",
+    help: "single (one positive conductance, offset cancelled by input balance) | differential (G+ - G-)",
+  },
   gMin: { type: "number", min: 0, arg: "G", help: "lowest conductance (arbitrary units)" },
   gMax: { type: "number", min: 0, arg: "G", help: "highest conductance" },
   levels: { type: "int", min: 0, arg: "L", help: "programmable conductance levels (0 = continuous, else >= 2)" },
-  levelSpacing: { type: "string", choices: LEVEL_SPACINGS, arg: "S", help: `${LEVEL_SPACINGS.join(" | ")} (device: saturating exponential, tau below)` },
+  levelSpacing: {
+    type: "string",
+    choices: LEVEL_SPACINGS,
+    arg: "S",
+    help: `${LEVEL_SPACINGS.join(" | ")} (device: saturating exponential, tau below)`,
+  },
   deviceTau: { type: "number", min: 0, arg: "T", help: "tau of the device curve (> 0)" },
   progNoise: { type: "number", min: 0, arg: "S", help: "programming noise std, fraction of g_max - g_min" },
   readNoise: { type: "number", min: 0, arg: "S", help: "read noise std per device read, fraction of g_max - g_min" },

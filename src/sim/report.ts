@@ -8,8 +8,13 @@ import { checkCoreGeometry, networkRoutings } from "../routing/network.js";
 import { meanStd } from "./stats.js";
 import {
   ACCOUNTING_DEFAULTS,
-  denseNetwork, expectedPackets, reductions, scrrambleNetwork, sparseNetwork,
-  type AccountingParams, type NetworkAccount,
+  denseNetwork,
+  expectedPackets,
+  reductions,
+  scrrambleNetwork,
+  sparseNetwork,
+  type AccountingParams,
+  type NetworkAccount,
 } from "./accounting.js";
 
 /** A network (e.g. model.routedNetwork()) and the report's settings; missing settings take defaults. */
@@ -44,7 +49,12 @@ export interface HardwareReport {
   scrramble: NetworkAccount;
   baselines: NetworkAccount[];
   reductions: Record<string, Record<string, number>>;
-  seedSpread: { seeds: number; layers: SeedSpread[]; totalBits: { mean: number; std: number }; reductionVsEqualNeurons: { totalBits: { mean: number; std: number } } };
+  seedSpread: {
+    seeds: number;
+    layers: SeedSpread[];
+    totalBits: { mean: number; std: number };
+    reductionVsEqualNeurons: { totalBits: { mean: number; std: number } };
+  };
 }
 
 function routingsFor(inp: ReportInput, coreSize: number, seed: number): Routing[] {
@@ -53,7 +63,13 @@ function routingsFor(inp: ReportInput, coreSize: number, seed: number): Routing[
 
 /**
  * The traffic, ADC and area report of a ScRRAMBLe network against the baselines.
- * @example const r = hardwareReport({ ...model.routedNetwork(), denseSizes: [1024, 2048, 512, 256], seeds: 10, params: ACCOUNTING_DEFAULTS });
+ * @example
+ * const r = hardwareReport({
+ *   ...model.routedNetwork(),
+ *   denseSizes: [1024, 2048, 512, 256],
+ *   seeds: 10,
+ *   params: ACCOUNTING_DEFAULTS,
+ * });
  */
 export function hardwareReport(inp: ReportInput): HardwareReport {
   const p: AccountingParams = { ...ACCOUNTING_DEFAULTS, ...inp.params, ...(inp.coreSize ? { coreSize: inp.coreSize } : {}) };
@@ -102,23 +118,65 @@ function table(head: string[], rows: string[][]): string {
 }
 
 function netRows(n: NetworkAccount): string[][] {
-  const row = (name: string, l: { cores: number; packets: number; values: number; payloadBits: number; headerBits: number; totalBits: number; adcEnergyJ: number; conductances: number }, adc: string) =>
-    [name, fmtInt(l.cores), fmtInt(l.packets), fmtInt(l.values), fmtInt(l.payloadBits), fmtInt(l.headerBits), fmtInt(l.totalBits), adc, energy(l.adcEnergyJ), fmtInt(l.conductances)];
+  const row = (
+    name: string,
+    l: {
+      cores: number;
+      packets: number;
+      values: number;
+      payloadBits: number;
+      headerBits: number;
+      totalBits: number;
+      adcEnergyJ: number;
+      conductances: number;
+    },
+    adc: string,
+  ) => [
+    name,
+    fmtInt(l.cores),
+    fmtInt(l.packets),
+    fmtInt(l.values),
+    fmtInt(l.payloadBits),
+    fmtInt(l.headerBits),
+    fmtInt(l.totalBits),
+    adc,
+    energy(l.adcEnergyJ),
+    fmtInt(l.conductances),
+  ];
   return [
     ...n.layers.map((l) => row(l.name, l, l.adc.map((a) => `${fmtInt(a.conversions)} x ${a.bits} b`).join(", "))),
-    row("**total**", n.total, Object.entries(n.total.adcConversions).map(([b, c]) => `${fmtInt(c)} x ${b}`).join(", ")),
+    row(
+      "**total**",
+      n.total,
+      Object.entries(n.total.adcConversions)
+        .map(([b, c]) => `${fmtInt(c)} x ${b}`)
+        .join(", "),
+    ),
   ];
 }
 
 /** The report as Markdown (the same tables the CLI prints). */
 export function reportMarkdown(r: HardwareReport): string {
-  const head = ["layer", "cores", "packets", "values", "payload bits", "header bits", "total bits", "ADC conversions", "ADC energy", "conductances"];
+  const head = [
+    "layer",
+    "cores",
+    "packets",
+    "values",
+    "payload bits",
+    "header bits",
+    "total bits",
+    "ADC conversions",
+    "ADC energy",
+    "conductances",
+  ];
   const p = r.params;
   const out = [
     `# ScRRAMBLe hardware report`,
     "",
-    `Model cores ${p.cores.join(" -> ")}, N = ${p.coreSize}, s = ${p.slotSize}, p = ${p.p}; b_a = ${p.activationBits}, b_w = ${p.weightBits}, ` +
-      `b_p = ${p.partialSumBits || p.activationBits + p.weightBits + Math.ceil(Math.log2(p.coreSize))}, ADC FoM ${p.adcFomJ * 1e15} fJ/step, ` +
+    `Model cores ${p.cores.join(" -> ")}, N = ${p.coreSize}, s = ${p.slotSize}, p = ${p.p}; ` +
+      `b_a = ${p.activationBits}, b_w = ${p.weightBits}, ` +
+      `b_p = ${p.partialSumBits || p.activationBits + p.weightBits + Math.ceil(Math.log2(p.coreSize))}, ` +
+      `ADC FoM ${p.adcFomJ * 1e15} fJ/step, ` +
       `accumulator in tile: ${p.accumulatorInTile ? "yes" : "no"}. Formulas: docs/accounting.md.`,
     "",
     `## ${r.scrramble.name}`,
@@ -128,10 +186,32 @@ export function reportMarkdown(r: HardwareReport): string {
   for (const b of r.baselines) out.push("", `## ${b.name}`, "", table(head, netRows(b)));
   out.push("", "## Reductions (1 - ScRRAMBLe / baseline)", "");
   const keys = ["values", "totalBits", "packets", "headerBits", "adcEnergy", "conductances"];
-  out.push(table(["baseline", ...keys], Object.entries(r.reductions).map(([name, red]) => [name, ...keys.map((k) => pct(red[k]))])));
+  out.push(
+    table(
+      ["baseline", ...keys],
+      Object.entries(r.reductions).map(([name, red]) => [name, ...keys.map((k) => pct(red[k]))]),
+    ),
+  );
   const s = r.seedSpread;
   out.push("", `## Routing seeds (${s.seeds} seeds)`, "");
-  out.push(table(["layer", "E[packets] (closed form)", "packets mean", "std", "min", "max"], s.layers.map((l) => [String(l.layer), l.expectedPackets.toFixed(1), l.mean.toFixed(1), l.std.toFixed(1), String(l.min), String(l.max)])));
-  out.push("", `Total bits: mean ${fmtInt(s.totalBits.mean)}, std ${fmtInt(s.totalBits.std)}; reduction of total bits against the equal-neuron dense network: ${pct(s.reductionVsEqualNeurons.totalBits.mean)} +- ${pct(s.reductionVsEqualNeurons.totalBits.std)}.`);
+  out.push(
+    table(
+      ["layer", "E[packets] (closed form)", "packets mean", "std", "min", "max"],
+      s.layers.map((l) => [
+        String(l.layer),
+        l.expectedPackets.toFixed(1),
+        l.mean.toFixed(1),
+        l.std.toFixed(1),
+        String(l.min),
+        String(l.max),
+      ]),
+    ),
+  );
+  out.push(
+    "",
+    `Total bits: mean ${fmtInt(s.totalBits.mean)}, std ${fmtInt(s.totalBits.std)}; ` +
+      `reduction of total bits against the equal-neuron dense network: ` +
+      `${pct(s.reductionVsEqualNeurons.totalBits.mean)} +- ${pct(s.reductionVsEqualNeurons.totalBits.std)}.`,
+  );
   return out.join("\n") + "\n";
 }

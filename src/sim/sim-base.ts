@@ -31,8 +31,12 @@ export abstract class SimulatedHardware implements Model {
     this.opts = { ...defaults };
   }
 
-  parameters(): Tensor[] { return []; }
-  namedParameters(): [string, Tensor][] { return []; }
+  parameters(): Tensor[] {
+    return [];
+  }
+  namedParameters(): [string, Tensor][] {
+    return [];
+  }
 
   /** Check and keep the options, restart the read-noise stream; returns the programming stream. */
   protected begin(opts: CrossbarOptions): Rng {
@@ -80,6 +84,9 @@ export function maxPositive(a: Float32Array): number {
 
 export function maxAbs(a: Float32Array): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) { const v = Math.abs(a[i]); if (v > m) m = v; }
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.abs(a[i]);
+    if (v > m) m = v;
+  }
   return m;
 }

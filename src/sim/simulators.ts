@@ -35,6 +35,9 @@ export function hasCrossbar(kind: string): boolean {
  */
 export function crossbarFor(model: Model, o: SimulatorOptions = {}): SimulatedHardware {
   const make = SIMULATORS[model.kind];
-  if (!make) throw new Error(`no crossbar simulator for model kind ${JSON.stringify(model.kind)}; simulated kinds: ${Object.keys(SIMULATORS).join(", ")}`);
+  if (!make)
+    throw new Error(
+      `no crossbar simulator for model kind ${JSON.stringify(model.kind)}; simulated kinds: ${Object.keys(SIMULATORS).join(", ")}`,
+    );
   return make(model, o);
 }

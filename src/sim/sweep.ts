@@ -59,7 +59,17 @@ export interface HardwareSweepOptions {
 
 /**
  * Accuracy of each run on simulated hardware at each value of one knob.
- * @example hardwareSweep({ runs: [{ name: "ScRRAMBLe", sim: crossbarFor(model) }], knob: "adcBits", values: [2, 4, 8], base: CROSSBAR_DEFAULTS, train, test, calibrationBatches: 4, repeats: 1 });
+ * @example
+ * hardwareSweep({
+ *   runs: [{ name: "ScRRAMBLe", sim: crossbarFor(model) }],
+ *   knob: "adcBits",
+ *   values: [2, 4, 8],
+ *   base: CROSSBAR_DEFAULTS,
+ *   train,
+ *   test,
+ *   calibrationBatches: 4,
+ *   repeats: 1,
+ * });
  */
 export function hardwareSweep(o: HardwareSweepOptions): SweepSeries[] {
   return o.runs.map((run) => {
@@ -98,7 +108,15 @@ export interface TrainingSweepOptions {
 /**
  * Train and test one model per value. Releases all engine memory (freeAll)
  * before each model, so the caller must not hold tensors across the call.
- * @example trainingSweep({ name: "ScRRAMBLe", values: [0.1, 0.2], make: (p) => createModel("scrramble-mlp", { p }), train, test, options: TRAIN_DEFAULTS });
+ * @example
+ * trainingSweep({
+ *   name: "ScRRAMBLe",
+ *   values: [0.1, 0.2],
+ *   make: (p) => createModel("scrramble-mlp", { p }),
+ *   train,
+ *   test,
+ *   options: TRAIN_DEFAULTS,
+ * });
  */
 export function trainingSweep(o: TrainingSweepOptions): SweepSeries {
   const points = o.values.map((x) => {
@@ -116,7 +134,9 @@ export function trainingSweep(o: TrainingSweepOptions): SweepSeries {
 /** The series as CSV: series,value,accuracy,std then any extra columns. */
 export function sweepCsv(series: SweepSeries[]): string {
   const extras = [...new Set(series.flatMap((s) => s.points.flatMap((p) => Object.keys(p.extra ?? {}))))];
-  const rows = series.flatMap((s) => s.points.map((p) => [JSON.stringify(s.name), p.x, p.accuracy, p.std, ...extras.map((k) => p.extra?.[k] ?? "")].join(",")));
+  const rows = series.flatMap((s) =>
+    s.points.map((p) => [JSON.stringify(s.name), p.x, p.accuracy, p.std, ...extras.map((k) => p.extra?.[k] ?? "")].join(",")),
+  );
   return [["series", "value", "accuracy", "std", ...extras].join(","), ...rows].join("\n") + "\n";
 }
 

@@ -25,7 +25,8 @@ export function inputResize(model: Model, ds: Dataset): { height: number; width:
   const side = Math.sqrt(model.inputSize / ds.channels);
   if (!Number.isInteger(side)) {
     throw new Error(
-      `dataset "${ds.name}" has ${ds.height}x${ds.width}x${ds.channels} = ${features} inputs; the model's first layer takes ${model.inputSize}, ` +
+      `dataset "${ds.name}" has ${ds.height}x${ds.width}x${ds.channels} = ${features} inputs; ` +
+        `the model's first layer takes ${model.inputSize}, ` +
         `which is not a square image of ${ds.channels} channel(s)`,
     );
   }
@@ -44,8 +45,8 @@ export function evalLoader(model: Model, ds: Dataset, o: { batchSize?: number } 
 export function evaluate(model: Model, data: Dataset | DataLoader, o: { batchSize?: number } = {}): EvalResult {
   const loader = data instanceof DataLoader ? data : evalLoader(model, data, o);
   const ds = loader.dataset;
-  const C = model.classes;
-  const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  const L = model.classes;
+  const confusion = Array.from({ length: L }, () => new Array<number>(L).fill(0));
   const predictions = new Int32Array(ds.n);
   let correct = 0;
   let lossSum = 0;
@@ -55,7 +56,7 @@ export function evaluate(model: Model, data: Dataset | DataLoader, o: { batchSiz
       const x = Tensor.from(batch.x, [batch.size, model.inputSize]);
       const { loss, scores } = model.loss({ x, labels: batch.y });
       lossSum += loss.item() * batch.size;
-      const pred = argmaxRows(scores.data(), batch.size, C);
+      const pred = argmaxRows(scores.data(), batch.size, L);
       for (let b = 0; b < batch.size; b++) {
         confusion[batch.y[b]][pred[b]]++;
         if (pred[b] === batch.y[b]) correct++;

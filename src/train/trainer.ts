@@ -16,8 +16,23 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { evalLoader, evaluate, inputResize } from "./evaluate.js";
 import type { TrainOptions } from "./options.js";
 
-export interface StepInfo { epoch: number; step: number; stepsPerEpoch: number; totalSteps: number; loss: number; acc: number; samples: number; seconds: number }
-export interface EvalInfo { epoch: number; step: number; accuracy: number; loss: number; seconds: number }
+export interface StepInfo {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  loss: number;
+  acc: number;
+  samples: number;
+  seconds: number;
+}
+export interface EvalInfo {
+  epoch: number;
+  step: number;
+  accuracy: number;
+  loss: number;
+  seconds: number;
+}
 export interface TrainEvents {
   onStep?(s: StepInfo): void;
   onEval?(e: EvalInfo): void;
@@ -35,7 +50,14 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
   if (train.classes > model.classes) throw new Error(`dataset "${train.name}" has ${train.classes} classes, the model ${model.classes}`);
   const resize = inputResize(model, train);
   const wantImages = model.wantsImages === true;
-  const loader = new DataLoader(train, { batchSize: opts.batchSize, shuffle: true, seed: opts.seed, shift: opts.shift, resize: wantImages ? undefined : resize, dropLast: true });
+  const loader = new DataLoader(train, {
+    batchSize: opts.batchSize,
+    shuffle: true,
+    seed: opts.seed,
+    shift: opts.shift,
+    resize: wantImages ? undefined : resize,
+    dropLast: true,
+  });
   const opt = makeOptimizer(model, opts);
   const stepsPerEpoch = loader.numBatches;
   const totalSteps = opts.maxSteps > 0 ? Math.min(opts.maxSteps, stepsPerEpoch * opts.epochs) : stepsPerEpoch * opts.epochs;
@@ -60,7 +82,15 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
         if (resize) {
           const F = train.height * train.width * train.channels;
           for (let b = 0; b < batch.size; b++) {
-            resizeNearest(batch.x.subarray(b * F, (b + 1) * F), train.height, train.width, train.channels, resize.height, resize.width, resized.subarray(b * model.inputSize, (b + 1) * model.inputSize));
+            resizeNearest(
+              batch.x.subarray(b * F, (b + 1) * F),
+              train.height,
+              train.width,
+              train.channels,
+              resize.height,
+              resize.width,
+              resized.subarray(b * model.inputSize, (b + 1) * model.inputSize),
+            );
           }
           xs = resized.subarray(0, batch.size * model.inputSize);
         }
@@ -78,7 +108,16 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
       endStep();
       step++;
       samples += batch.size;
-      events.onStep?.({ epoch, step, stepsPerEpoch, totalSteps, loss: lossValue, acc: correct / batch.size, samples, seconds: (performance.now() - t0) / 1000 });
+      events.onStep?.({
+        epoch,
+        step,
+        stepsPerEpoch,
+        totalSteps,
+        loss: lossValue,
+        acc: correct / batch.size,
+        samples,
+        seconds: (performance.now() - t0) / 1000,
+      });
       if (opts.evalEvery > 0 && step % opts.evalEvery === 0) evalNow(epoch);
     }
     if (opts.evalEvery === 0 || step % opts.evalEvery !== 0) evalNow(epoch);

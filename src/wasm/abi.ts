@@ -9,9 +9,9 @@ export const ALIGN = 16;
 export const PAGE = 65536;
 /** Index of the scratch pointer among a gemm kernel's arguments (twin: the gemm signatures in assembly/gemm.ts). */
 export const GEMM_SCRATCH_ARG = 10;
-/** Bytes of scratch a gemm call needs for inner dimension K (twin: gemmScratchBytes). */
-export function gemmScratchBytes(K: number): number {
-  return (K * 8 + 32) * 4;
+/** Bytes of scratch a gemm call needs for inner dimension I (twin: gemmScratchBytes). */
+export function gemmScratchBytes(I: number): number {
+  return (I * 8 + 32) * 4;
 }
 
 /** Maximum pages of the shared-memory build (twin: --maximumMemory in scripts/build-wasm.mjs). */

@@ -67,7 +67,9 @@ export class Arena {
   /** Allocate bytes that live until the arena is discarded. Only while no step is open. */
   allocPersistent(bytes: number): number {
     if (!this.stepEmpty) {
-      throw new Error("persistent allocation while a step is open: create parameters and optimiser state before the step, or call endStep() first");
+      throw new Error(
+        "persistent allocation while a step is open: create parameters and optimiser state before the step, or call endStep() first",
+      );
     }
     const ptr = this.persistentTop;
     const end = alignUp(ptr + Math.max(bytes, 0), ALIGN);

@@ -2,43 +2,73 @@
 // WASM ABI on the TypeScript side. Pointers are byte addresses (number), sizes i32.
 // Must not contain logic.
 
-type P = number;
-type I = number;
-type F = number;
+/** A byte address in linear memory. */
+type Ptr = number;
+/** An i32 (a dimension, a flag). */
+type Int = number;
+/** An f32 scalar. */
+type F32 = number;
 
 export interface KernelExports {
   ABI_VERSION: WebAssembly.Global;
-  heapBase(): P;
-  gemmNN(M: I, N: I, K: I, a: P, lda: I, b: P, ldb: I, c: P, ldc: I, accumulate: I, scratch: P): void;
-  gemmNT(M: I, N: I, K: I, a: P, lda: I, b: P, ldb: I, c: P, ldc: I, accumulate: I, scratch: P): void;
-  gemmTN(M: I, N: I, K: I, a: P, lda: I, b: P, ldb: I, c: P, ldc: I, accumulate: I, scratch: P): void;
-  fill(x: P, n: I, v: F): void;
-  add(out: P, a: P, b: P, n: I): void;
-  sub(out: P, a: P, b: P, n: I): void;
-  mul(out: P, a: P, b: P, n: I): void;
-  mulAcc(out: P, a: P, b: P, n: I): void;
-  scale(out: P, x: P, s: F, n: I): void;
-  scaleAcc(out: P, x: P, s: F, n: I): void;
-  addBias(out: P, x: P, bias: P, R: I, C: I): void;
-  relu(out: P, x: P, n: I): void;
-  reluBackward(dx: P, x: P, dy: P, n: I): void;
-  qrelu(out: P, x: P, n: I, steps: F, maxVal: F): void;
-  sigmoid(out: P, x: P, n: I): void;
-  sigmoidBackward(dx: P, y: P, dy: P, n: I): void;
-  sum(out: P, x: P, n: I): void;
-  sumRows(out: P, x: P, R: I, C: I, accumulate: I): void;
-  softmaxCrossEntropy(out: P, probs: P, logits: P, labels: P, B: I, C: I): void;
-  softmaxCrossEntropyBackward(dlogits: P, probs: P, labels: P, B: I, C: I, g: F): void;
-  mse(out: P, a: P, b: P, n: I): void;
-  mseBackward(da: P, db: P, a: P, b: P, n: I, g: F): void;
-  capsuleLengths(lengths: P, norms: P, y: P, B: I, C: I, D: I): void;
-  marginLoss(out: P, lengths: P, labels: P, B: I, C: I, mPlus: F, mMinus: F, lambda: F): void;
-  marginLossBackward(dy: P, y: P, norms: P, lengths: P, labels: P, B: I, C: I, D: I, mPlus: F, mMinus: F, lambda: F, g: F): void;
-  adamStep(p: P, g: P, m: P, v: P, n: I, lr: F, beta1: F, beta2: F, eps: F, wd: F, decoupled: I, bc1: F, bc2: F): void;
-  sgdStep(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, wd: F, nesterov: I, first: I): void;
-  routeGather(routed: P, rStride: I, x: P, xStride: I, B: I, S: I, DS: I, dstPtr: P, srcSlot: P, coef: P): void;
-  quantizeSymmetric(out: P, x: P, n: I, steps: F, maxVal: F): void;
-  quantizeMidrise(out: P, x: P, n: I, levels: F, maxVal: F): void;
-  crossbarReadout(y: P, ldy: I, I: P, ldi: I, v: P, ldv: I, z: P, B: I, N: I, sigma: F, scale: F): void;
-  routeScatter(dx: P, xStride: I, drouted: P, rStride: I, B: I, S: I, DS: I, dstPtr: P, srcSlot: P, coef: P): void;
+  heapBase(): Ptr;
+  gemmNN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
+  gemmNT(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
+  gemmTN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
+  fill(x: Ptr, n: Int, v: F32): void;
+  add(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
+  sub(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
+  mul(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
+  mulAcc(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
+  scale(out: Ptr, x: Ptr, s: F32, n: Int): void;
+  scaleAcc(out: Ptr, x: Ptr, s: F32, n: Int): void;
+  addBias(out: Ptr, x: Ptr, bias: Ptr, M: Int, J: Int): void;
+  relu(out: Ptr, x: Ptr, n: Int): void;
+  reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int): void;
+  qrelu(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
+  sigmoid(out: Ptr, x: Ptr, n: Int): void;
+  sigmoidBackward(dx: Ptr, y: Ptr, dy: Ptr, n: Int): void;
+  sum(out: Ptr, x: Ptr, n: Int): void;
+  sumRows(out: Ptr, x: Ptr, M: Int, J: Int, accumulate: Int): void;
+  softmaxCrossEntropy(out: Ptr, probs: Ptr, logits: Ptr, labels: Ptr, B: Int, L: Int): void;
+  softmaxCrossEntropyBackward(dlogits: Ptr, probs: Ptr, labels: Ptr, B: Int, L: Int, g: F32): void;
+  mse(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
+  mseBackward(da: Ptr, db: Ptr, a: Ptr, b: Ptr, n: Int, g: F32): void;
+  capsuleLengths(lengths: Ptr, norms: Ptr, y: Ptr, B: Int, L: Int, D: Int): void;
+  marginLoss(out: Ptr, lengths: Ptr, labels: Ptr, B: Int, L: Int, mPlus: F32, mMinus: F32, lambda: F32): void;
+  marginLossBackward(
+    dy: Ptr,
+    y: Ptr,
+    norms: Ptr,
+    lengths: Ptr,
+    labels: Ptr,
+    B: Int,
+    L: Int,
+    D: Int,
+    mPlus: F32,
+    mMinus: F32,
+    lambda: F32,
+    g: F32,
+  ): void;
+  adamStep(
+    p: Ptr,
+    g: Ptr,
+    m: Ptr,
+    v: Ptr,
+    n: Int,
+    lr: F32,
+    beta1: F32,
+    beta2: F32,
+    eps: F32,
+    wd: F32,
+    decoupled: Int,
+    bc1: F32,
+    bc2: F32,
+  ): void;
+  sgdStep(p: Ptr, g: Ptr, buf: Ptr, n: Int, lr: F32, momentum: F32, dampening: F32, wd: F32, nesterov: Int, first: Int): void;
+  routeGather(routed: Ptr, rStride: Int, x: Ptr, xStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
+  quantizeSymmetric(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
+  quantizeMidrise(out: Ptr, x: Ptr, n: Int, levels: F32, maxVal: F32): void;
+  crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, sigma: F32, scale: F32): void;
+  routeScatter(dx: Ptr, xStride: Int, drouted: Ptr, rStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
 }

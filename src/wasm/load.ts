@@ -72,8 +72,13 @@ export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
     }
     bytes = embedded(variant, shared);
   }
-  if (shared && typeof SharedArrayBuffer === "undefined") throw new Error("shared memory (threads) needs SharedArrayBuffer, which this environment does not provide");
-  if (!WebAssembly.validate(bytes)) throw new Error(`kernel module (${variant}${shared ? ", shared" : ""}) does not validate in this engine (WebAssembly SIMD${shared ? " and threads" : ""} required)`);
+  if (shared && typeof SharedArrayBuffer === "undefined")
+    throw new Error("shared memory (threads) needs SharedArrayBuffer, which this environment does not provide");
+  if (!WebAssembly.validate(bytes))
+    throw new Error(
+      `kernel module (${variant}${shared ? ", shared" : ""}) does not validate in this engine ` +
+        `(WebAssembly SIMD${shared ? " and threads" : ""} required)`,
+    );
   const memory = shared
     ? new WebAssembly.Memory({ initial: opts.initialPages ?? 64, maximum: MAX_SHARED_PAGES, shared: true })
     : new WebAssembly.Memory({ initial: opts.initialPages ?? 64 });
@@ -88,6 +93,7 @@ export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
   });
   const exports = instance.exports as unknown as KernelExports;
   const abi = exports.ABI_VERSION?.value;
-  if (abi !== ABI_VERSION) throw new Error(`kernel module ABI version ${abi} does not match the library's ${ABI_VERSION}: rebuild with npm run build`);
+  if (abi !== ABI_VERSION)
+    throw new Error(`kernel module ABI version ${abi} does not match the library's ${ABI_VERSION}: rebuild with npm run build`);
   return { exports, memory, variant, module, shared };
 }

@@ -8,10 +8,11 @@ import type { Tensor } from "../../src/tensor.js";
 /** C[M,N] = A[M,K] . B[K,N], row-major, in float64. */
 export function naiveMatmul(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number): Float64Array {
   const c = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) {
-    const av = a[i * K + k];
-    for (let j = 0; j < N; j++) c[i * N + j] += av * b[k * N + j];
-  }
+  for (let i = 0; i < M; i++)
+    for (let k = 0; k < K; k++) {
+      const av = a[i * K + k];
+      for (let j = 0; j < N; j++) c[i * N + j] += av * b[k * N + j];
+    }
   return c;
 }
 
@@ -48,7 +49,11 @@ export interface GradCheckResult {
  * Compare backward() gradients of the scalar f() with central differences on
  * up to `samples` elements of each input. Tolerance |a - n| <= atol + rtol * max(|a|, |n|).
  */
-export function gradCheck(inputs: Tensor[], f: () => Tensor, opts: { eps?: number; atol?: number; rtol?: number; samples?: number } = {}): GradCheckResult {
+export function gradCheck(
+  inputs: Tensor[],
+  f: () => Tensor,
+  opts: { eps?: number; atol?: number; rtol?: number; samples?: number } = {},
+): GradCheckResult {
   const { eps = 1e-2, atol = 2e-3, rtol = 2e-2, samples = 24 } = opts;
   const loss = f();
   backward(loss);

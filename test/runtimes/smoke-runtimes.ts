@@ -22,16 +22,25 @@ let failed = 0;
 let reference: { loss: number; gradA: number[]; gradB: number[]; stream: number[]; routingHash: number } | null = null;
 for (const [name, cmd, args] of runs) {
   try {
-    const out = execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n").pop()!;
+    const out = execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+      .trim()
+      .split("\n")
+      .pop()!;
     const r = JSON.parse(out);
     reference ??= r;
-    const same = Math.abs(r.loss - reference!.loss) < 1e-5 &&
+    const same =
+      Math.abs(r.loss - reference!.loss) < 1e-5 &&
       r.gradA.every((v: number, i: number) => Math.abs(v - reference!.gradA[i]) < 1e-5) &&
       r.gradB.every((v: number, i: number) => Math.abs(v - reference!.gradB[i]) < 1e-5);
     if (!same) throw new Error(`result differs from node: ${out}`);
-    if (JSON.stringify(r.stream) !== JSON.stringify(reference!.stream)) throw new Error(`RNG stream differs from node: ${JSON.stringify(r.stream)}`);
-    if (r.routingHash !== reference!.routingHash) throw new Error(`routing differs from node (hash ${r.routingHash} vs ${reference!.routingHash})`);
-    console.log(`  runtime ${name}: ok (${r.variant} kernels, loss ${r.loss.toFixed(6)}, RNG stream and routing (${r.routes} routes, hash ${r.routingHash}) identical)`);
+    if (JSON.stringify(r.stream) !== JSON.stringify(reference!.stream))
+      throw new Error(`RNG stream differs from node: ${JSON.stringify(r.stream)}`);
+    if (r.routingHash !== reference!.routingHash)
+      throw new Error(`routing differs from node (hash ${r.routingHash} vs ${reference!.routingHash})`);
+    console.log(
+      `  runtime ${name}: ok (${r.variant} kernels, loss ${r.loss.toFixed(6)}, ` +
+        `RNG stream and routing (${r.routes} routes, hash ${r.routingHash}) identical)`,
+    );
   } catch (e) {
     failed++;
     console.log(`  runtime ${name}: FAILED ${(e as Error).message.split("\n").slice(0, 4).join(" | ")}`);

@@ -5,8 +5,14 @@
 import { Tensor, ops, backward, engine, Rng, generateRouting } from "../../src/index.js";
 
 const rng = new Rng(7);
-const a = Tensor.from(Array.from({ length: 12 }, () => rng.normal()), [3, 4]);
-const b = Tensor.from(Array.from({ length: 8 }, () => rng.normal()), [4, 2]);
+const a = Tensor.from(
+  Array.from({ length: 12 }, () => rng.normal()),
+  [3, 4],
+);
+const b = Tensor.from(
+  Array.from({ length: 8 }, () => rng.normal()),
+  [4, 2],
+);
 a.requiresGrad = true;
 b.requiresGrad = true;
 const loss = ops.sum(ops.relu(ops.matmul(a, b)));
@@ -17,12 +23,14 @@ const stream = [r.nextU32(), r.nextU32(), r.int(1000), r.uniform(), r.normal(), 
 const routing = generateRouting({ srcCores: 4, dstCores: 50, slotsPerCore: 4, p: 0.2, seed: 7 });
 let h = 0x811c9dc5;
 for (const arr of [routing.dstPtr, routing.srcSlot, routing.coef]) for (const v of arr) h = Math.imul(h ^ (v & 0xffff), 0x01000193) >>> 0;
-console.log(JSON.stringify({
-  variant: engine().variant,
-  stream,
-  routingHash: h,
-  routes: routing.coef.length,
-  loss: loss.item(),
-  gradA: Array.from(a.grad!.toArray()),
-  gradB: Array.from(b.grad!.toArray()),
-}));
+console.log(
+  JSON.stringify({
+    variant: engine().variant,
+    stream,
+    routingHash: h,
+    routes: routing.coef.length,
+    loss: loss.item(),
+    gradA: Array.from(a.grad!.toArray()),
+    gradB: Array.from(b.grad!.toArray()),
+  }),
+);
