@@ -129,10 +129,26 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
   const res = JSON.parse(readFileSync(join(tmp, "sw", "sweep-adc-bits.json"), "utf8"));
   assert.is(res.series.length, 2);
   assert.is(res.series[0].points.length, 2);
-  const pw = run(["sweep", "p", ...SMALL, "--values", "0.2,0.5", "--max-steps", "3", "--epochs", "1", "--out", "sw", "--json"]);
+  const pw = run([
+    "sweep",
+    "p",
+    ...SMALL,
+    "--values",
+    "0.2,0.5",
+    "--max-steps",
+    "3",
+    "--epochs",
+    "1",
+    "--out",
+    "sw",
+    "--json",
+    "--threads",
+    "2",
+  ]);
   assert.is(pw.code, 0, pw.err);
   const pj = JSON.parse(pw.out.trim().split("\n").pop()!);
   assert.ok(pj.series[0].points[1].extra.totalBits > pj.series[0].points[0].extra.totalBits, "denser routing moves more bits");
+  assert.is(pj.threads, 2, "sweep p keeps the engine's threads for every model it trains");
   assert.is(run(["sweep", "volume", "--checkpoint", run1]).code, 2);
 });
 

@@ -8,6 +8,7 @@ import v8 from "node:v8";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { OptionError } from "../options.js";
+import { modelEntries } from "../nn/registry.js";
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<number>> }> = {
   train: { summary: "train a model on the bundled MNIST subset or IDX files", run: async () => (await import("./train.js")).trainCommand },
@@ -36,6 +37,9 @@ function usage(): string {
     "",
     "Commands:",
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+    "",
+    "Model kinds (train --model):",
+    ...modelEntries().map((e) => `  ${`${e.kind}${e.aliases.length ? ` (${e.aliases.join(", ")})` : ""}`.padEnd(28)} ${e.summary}`),
     "",
     "Global options:",
     "  --threads N|auto   kernel threads (default auto = the CPU count, at most 4); results are identical for any N",

@@ -24,10 +24,8 @@ export function asUsage<T>(fn: () => T): T {
 /** --model and the union of every kind's settings; defaults shown per kind. */
 export function modelOptions(): OptionTable {
   const entries = modelEntries();
-  const kinds = entries.map((e) => `${e.aliases[0] ?? e.kind} (${e.kind}: ${e.summary})`).join(" | ");
-  const out: OptionTable = {
-    model: { type: "string", arg: "KIND", defaultHelp: entries[0].aliases[0] ?? entries[0].kind, help: `model kind: ${kinds}` },
-  };
+  const kinds = entries.map((e) => `${e.kind}${e.aliases.length ? ` (${e.aliases.join(", ")})` : ""}`).join(" | ");
+  const out: OptionTable = { model: { type: "string", arg: "KIND", defaultHelp: entries[0].kind, help: `model kind: ${kinds}` } };
   const owners: Record<string, string[]> = {};
   for (const e of entries) {
     for (const [key, f] of Object.entries(e.fields)) {

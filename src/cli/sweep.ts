@@ -5,6 +5,7 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { engine } from "../engine.js";
 import { createModel } from "../nn/registry.js";
 import { scrrambleNetwork, ACCOUNTING_DEFAULTS } from "../sim/accounting.js";
 import { crossbarFor } from "../sim/simulators.js";
@@ -179,7 +180,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     });
   }
   const seconds = (performance.now() - t0) / 1000;
-  const result = { kind, data: dataDescription, hardware: base, repeats, seconds, series };
+  const e = engine();
+  const result = { kind, data: dataDescription, kernels: e.variant, threads: e.threads, hardware: base, repeats, seconds, series };
   const out = String(v.out);
   mkdirSync(out, { recursive: true });
   const stem = join(out, `sweep-${kind}`);
