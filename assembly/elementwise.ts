@@ -125,3 +125,14 @@ export function sigmoidBackward(dx: usize, y: usize, dy: usize, n: i32): void {
     store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * s * (1 - s));
   }
 }
+
+/** out = max(a + b, 0): the residual join of a ResNet block. */
+export function addRelu(out: usize, a: usize, b: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.max(f32x4.add(v128.load(a + o), v128.load(b + o)), z));
+  }
+  for (; i < n; i++) { const o = <usize>i << 2; store<f32>(out + o, max<f32>(load<f32>(a + o) + load<f32>(b + o), 0)); }
+}

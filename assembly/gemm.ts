@@ -127,6 +127,22 @@ function packPanelT(bt: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize):
   }
 }
 
+// Every row tile of one packed panel: y[0..M, j0..j0+w) (+)= a . panel.
+// a element (i, k) lives at a + (i * aRow + k * aCol) * 4; y points at column j0.
+@inline function panelRows(
+  M: i32, I: i32, a: usize, aRowBytes: usize, aStep: usize,
+  panel: usize, y: usize, ldyBytes: usize, w: i32, accumulate: i32, tmp: usize
+): void {
+  for (let i0 = 0; i0 < M; i0 += 4) {
+    const rows = min(4, M - i0);
+    const r0 = a + <usize>i0 * aRowBytes;
+    const r1 = rows > 1 ? r0 + aRowBytes : r0;
+    const r2 = rows > 2 ? r0 + aRowBytes * 2 : r0;
+    const r3 = rows > 3 ? r0 + aRowBytes * 3 : r0;
+    tile(r0, r1, r2, r3, aStep, panel, I, y + <usize>i0 * ldyBytes, ldyBytes, rows, w, accumulate, tmp);
+  }
+}
+
 // Core driver: a element (i, k) lives at a + (i * aRow + k * aCol) * 4.
 function gemmCore(
   M: i32, J: i32, I: i32,
@@ -137,20 +153,41 @@ function gemmCore(
   const panel = scratch;
   const tmp = scratch + (<usize>I << 5);
   const ldyBytes = <usize>ldy << 2;
-  const aStep = <usize>aCol << 2;
-  const aRowBytes = <usize>aRow << 2;
   for (let j0 = 0; j0 < J; j0 += 8) {
     if (transB) packPanelT(b, ldb, I, J, j0, panel);
     else packPanelN(b, ldb, I, J, j0, panel);
-    const w = min(8, J - j0);
-    for (let i0 = 0; i0 < M; i0 += 4) {
-      const rows = min(4, M - i0);
-      const r0 = a + <usize>i0 * aRowBytes;
-      const r1 = rows > 1 ? r0 + aRowBytes : r0;
-      const r2 = rows > 2 ? r0 + aRowBytes * 2 : r0;
-      const r3 = rows > 3 ? r0 + aRowBytes * 3 : r0;
-      tile(r0, r1, r2, r3, aStep, panel, I, y + <usize>i0 * ldyBytes + (<usize>j0 << 2), ldyBytes, rows, w, accumulate, tmp);
-    }
+    panelRows(M, I, a, <usize>aRow << 2, <usize>aCol << 2, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
+  }
+}
+
+/** Bytes of packPanels output for op(b) [I, J]: ceil(J / 8) panels of I x 8 floats. */
+export function packedBytes(I: i32, J: i32): i32 {
+  return ((J + 7) >> 3) * I * 32;
+}
+
+/** Pack every column panel of op(b) [I, J] (b [I, ldb] or, with transB, b^T of [J, ldb]) into panels, zero padded. */
+export function packPanels(panels: usize, b: usize, ldb: i32, I: i32, J: i32, transB: i32): void {
+  const stride = <usize>I << 5;
+  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
+    if (transB) packPanelT(b, ldb, I, J, j0, panels + p * stride);
+    else packPanelN(b, ldb, I, J, j0, panels + p * stride);
+  }
+}
+
+/**
+ * y[M,J] (+)= a . B with B packed beforehand by packPanels (shared by every caller).
+ * a element (i, k) lives at a + (i * aRow + k * aCol) * 4 (a^T: aRow 1, aCol lda). tmp: 128 bytes.
+ */
+export function gemmPacked(
+  M: i32, J: i32, I: i32,
+  a: usize, aRow: i32, aCol: i32,
+  panels: usize, y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  const ldyBytes = <usize>ldy << 2;
+  const stride = <usize>I << 5;
+  const aRowBytes = <usize>aRow << 2, aStep = <usize>aCol << 2;
+  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
+    panelRows(M, I, a, aRowBytes, aStep, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
   }
 }
 

@@ -3,13 +3,21 @@
 // (except the ABI probes). Memory is imported from the host (env.memory).
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
-export { gemmNN, gemmNT, gemmTN } from "./gemm";
-export { fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, sigmoid, sigmoidBackward } from "./elementwise";
+export { gemmNN, gemmNT, gemmTN, packPanels, packedBytes, gemmPacked } from "./gemm";
+export {
+  fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, sigmoid, sigmoidBackward, addRelu,
+} from "./elementwise";
 export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, mseBackward } from "./reduce";
 export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
 export { adamStep, sgdStep } from "./optim";
 export { routeGather, routeScatter } from "./routing";
 export { quantizeSymmetric, quantizeMidrise, crossbarReadout } from "./crossbar";
+export { conv2dForward, conv2dBackwardWeight, conv2dFlipWeights, convForwardScratchBytes, convWeightScratchBytes } from "./conv";
+export {
+  channelSums, sumParts, bnStats, bnScaleShift, channelAffine, bnBackwardSums, bnParamGrads, bnBackwardInput,
+  layerNorm, layerNormBackward,
+} from "./norm";
+export { maxPool2, maxPool2Backward, avgPool2, avgPool2Backward } from "./pool";
 
 /** First byte the host may use: everything below is the module's static data. */
 export function heapBase(): usize {

@@ -87,6 +87,34 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   else e.pool.run(parts, local);
 }
 
+/**
+ * Run fn with step memory that is released when it returns: an op's scratch (e.g. unfolded
+ * convolution chunks, packed weights). fn must not return or keep anything allocated inside.
+ * @example withScratch(() => parallel(calls, 13, scratchBytes));
+ */
+export function withScratch<T>(fn: () => T): T {
+  const a = engine().arena;
+  const mark = a.mark();
+  try {
+    return fn();
+  } finally {
+    a.releaseTo(mark);
+  }
+}
+
+/** Split [0, n) into at most `parts` contiguous ranges whose bounds are multiples of `align` (the last ends at n). */
+export function alignedRanges(n: number, parts: number, align = 1): [number, number][] {
+  const units = Math.ceil(n / align);
+  const p = Math.max(1, Math.min(parts, units));
+  const out: [number, number][] = [];
+  for (let i = 0; i < p; i++) {
+    const a = Math.min(n, Math.floor((i * units) / p) * align);
+    const b = Math.min(n, Math.floor(((i + 1) * units) / p) * align);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
 /** Copy integer labels into step memory as i32; returns the address. */
 export function stepLabels(labels: ArrayLike<number>): number {
   const ptr = engine().arena.allocStep(labels.length * 4);

@@ -4,6 +4,8 @@
 
 import { engine, parallel } from "../engine.js";
 import { gemm } from "../gemm.js";
+import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
+import { batchNormBackward } from "../batchnorm.js";
 import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
 import type { KernelCall } from "../wasm/pool.js";
 import type { Tensor } from "../tensor.js";
@@ -135,6 +137,75 @@ export const rules: RuleTable = {
       parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
       e.k.routeScatter(gradOf(x).ptr, srcCores * N, drouted, ld, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
     }
+  },
+
+  conv2d(node, gy) {
+    const [x, w, bias] = node.inputs;
+    const s = node.saved;
+    if (w.requiresGrad) convolveWeightGrad(gradOf(w).ptr, x.ptr, gy.ptr, s); // dw [R R F, G] += col(x)^T . gy
+    if (bias?.requiresGrad) k().sumRows(gradOf(bias).ptr, gy.ptr, s.B * s.H * s.W, s.G, 1);
+    if (x.requiresGrad) convolveInputGrad(gradOf(x).ptr, gy.ptr, w.ptr, s); // dx += conv(gy, flipped w^T)
+  },
+
+  // NOTE: with the fused relu, the gradient is blocked where the output is 0 (subgradient 0 at the kink).
+  // Batch statistics are differentiated through (mean and variance depend on x); running ones are constants.
+  batchNorm(node, gy) {
+    const [x, gamma, beta] = node.inputs;
+    const s = node.saved;
+    batchNormBackward(
+      x.requiresGrad ? gradOf(x).ptr : 0,
+      gamma.requiresGrad ? gradOf(gamma).ptr : 0,
+      beta.requiresGrad ? gradOf(beta).ptr : 0,
+      gy.ptr,
+      {
+        ...s,
+        x: x.ptr,
+        y: node.out.ptr,
+        gamma: gamma.ptr,
+      },
+    );
+  },
+
+  layerNorm(node, gy) {
+    const [x, gamma, beta] = node.inputs;
+    const { mean, rstd, B, D } = node.saved;
+    const g = (t: Tensor) => (t.requiresGrad ? gradOf(t).ptr : 0);
+    k().layerNormBackward(g(x), g(gamma), g(beta), gy.ptr, x.ptr, mean, rstd, gamma.ptr, B, D);
+  },
+
+  // NOTE: ties in a window send the whole gradient to the first maximal element (row-major order).
+  maxPool2d(node, gy) {
+    const [x] = node.inputs;
+    const [B, H, W, F] = x.shape;
+    const q = (H * W * F) / 4;
+    const ptrs = [gradOf(x).ptr, gy.ptr, x.ptr, node.out.ptr].map((ptr, i) => ({ ptr, perImage: i % 2 === 0 ? 4 * q : q }));
+    parallel(imageCalls("maxPool2Backward", ptrs, B, H, W, F));
+  },
+
+  avgPool2d(node, gy) {
+    const [x] = node.inputs;
+    const [B, H, W, F] = x.shape;
+    const q = (H * W * F) / 4;
+    parallel(
+      imageCalls(
+        "avgPool2Backward",
+        [
+          { ptr: gradOf(x).ptr, perImage: 4 * q },
+          { ptr: gy.ptr, perImage: q },
+        ],
+        B,
+        H,
+        W,
+        F,
+      ),
+    );
+  },
+
+  // NOTE: out = relu(a + b) is 0 exactly where a + b <= 0, so the output masks the gradient (subgradient 0).
+  addRelu(node, gy) {
+    const [a, b] = node.inputs;
+    if (a.requiresGrad) k().reluBackward(gradOf(a).ptr, node.out.ptr, gy.ptr, a.size);
+    if (b.requiresGrad) k().reluBackward(gradOf(b).ptr, node.out.ptr, gy.ptr, b.size);
   },
 };
 

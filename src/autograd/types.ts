@@ -4,6 +4,7 @@
 
 import type { Tensor } from "../tensor.js";
 import type { RoutingBuffers } from "../ops/routing-buffers.js";
+import type { ConvShape } from "../conv.js";
 
 export interface OpSaved {
   matmul: null;
@@ -32,6 +33,13 @@ export interface OpSaved {
     lambda: number;
   };
   scrramble: { routed: number; routing: RoutingBuffers; B: number };
+  conv2d: ConvShape;
+  /** Statistics used (batch or running), whether relu was fused, rows M and channels F. */
+  batchNorm: { mean: number; invstd: number; relu: boolean; batchStats: boolean; M: number; F: number };
+  layerNorm: { mean: number; rstd: number; B: number; D: number };
+  maxPool2d: null;
+  avgPool2d: null;
+  addRelu: null;
 }
 
 export type OpName = keyof OpSaved;

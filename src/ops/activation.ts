@@ -1,5 +1,6 @@
 // Activations as taped ops: relu, the ADC model qrelu (relu then floor onto
-// 2^bits - 1 steps over [0, max], clipped), sigmoid. Forward only.
+// 2^bits - 1 steps over [0, max], clipped), sigmoid, and the residual join
+// relu(a + b) of a ResNet block. Forward only.
 
 import { engine } from "../engine.js";
 import { Tensor } from "../tensor.js";
@@ -27,4 +28,18 @@ export function sigmoid(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape);
   engine().k.sigmoid(out.ptr, x.ptr, x.size);
   return record("sigmoid", out, [x], null);
+}
+
+/**
+ * relu(a + b) in one pass: the residual join of a ResNet block (a and b of one shape).
+ * @example const out = addRelu(conv2Out, blockInput);
+ */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  a.check();
+  b.check();
+  if (a.size !== b.size || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
+    throw new Error(`addRelu: shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] differ`);
+  const out = Tensor.empty(a.shape);
+  engine().k.addRelu(out.ptr, a.ptr, b.ptr, a.size);
+  return record("addRelu", out, [a, b], null);
 }

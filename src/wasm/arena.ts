@@ -89,6 +89,21 @@ export class Arena {
     return ptr;
   }
 
+  /** The current top of the step region: hand it to releaseTo() to free what is allocated after it. */
+  mark(): number {
+    return this.stepTop;
+  }
+
+  /**
+   * Free every step allocation made since mark() returned `mark` (a stack-like
+   * temporary: an op's scratch, released before the op returns). Nothing made
+   * after the mark may still be in use.
+   */
+  releaseTo(mark: number): void {
+    if (mark < this.persistentTop || mark > this.stepTop) throw new Error(`releaseTo(${mark}): not a mark of the open step`);
+    this.stepTop = mark;
+  }
+
   /** Release every step allocation; their tensors become invalid. */
   resetStep(): void {
     this.stepTop = this.persistentTop;

@@ -71,4 +71,70 @@ export interface KernelExports {
   quantizeMidrise(out: Ptr, x: Ptr, n: Int, levels: F32, maxVal: F32): void;
   crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, sigma: F32, scale: F32): void;
   routeScatter(dx: Ptr, xStride: Int, drouted: Ptr, rStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
+  packedBytes(I: Int, J: Int): Int;
+  packPanels(panels: Ptr, b: Ptr, ldb: Int, I: Int, J: Int, transB: Int): void;
+  gemmPacked(M: Int, J: Int, I: Int, a: Ptr, aRow: Int, aCol: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
+  addRelu(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
+  convForwardScratchBytes(F: Int, R: Int, chunk: Int): Int;
+  convWeightScratchBytes(K: Int, G: Int, R: Int, chunk: Int): Int;
+  conv2dForward(
+    y: Ptr,
+    x: Ptr,
+    panels: Ptr,
+    bias: Ptr,
+    H: Int,
+    W: Int,
+    F: Int,
+    G: Int,
+    R: Int,
+    q0: Int,
+    q1: Int,
+    chunk: Int,
+    accumulate: Int,
+    scratch: Ptr,
+  ): void;
+  conv2dBackwardWeight(
+    dw: Ptr,
+    x: Ptr,
+    dy: Ptr,
+    Q: Int,
+    H: Int,
+    W: Int,
+    F: Int,
+    G: Int,
+    R: Int,
+    k0: Int,
+    k1: Int,
+    chunk: Int,
+    scratch: Ptr,
+  ): void;
+  conv2dFlipWeights(wf: Ptr, w: Ptr, R: Int, F: Int, G: Int): void;
+  channelSums(part: Ptr, x: Ptr, j0: Int, j1: Int, rows: Int, M: Int, F: Int): void;
+  sumParts(total: Ptr, part: Ptr, blocks: Int, F: Int): void;
+  bnStats(mean: Ptr, variance: Ptr, invstd: Ptr, total: Ptr, F: Int, n: Int, eps: F32, runMean: Ptr, runVar: Ptr, momentum: F32): void;
+  bnScaleShift(scale: Ptr, shift: Ptr, gamma: Ptr, beta: Ptr, mean: Ptr, invstd: Ptr, F: Int): void;
+  channelAffine(y: Ptr, x: Ptr, scale: Ptr, shift: Ptr, r0: Int, r1: Int, F: Int, relu: Int): void;
+  bnBackwardSums(part: Ptr, dy: Ptr, y: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, j0: Int, j1: Int, rows: Int, M: Int, F: Int): void;
+  bnParamGrads(dgamma: Ptr, dbeta: Ptr, total: Ptr, F: Int): void;
+  bnBackwardInput(
+    dx: Ptr,
+    dy: Ptr,
+    y: Ptr,
+    x: Ptr,
+    mean: Ptr,
+    invstd: Ptr,
+    gamma: Ptr,
+    total: Ptr,
+    r0: Int,
+    r1: Int,
+    F: Int,
+    n: Int,
+    batchStats: Int,
+  ): void;
+  layerNorm(y: Ptr, mean: Ptr, rstd: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, B: Int, D: Int, eps: F32): void;
+  layerNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, rstd: Ptr, gamma: Ptr, B: Int, D: Int): void;
+  maxPool2(y: Ptr, x: Ptr, B: Int, H: Int, W: Int, F: Int): void;
+  maxPool2Backward(dx: Ptr, dy: Ptr, x: Ptr, y: Ptr, B: Int, H: Int, W: Int, F: Int): void;
+  avgPool2(y: Ptr, x: Ptr, B: Int, H: Int, W: Int, F: Int): void;
+  avgPool2Backward(dx: Ptr, dy: Ptr, B: Int, H: Int, W: Int, F: Int): void;
 }

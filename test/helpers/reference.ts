@@ -85,3 +85,100 @@ export function gradCheck(
   });
   return { ok, worst, checked };
 }
+
+/** SAME, stride-1 convolution in float64: x [B, H, W, F] (NHWC), w [R, R, F, G] (HWIO), bias [G] -> [B, H, W, G]. */
+export function naiveConv2d(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
+  B: number,
+  H: number,
+  W: number,
+  F: number,
+  G: number,
+  R: number,
+): Float64Array {
+  const y = new Float64Array(B * H * W * G);
+  const pad = (R - 1) / 2;
+  for (let b = 0; b < B; b++)
+    for (let i = 0; i < H; i++)
+      for (let j = 0; j < W; j++)
+        for (let g = 0; g < G; g++) {
+          let s = bias ? bias[g] : 0;
+          for (let ky = 0; ky < R; ky++)
+            for (let kx = 0; kx < R; kx++) {
+              const si = i + ky - pad,
+                sj = j + kx - pad;
+              if (si < 0 || si >= H || sj < 0 || sj >= W) continue;
+              for (let f = 0; f < F; f++) s += x[((b * H + si) * W + sj) * F + f] * w[((ky * R + kx) * F + f) * G + g];
+            }
+          y[((b * H + i) * W + j) * G + g] = s;
+        }
+  return y;
+}
+
+/** Batch normalisation over the last dimension (F channels) in float64 with the given statistics, or the batch's when null. */
+export function naiveBatchNorm(
+  x: ArrayLike<number>,
+  F: number,
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  eps: number,
+  stats: { mean: ArrayLike<number>; variance: ArrayLike<number> } | null,
+): { y: Float64Array; mean: Float64Array; variance: Float64Array } {
+  const M = x.length / F;
+  const mean = new Float64Array(F),
+    variance = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    if (stats) {
+      mean[f] = stats.mean[f];
+      variance[f] = stats.variance[f];
+      continue;
+    }
+    let s = 0;
+    for (let r = 0; r < M; r++) s += x[r * F + f];
+    mean[f] = s / M;
+    let v = 0;
+    for (let r = 0; r < M; r++) v += (x[r * F + f] - mean[f]) ** 2;
+    variance[f] = v / M;
+  }
+  const y = new Float64Array(x.length);
+  for (let r = 0; r < M; r++)
+    for (let f = 0; f < F; f++) y[r * F + f] = ((x[r * F + f] - mean[f]) / Math.sqrt(variance[f] + eps)) * gamma[f] + beta[f];
+  return { y, mean, variance };
+}
+
+/** Layer normalisation of each of the B rows of x in float64. */
+export function naiveLayerNorm(
+  x: ArrayLike<number>,
+  B: number,
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  eps: number,
+): Float64Array {
+  const D = x.length / B;
+  const y = new Float64Array(x.length);
+  for (let b = 0; b < B; b++) {
+    let m = 0;
+    for (let d = 0; d < D; d++) m += x[b * D + d];
+    m /= D;
+    let v = 0;
+    for (let d = 0; d < D; d++) v += (x[b * D + d] - m) ** 2;
+    const rs = 1 / Math.sqrt(v / D + eps);
+    for (let d = 0; d < D; d++) y[b * D + d] = (x[b * D + d] - m) * rs * gamma[d] + beta[d];
+  }
+  return y;
+}
+
+/** 2 x 2, stride-2 max or average pooling of x [B, H, W, F] in float64. */
+export function naivePool2(x: ArrayLike<number>, B: number, H: number, W: number, F: number, kind: "max" | "avg"): Float64Array {
+  const y = new Float64Array((B * H * W * F) / 4);
+  for (let b = 0; b < B; b++)
+    for (let i = 0; i < H / 2; i++)
+      for (let j = 0; j < W / 2; j++)
+        for (let f = 0; f < F; f++) {
+          const v = [0, 1, 2, 3].map((t) => x[((b * H + 2 * i + (t >> 1)) * W + 2 * j + (t & 1)) * F + f]);
+          y[((b * (H / 2) + i) * (W / 2) + j) * F + f] = kind === "max" ? Math.max(...v) : (v[0] + v[1] + v[2] + v[3]) / 4;
+        }
+  return y;
+}
