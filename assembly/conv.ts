@@ -24,27 +24,41 @@ import { gemmPacked, packPanels } from "./gemm";
 /**
  * col[n, k1 - k0] = patch columns k0..k1 of output pixels q0..q0+n (q counts over B H W) of x [B, H, W, F].
  * Patch column k = (ky R + kx) F + f, the order of the HWIO weight rows; taps outside the image read 0.
+ * The R taps of one kernel row are R neighbouring pixels, contiguous in NHWC: one copy per kernel row.
  */
 function im2col(col: usize, x: usize, H: i32, W: i32, F: i32, R: i32, q0: i32, n: i32, k0: i32, k1: i32): void {
   const pad = (R - 1) >> 1;
   const ld = k1 - k0;
+  const RF = R * F;
   const HW = H * W;
-  const t0 = k0 / F, t1 = (k1 + F - 1) / F;
+  let b = q0 / HW;
+  let yy = (q0 - b * HW) / W;
+  let xx = q0 - b * HW - yy * W;
   for (let i = 0; i < n; i++) {
-    const q = q0 + i;
-    const b = q / HW, r = q - b * HW;
-    const yy = r / W, xx = r - yy * W;
     const row = col + (<usize>i * ld << 2);
-    for (let t = t0; t < t1; t++) {
-      const ky = t / R, kx = t - ky * R;
-      const s0 = max(k0, t * F), s1 = min(k1, t * F + F);
-      const dst = row + (<usize>(s0 - k0) << 2);
-      const sy = yy + ky - pad, sx = xx + kx - pad;
-      if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
-        zeroF32(dst, s1 - s0);
+    const kxLo = max(0, pad - xx), kxHi = min(R, W + pad - xx); // valid taps kx in [kxLo, kxHi)
+    for (let ky = 0; ky < R; ky++) {
+      const r0 = ky * RF;
+      const s0 = max(k0, r0), s1 = min(k1, r0 + RF);
+      if (s0 >= s1) continue;
+      const sy = yy + ky - pad;
+      if (sy < 0 || sy >= H) {
+        zeroF32(row + (<usize>(s0 - k0) << 2), s1 - s0);
         continue;
       }
-      copyF32(dst, x + ((<usize>((b * H + sy) * W + sx) * F + <usize>(s0 - t * F)) << 2), s1 - s0);
+      const v0 = min(s1, max(s0, r0 + kxLo * F)), v1 = max(v0, min(s1, r0 + kxHi * F));
+      if (v0 > s0) zeroF32(row + (<usize>(s0 - k0) << 2), v0 - s0);
+      // column c reads x[b, sy, xx - pad + (c - r0) / F, (c - r0) % F]: linear in c
+      const src = <isize>(((b * H + sy) * W + xx - pad) * F - r0 + v0);
+      copyF32(row + (<usize>(v0 - k0) << 2), x + <usize>(src << 2), v1 - v0);
+      if (s1 > v1) zeroF32(row + (<usize>(v1 - k0) << 2), s1 - v1);
+    }
+    if (++xx == W) {
+      xx = 0;
+      if (++yy == H) {
+        yy = 0;
+        b++;
+      }
     }
   }
 }

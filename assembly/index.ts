@@ -14,7 +14,7 @@ export { routeGather, routeScatter } from "./routing";
 export { quantizeSymmetric, quantizeMidrise, crossbarReadout } from "./crossbar";
 export { conv2dForward, conv2dBackwardWeight, conv2dFlipWeights, convForwardScratchBytes, convWeightScratchBytes } from "./conv";
 export {
-  channelSums, sumParts, bnStats, bnScaleShift, channelAffine, bnBackwardSums, bnParamGrads, bnBackwardInput,
+  channelSums, sumParts, bnStats, bnScaleShift, channelAffine, bnBackwardSums, bnParamGrads, bnBackwardCoefs, bnBackwardInput,
   layerNorm, layerNormBackward,
 } from "./norm";
 export { maxPool2, maxPool2Backward, avgPool2, avgPool2Backward } from "./pool";

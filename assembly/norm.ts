@@ -107,6 +107,7 @@ export function bnBackwardSums(
   part: usize, dy: usize, y: usize, x: usize, mean: usize, invstd: usize,
   j0: i32, j1: i32, rows: i32, M: i32, F: i32
 ): void {
+  const z = f32x4.splat(0);
   for (let j = j0; j < j1; j++) {
     const p = part + (<usize>j * F << 4);
     const px = p + (<usize>F << 3);
@@ -114,14 +115,26 @@ export function bnBackwardSums(
     const r1 = min(M, (j + 1) * rows);
     for (let r = j * rows; r < r1; r++) {
       const o = <usize>r * F << 2;
-      for (let f = 0; f < F; f++) {
+      let f = 0;
+      for (; f + 4 <= F; f += 4) {
         const c = <usize>f << 2;
-        let g = <f64>load<f32>(dy + o + c);
-        if (y && load<f32>(y + o + c) <= 0) g = 0;
-        const xh = (<f64>load<f32>(x + o + c) - <f64>load<f32>(mean + c)) * <f64>load<f32>(invstd + c);
+        let g = v128.load(dy + o + c);
+        if (y) g = v128.and(g, f32x4.gt(v128.load(y + o + c), z));
+        const gx = f32x4.mul(g, f32x4.mul(f32x4.sub(v128.load(x + o + c), v128.load(mean + c)), v128.load(invstd + c)));
         const d = <usize>f << 3;
-        store<f64>(p + d, load<f64>(p + d) + g);
-        store<f64>(px + d, load<f64>(px + d) + g * xh);
+        v128.store(p + d, f64x2.add(v128.load(p + d), f64x2.promote_low_f32x4(g)));
+        v128.store(p + d, f64x2.add(v128.load(p + d, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(g, g, 2, 3, 0, 1))), 16);
+        v128.store(px + d, f64x2.add(v128.load(px + d), f64x2.promote_low_f32x4(gx)));
+        v128.store(px + d, f64x2.add(v128.load(px + d, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(gx, gx, 2, 3, 0, 1))), 16);
+      }
+      for (; f < F; f++) {
+        const c = <usize>f << 2;
+        let g = load<f32>(dy + o + c);
+        if (y && load<f32>(y + o + c) <= 0) g = 0;
+        const gx = g * ((load<f32>(x + o + c) - load<f32>(mean + c)) * load<f32>(invstd + c));
+        const d = <usize>f << 3;
+        store<f64>(p + d, load<f64>(p + d) + <f64>g);
+        store<f64>(px + d, load<f64>(px + d) + <f64>gx);
       }
     }
   }
@@ -137,28 +150,49 @@ export function bnParamGrads(dgamma: usize, dbeta: usize, total: usize, F: i32):
 }
 
 /**
- * dx[r, f] += gamma invstd (g - sum g / n - xhat sum(g xhat) / n) for rows r in [r0, r1) when the
- * statistics came from this batch (batchStats 1), else dx += g gamma invstd (fixed statistics).
- * g, xhat as in bnBackwardSums; total from sumParts.
+ * The per-channel coefficients of bnBackwardInput, coef [3F]: gamma invstd, then sum g / n and sum(g xhat) / n
+ * when the statistics came from this batch (batchStats 1), else 0 (fixed statistics are constants).
+ */
+export function bnBackwardCoefs(coef: usize, gamma: usize, invstd: usize, total: usize, F: i32, n: i32, batchStats: i32): void {
+  for (let f = 0; f < F; f++) {
+    const o = <usize>f << 2;
+    store<f32>(coef + o, load<f32>(gamma + o) * load<f32>(invstd + o));
+    const mg = batchStats ? load<f64>(total + (<usize>f << 3)) / n : 0;
+    const mgx = batchStats ? load<f64>(total + ((<usize>(F + f)) << 3)) / n : 0;
+    store<f32>(coef + (<usize>(F + f) << 2), <f32>mg);
+    store<f32>(coef + (<usize>(2 * F + f) << 2), <f32>mgx);
+  }
+}
+
+/**
+ * dx[r, f] += coef[f] (g - coef[F + f] - xhat coef[2F + f]) for rows r in [r0, r1) (g, xhat as in
+ * bnBackwardSums): with batch statistics, gamma invstd (g - mean g - xhat mean(g xhat)); with fixed
+ * statistics, gamma invstd g.
  */
 export function bnBackwardInput(
-  dx: usize, dy: usize, y: usize, x: usize, mean: usize, invstd: usize, gamma: usize,
-  total: usize, r0: i32, r1: i32, F: i32, n: i32, batchStats: i32
+  dx: usize, dy: usize, y: usize, x: usize, mean: usize, invstd: usize, coef: usize,
+  r0: i32, r1: i32, F: i32
 ): void {
-  const inv = 1 / <f64>n;
+  const z = f32x4.splat(0);
+  const cA = coef + (<usize>F << 2), cC = coef + (<usize>F << 3);
   for (let r = r0; r < r1; r++) {
     const o = <usize>r * F << 2;
-    for (let f = 0; f < F; f++) {
+    let f = 0;
+    for (; f + 4 <= F; f += 4) {
       const c = <usize>f << 2;
-      let g = <f64>load<f32>(dy + o + c);
+      let g = v128.load(dy + o + c);
+      if (y) g = v128.and(g, f32x4.gt(v128.load(y + o + c), z));
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + o + c), v128.load(mean + c)), v128.load(invstd + c));
+      const d = f32x4.sub(f32x4.sub(g, v128.load(cA + c)), f32x4.mul(xh, v128.load(cC + c)));
+      v128.store(dx + o + c, f32x4.add(v128.load(dx + o + c), f32x4.mul(v128.load(coef + c), d)));
+    }
+    for (; f < F; f++) {
+      const c = <usize>f << 2;
+      let g = load<f32>(dy + o + c);
       if (y && load<f32>(y + o + c) <= 0) g = 0;
-      const s = <f64>load<f32>(gamma + c) * <f64>load<f32>(invstd + c);
-      let d = g;
-      if (batchStats) {
-        const xh = (<f64>load<f32>(x + o + c) - <f64>load<f32>(mean + c)) * <f64>load<f32>(invstd + c);
-        d = g - load<f64>(total + (<usize>f << 3)) * inv - xh * load<f64>(total + ((<usize>(F + f)) << 3)) * inv;
-      }
-      store<f32>(dx + o + c, load<f32>(dx + o + c) + <f32>(s * d));
+      const xh = (load<f32>(x + o + c) - load<f32>(mean + c)) * load<f32>(invstd + c);
+      const d = (g - load<f32>(cA + c)) - xh * load<f32>(cC + c);
+      store<f32>(dx + o + c, load<f32>(dx + o + c) + load<f32>(coef + c) * d);
     }
   }
 }

@@ -48,8 +48,9 @@ export function batchNormBackward(
       e.k.bnParamGrads(dgamma, dbeta, total, F);
     }
     if (dx) {
-      const batch = s.batchStats ? 1 : 0;
-      parallel(rowCalls(M, (r0, r1) => ["bnBackwardInput", dx, gy, y, s.x, s.mean, s.invstd, s.gamma, total, r0, r1, F, M, batch]));
+      const coef = e.arena.allocStep(3 * F * 4);
+      e.k.bnBackwardCoefs(coef, s.gamma, s.invstd, total, F, M, s.batchStats ? 1 : 0);
+      parallel(rowCalls(M, (r0, r1) => ["bnBackwardInput", dx, gy, y, s.x, s.mean, s.invstd, coef, r0, r1, F]));
     }
   });
 }

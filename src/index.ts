@@ -35,6 +35,20 @@ export {
 } from "./nn/dense-baseline.js";
 export { argmaxRows, type Model, type BatchInput, type ModelContext, type RoutedNetwork, type StoredTensor } from "./nn/model.js";
 export { CORE_INITS, coreInitStd, type CoreInit } from "./nn/init.js";
+export {
+  ScrrambleResnet,
+  SCRRAMBLE_RESNET_DEFAULTS,
+  SCRRAMBLE_RESNET_FIELDS,
+  CIFAR100_HEAD,
+  SMALL_FRONT_END,
+  validateResnetConfig,
+  frontEndSize,
+  projectionInputs,
+  type ScrrambleResnetConfig,
+} from "./nn/scrramble-resnet.js";
+export { ResnetFront, type FrontEndShape } from "./nn/resnet-front.js";
+export { BatchNorm } from "./nn/batch-norm.js";
+export { scrrambleLayers, type ScrrambleLayer } from "./nn/scrramble-layers.js";
 export { generateRouting, routingFromArrays, transposeRouting, type Routing } from "./routing/routing.js";
 export { networkRoutings, layerRoutingSeed, checkCoreGeometry, type NetworkRoutingOptions } from "./routing/network.js";
 export { routingStats, expectedPositiveRoutes, type RoutingStats } from "./routing/stats.js";
@@ -42,19 +56,39 @@ export { routingSvg } from "./routing/svg.js";
 export type { Dataset } from "./data/dataset.js";
 export { subset, splitValidation, classCounts } from "./data/dataset.js";
 export { parseIdx, maybeGunzip, idxToDataset } from "./data/idx.js";
-export { parseCifar } from "./data/cifar.js";
+export { parseCifar, cifarFromTar, CIFAR_FILES } from "./data/cifar.js";
+export { parseTar, tarMember, type TarEntry } from "./data/tar.js";
+export { parseAugmentation, augmentImage, AUGMENT_PRESETS, NO_AUGMENTATION, type AugmentPolicy } from "./data/augment.js";
 export { bundledMnistFromDigits, parseDigitJson } from "./data/mnist-bundled.js";
 export { resizeNearest, shiftCircular } from "./pixels.js";
 export { expandShifted } from "./data/transforms.js";
 export { DataLoader, type DataLoaderOptions, type Batch } from "./data/loader.js";
-export { trainModel, learningRateAt, makeOptimizer, type StepInfo, type EvalInfo, type TrainEvents } from "./train/trainer.js";
+export {
+  trainModel,
+  learningRateAt,
+  scheduledRate,
+  makeOptimizer,
+  type StepInfo,
+  type EvalInfo,
+  type TrainEvents,
+} from "./train/trainer.js";
 export { evaluate, evalLoader, inputResize, type EvalResult } from "./train/evaluate.js";
-export { TRAIN_DEFAULTS, TRAIN_FIELDS, OPTIMIZERS, LR_SCHEDULES, type TrainOptions, type OptimizerName } from "./train/options.js";
+export {
+  TRAIN_DEFAULTS,
+  TRAIN_FIELDS,
+  TRAIN_RECIPES,
+  OPTIMIZERS,
+  LR_SCHEDULES,
+  type TrainOptions,
+  type OptimizerName,
+} from "./train/options.js";
 export { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "./sim/options.js";
 export { crossbarFor, hasCrossbar, type SimulatorOptions } from "./sim/simulators.js";
 export { SimulatedHardware } from "./sim/sim-base.js";
 export { ScrrambleCrossbar } from "./sim/crossbar.js";
 export { DenseCrossbar } from "./sim/crossbar-dense.js";
+export { ResnetCrossbar } from "./sim/crossbar-resnet.js";
+export { CrossbarStack } from "./sim/crossbar-stack.js";
 export { calibrationBatches } from "./sim/calibration.js";
 export { MAPPINGS, type Mapping } from "./sim/mapping.js";
 export { LEVEL_SPACINGS, conductanceLevels, type DeviceOptions } from "./sim/devices.js";

@@ -10,6 +10,7 @@ import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 import { DenseBaseline } from "../src/nn/dense-baseline.js";
+import { ScrrambleResnet, SCRRAMBLE_RESNET_DEFAULTS } from "../src/nn/scrramble-resnet.js";
 import type { Model } from "../src/nn/model.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { randomArray } from "./helpers/reference.js";
@@ -22,7 +23,7 @@ function steps(make: () => Model, threads: number): Float32Array[] {
   const y = Array.from({ length: 16 }, (_, i) => i % m.classes);
   for (let s = 0; s < 3; s++) {
     opt.zeroGrad();
-    const { loss } = m.loss({ x: Tensor.from(x, [16, m.inputSize]), labels: y });
+    const { loss } = m.loss({ x: Tensor.from(x, [16, m.inputSize]), labels: y, training: true });
     backward(loss);
     opt.step();
     endStep();
@@ -34,6 +35,21 @@ function steps(make: () => Model, threads: number): Float32Array[] {
 
 const scr = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10], coreSize: 64, slotSize: 16, init: "glorot-core" });
 const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, initSeed: 1 });
+// Convolutions (pixels split for the forward and input gradient, weight rows for the weight gradient),
+// batch-norm statistics over row blocks, pooling, routing by samples: every split must give the same bits.
+const resnet = () =>
+  new ScrrambleResnet({
+    ...SCRRAMBLE_RESNET_DEFAULTS,
+    imageSize: 16,
+    inputChannels: 3,
+    channels: [8, 12],
+    blocks: [1, 2],
+    cores: [2, 4, 2],
+    coreSize: 20,
+    slotSize: 5,
+    classes: 10,
+    bn: "shared",
+  });
 
 test("two threads train the ScRRAMBLe MLP to the same bits as one", () => {
   const one = steps(scr, 1),
@@ -50,6 +66,18 @@ test("two threads train the ScRRAMBLe MLP to the same bits as one", () => {
 test("two threads train the dense baseline (split GEMMs) to the same bits as one", () => {
   const one = steps(dense, 1),
     two = steps(dense, 2);
+  one.forEach((p, i) =>
+    assert.ok(
+      p.every((v, j) => v === two[i][j]),
+      `parameter ${i} differs`,
+    ),
+  );
+});
+
+test("two threads train the ScRRAMBLe-ResNet (convolutions, batch norms, pooling) to the same bits as one", () => {
+  const one = steps(resnet, 1),
+    two = steps(resnet, 2);
+  assert.is(two.length, one.length);
   one.forEach((p, i) =>
     assert.ok(
       p.every((v, j) => v === two[i][j]),

@@ -6,6 +6,7 @@ import { engine, parallel } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
 import { batchNormBackward } from "../batchnorm.js";
+import { routeCalls } from "../route.js";
 import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
 import type { KernelCall } from "../wasm/pool.js";
 import type { Tensor } from "../tensor.js";
@@ -135,7 +136,7 @@ export const rules: RuleTable = {
         calls.push(["gemmNN", B, N, N, gy.ptr + c * N * 4, ld, w.ptr + c * N * N * 4, N, drouted + c * N * 4, ld, 0, 0]);
       }
       parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
-      e.k.routeScatter(gradOf(x).ptr, srcCores * N, drouted, ld, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
+      parallel(routeCalls("routeScatter", gradOf(x).ptr, srcCores * N, drouted, ld, B, S, dstCores * K, routing));
     }
   },
 

@@ -10,7 +10,7 @@ import { MAPPINGS } from "../sim/mapping.js";
 import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { choice, helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
-import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataOptionsFrom } from "./options.js";
+import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataOptionsFor } from "./options.js";
 import { formatConfusion } from "./format.js";
 
 const { mapping: _mapping, ...HARDWARE_OPTIONS } = CROSSBAR_OPTIONS;
@@ -42,8 +42,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
   const { model, path } = readCheckpoint(v.checkpoint);
-  const dataOpts = dataOptionsFrom(v);
-  const data = await loadData({ ...dataOpts, classes: dataOpts.classes ?? model.classes });
+  const data = await loadData(dataOptionsFor(v, model.classes));
   let target: Model = model;
   let hardware: Record<string, unknown> | null = null;
   if (typeof v.crossbar === "string") {

@@ -5,8 +5,8 @@
 
 import { modelConfig, modelEntries, modelEntry } from "../nn/registry.js";
 import type { ModelContext } from "../nn/model.js";
-import { readFields, showValue, flagOf, type OptionValues } from "../options.js";
-import { TRAIN_DEFAULTS, TRAIN_FIELDS, type TrainOptions } from "../train/options.js";
+import { choice, readFields, showValue, flagOf, type OptionValues } from "../options.js";
+import { TRAIN_DEFAULTS, TRAIN_FIELDS, TRAIN_RECIPES, type TrainOptions } from "../train/options.js";
 import { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "../sim/options.js";
 import { DATA_FIELDS, type DataOptions } from "../node/data.js";
 import { fieldOptions, UsageError, type OptionTable } from "./args.js";
@@ -55,10 +55,22 @@ export function modelFromOptions(v: OptionValues, ctx: ModelContext): { kind: st
   return asUsage(() => modelConfig(kind, v, ctx));
 }
 
-export const TRAIN_OPTIONS: OptionTable = fieldOptions(TRAIN_FIELDS, TRAIN_DEFAULTS);
+export const TRAIN_OPTIONS: OptionTable = {
+  recipe: {
+    type: "string",
+    arg: "R",
+    default: "default",
+    help:
+      `training defaults: ${Object.keys(TRAIN_RECIPES).join(" | ")}; paper = the CIFAR recipe (AdamW 3e-4, warmup-cosine, ` +
+      `50k steps, the dataset's augmentation, --split reference); flags still override`,
+  },
+  ...fieldOptions(TRAIN_FIELDS, TRAIN_DEFAULTS),
+};
 
+/** The training options: the --recipe's defaults, then every flag given. */
 export function trainOptionsFrom(v: OptionValues): TrainOptions {
-  return asUsage(() => readFields(TRAIN_FIELDS, v, TRAIN_DEFAULTS));
+  const recipe = choice(v, "recipe", Object.keys(TRAIN_RECIPES));
+  return asUsage(() => readFields(TRAIN_FIELDS, v, { ...TRAIN_DEFAULTS, ...TRAIN_RECIPES[recipe] }));
 }
 
 export const CROSSBAR_OPTIONS: OptionTable = fieldOptions(CROSSBAR_FIELDS, CROSSBAR_DEFAULTS);
@@ -75,5 +87,12 @@ export function crossbarOptionsFrom(v: OptionValues, base: CrossbarOptions = CRO
 export const DATA_OPTIONS: OptionTable = fieldOptions(DATA_FIELDS, {});
 
 export function dataOptionsFrom(v: OptionValues): DataOptions {
-  return asUsage(() => readFields(DATA_FIELDS, v, {}));
+  const base: DataOptions = v.recipe === "paper" ? { split: "reference" } : {};
+  return asUsage(() => readFields(DATA_FIELDS, v, base));
+}
+
+/** Data options for evaluating a model: IDX data takes the model's class count unless --classes says otherwise. */
+export function dataOptionsFor(v: OptionValues, modelClasses: number): DataOptions {
+  const o = dataOptionsFrom(v);
+  return (o.dataset ?? "mnist") === "mnist" ? { ...o, classes: o.classes ?? modelClasses } : o;
 }

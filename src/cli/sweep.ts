@@ -19,6 +19,7 @@ import {
   CROSSBAR_OPTIONS,
   crossbarOptionsFrom,
   DATA_OPTIONS,
+  dataOptionsFor,
   dataOptionsFrom,
   modelFromOptions,
   modelOptions,
@@ -80,7 +81,7 @@ export function sweepSpec(): CommandSpec {
     groups: {
       checkpoint: "Sweep",
       mapping: "Simulated hardware (fixed while the knob varies)",
-      data: "Data",
+      dataset: "Data",
       model: "Model and training (KIND p only)",
       out: "Output",
     },
@@ -133,7 +134,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const opts = trainOptionsFrom(v);
     const adc = { "adc-bits": base.adcBits ? String(base.adcBits) : undefined, "adc-max": base.adcMax ? String(base.adcMax) : undefined };
     const { height, width, channels } = data.train;
-    const ctx = { classes: dataOpts.classes ?? 10, seed: opts.seed, input: { height, width, channels } };
+    const ctx = { classes: data.train.classes, seed: opts.seed, input: { height, width, channels } };
     const mc = modelFromOptions({ ...v, ...adc }, ctx);
     if (!("p" in mc.config)) throw new UsageError(`sweep p trains models with a connection probability; ${mc.kind} has none`);
     const one = trainingSweep({
@@ -155,8 +156,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   } else {
     if (typeof v.checkpoint !== "string") throw new UsageError(`sweep ${kind}: --checkpoint is required`);
     const { model } = readCheckpoint(v.checkpoint);
-    const dataOpts = dataOptionsFrom(v);
-    const data = await loadData({ ...dataOpts, classes: dataOpts.classes ?? model.classes });
+    const data = await loadData(dataOptionsFor(v, model.classes));
     dataDescription = data.description;
     const sim = asUsage(() => crossbarFor(model));
     const runs = [{ name: `${model.kind} (${base.mapping})`, sim }];

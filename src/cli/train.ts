@@ -24,7 +24,7 @@ export function trainSpec(): CommandSpec {
       out: { type: "string", arg: "DIR", help: "run folder", defaultHelp: "runs/<model>-<time>" },
       json: { type: "boolean", help: "machine-readable progress: one JSON object per line on stdout" },
     },
-    groups: { model: "Model", epochs: "Training", data: "Data", out: "Output" },
+    groups: { model: "Model", recipe: "Training", dataset: "Data", out: "Output" },
     examples: [
       "scrramble train                                  # default model on the bundled MNIST subset",
       "scrramble train --model dense --epochs 10        # the partial-sums baseline",
@@ -45,7 +45,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const dataOpts = dataOptionsFrom(v);
   const data = await loadData(dataOpts);
   const { height, width, channels } = data.train;
-  const mc = modelFromOptions(v, { classes: dataOpts.classes ?? 10, seed: opts.seed, input: { height, width, channels } });
+  const mc = modelFromOptions(v, { classes: data.train.classes, seed: opts.seed, input: { height, width, channels } });
   const model = asUsage(() => {
     const m = createModel(mc.kind, mc.config);
     inputResize(m, data.train);

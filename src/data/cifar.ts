@@ -1,11 +1,13 @@
 // Parser for the CIFAR-10 / CIFAR-100 "binary version" files: fixed-size records
 // of label byte(s) then 3072 image bytes stored channel-planar (R 1024, G 1024,
 // B 1024, each 32x32 row-major). Output is a Dataset of HWC pixel bytes (model
-// input = byte / 255).
+// input = byte / 255). Also the sets of an official .tar.gz archive's members.
 // Takes bytes, returns data: must not read files or import node:*.
 // Every error message starts with the offending file's name.
 
 import type { Dataset } from "./dataset.js";
+import { concatDatasets } from "./dataset.js";
+import { tarMember, type TarEntry } from "./tar.js";
 
 /** Geometry of the CIFAR binary format. */
 export const CIFAR = {
@@ -82,4 +84,42 @@ export function parseCifar(bytes: Uint8Array, name: string, opts: CifarOptions):
     channels: CHANNELS,
     classes,
   };
+}
+
+/** Member files of the official binary archives (cifar-10-binary.tar.gz, cifar-100-binary.tar.gz). */
+export const CIFAR_FILES = {
+  cifar10: {
+    folder: "cifar-10-batches-bin",
+    archive: "cifar-10-binary.tar.gz",
+    train: ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"],
+    test: ["test_batch.bin"],
+  },
+  cifar100: { folder: "cifar-100-binary", archive: "cifar-100-binary.tar.gz", train: ["train.bin"], test: ["test.bin"] },
+} as const;
+
+/**
+ * The training and test sets of a CIFAR binary archive's members (parseTar of the gunzipped archive).
+ * Missing members, and the Python-pickle archives, are Errors naming the archive.
+ * @example const { train, test } = cifarFromTar(parseTar(raw, "cifar-10-binary.tar.gz"), "cifar-10-binary.tar.gz", { variant: "cifar10" });
+ */
+export function cifarFromTar(entries: readonly TarEntry[], archive: string, opts: CifarOptions): { train: Dataset; test: Dataset } {
+  const files = CIFAR_FILES[opts.variant];
+  if (!files) throw new Error(`${archive}: unknown CIFAR variant ${String(opts.variant)} (expected cifar10 or cifar100)`);
+  const find = (base: string) => tarMember(entries, base);
+  const missing = [...files.train, ...files.test].filter((f) => !find(f));
+  if (missing.length > 0) {
+    const python = entries.some((e) => /batches-py\/|cifar-100-python\//.test(e.name));
+    throw new Error(
+      `${archive}: missing ${missing.join(", ")}` +
+        (python
+          ? ` (this is the Python-pickle archive; use the binary version, ${files.archive})`
+          : ` (expected the ${files.archive} layout)`),
+    );
+  }
+  const part = (list: readonly string[], split: string) =>
+    concatDatasets(
+      `${opts.variant}${opts.variant === "cifar100" ? `-${opts.label ?? "fine"}` : ""}:${split}`,
+      list.map((f) => parseCifar(find(f)!.data, `${archive}:${find(f)!.name}`, opts)),
+    );
+  return { train: part(files.train, "train"), test: part(files.test, "test") };
 }

@@ -1,7 +1,7 @@
 // Mini-batch iteration over a byte Dataset: seeded per-epoch shuffling, optional
 // on-the-fly random circular shift and nearest resize (done on bytes), then one
 // conversion byte / 255 into a preallocated float batch buffer (no allocation
-// per batch).
+// per batch) and the optional float-space augmentation (augment.ts).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
 // from (seed, epoch) only, so an epoch's batches never depend on earlier calls.
 
@@ -9,6 +9,7 @@ import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import { Rng } from "../rng.js";
 import { resizeNearest, shiftCircular } from "../pixels.js";
+import { augmentImage, hasFloatTransforms, type AugmentPolicy } from "./augment.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
@@ -25,6 +26,8 @@ export interface DataLoaderOptions {
   shift?: number;
   /** Nearest-neighbour resize of every image (applied after the shift). */
   resize?: { height: number; width: number };
+  /** Float-space augmentation after the resize (flips, rotation, zoom, brightness, contrast, erasing), seeded per epoch. */
+  augment?: AugmentPolicy;
 }
 
 /**
@@ -73,6 +76,9 @@ export class DataLoader {
   private readonly shifted: Uint8Array;
   /** Shifted then resized sample (bytes); empty unless shifting and resizing. */
   private readonly resized: Uint8Array;
+  /** The float-space augmentation (null when none) and its scratch image. */
+  private readonly augment: AugmentPolicy | null;
+  private readonly augmentScratch: Float32Array;
 
   constructor(ds: Dataset, opts: DataLoaderOptions) {
     const { batchSize, seed } = opts;
@@ -125,6 +131,8 @@ export class DataLoader {
     this.yBuf = new Uint8Array(batchSize);
     this.shifted = new Uint8Array(shift > 0 ? inSize : 0);
     this.resized = new Uint8Array(shift > 0 && resizing ? this.featureSize : 0);
+    this.augment = opts.augment && hasFloatTransforms(opts.augment) ? { ...opts.augment } : null;
+    this.augmentScratch = new Float32Array(this.augment ? this.featureSize : 0);
   }
 
   /**
@@ -153,6 +161,7 @@ export class DataLoader {
   private *generate(epoch: number): Generator<Batch> {
     const order = this.order(epoch);
     const shiftRng = this.shift > 0 ? new Rng(this.seed).fork(`shift:${epoch}`) : null;
+    const augRng = this.augment ? new Rng(this.seed).fork(`augment:${epoch}`) : null;
     const n = this.dataset.n;
     const B = this.batchSize;
     const F = this.featureSize;
@@ -163,7 +172,9 @@ export class DataLoader {
       for (let k = 0; k < size; k++) {
         const i = order[start + k];
         this.yBuf[k] = this.dataset.labels[i];
-        this.writeSample(i, this.xBuf.subarray(k * F, (k + 1) * F), shiftRng);
+        const dst = this.xBuf.subarray(k * F, (k + 1) * F);
+        this.writeSample(i, dst, shiftRng);
+        if (augRng) augmentImage(dst, this.height, this.width, this.channels, this.augment!, augRng, this.augmentScratch);
       }
       yield size === B ? full : { x: this.xBuf.subarray(0, size * F), y: this.yBuf.subarray(0, size), size };
     }

@@ -12,6 +12,8 @@ export interface BatchInput {
   labels: ArrayLike<number>;
   /** Original images [B, h * w * c] for a reconstruction head (optional). */
   images?: Tensor;
+  /** True in a training step: batch-norm layers use this batch's statistics and update their running ones. */
+  training?: boolean;
 }
 
 /** Raw array data a checkpoint keeps beside the parameters (e.g. routing tables). */
@@ -42,6 +44,8 @@ export interface RoutedNetwork {
   routingSeed: number;
   /** The routing in use, one per layer (possibly loaded, not generated). */
   routings: Routing[];
+  /** What the model computes outside these cores (digital on the chip), for reports; absent when nothing. */
+  digital?: string;
 }
 
 export interface Model {

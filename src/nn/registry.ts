@@ -4,7 +4,17 @@
 // switch on it. Adding a kind = one entry here plus the model's own files.
 
 import { checkFields, readFields, type OptionValues, type Schema } from "../options.js";
-import { routingFromArrays } from "../routing/routing.js";
+import { routingsFromStored, routingTensors } from "./scrramble-layers.js";
+import {
+  CIFAR100_HEAD,
+  ScrrambleResnet,
+  SCRRAMBLE_RESNET_DEFAULTS,
+  SCRRAMBLE_RESNET_FIELDS,
+  SMALL_FRONT_END,
+  validateResnetConfig,
+  resolveNormInit,
+  type ScrrambleResnetConfig,
+} from "./scrramble-resnet.js";
 import {
   DenseBaseline,
   DENSE_BASELINE_DEFAULTS,
@@ -44,13 +54,8 @@ export interface ModelEntry<Config extends object = object> {
 }
 
 /** The routing tables of a model's ScRRAMBLe layers as I32 CSR arrays. */
-function routingTensors(model: Model): Record<string, StoredTensor> {
-  const out: Record<string, StoredTensor> = {};
-  model.routedNetwork?.().routings.forEach((r, i) => {
-    for (const part of ["dstPtr", "srcSlot", "coef"] as const)
-      out[`routing.${i}.${part}`] = { dtype: "I32", shape: [r[part].length], data: r[part] };
-  });
-  return out;
+function routingState(model: Model): Record<string, StoredTensor> {
+  return routingTensors(model.routedNetwork?.().routings ?? []);
 }
 
 const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
@@ -69,27 +74,9 @@ const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
   validate: validateScrrambleConfig,
   create(c, stored) {
     if (!stored) return new ScrrambleMlp(c);
-    const K = c.coreSize / c.slotSize;
-    const routings = c.cores.slice(1).map((dst, i) => {
-      const get = (part: string) => {
-        const t = stored[`routing.${i}.${part}`];
-        if (!t) throw new Error(`missing tensor "routing.${i}.${part}"`);
-        if (t.dtype !== "I32") throw new Error(`tensor "routing.${i}.${part}" has dtype ${t.dtype}, expected I32`);
-        return t.data;
-      };
-      const arrays = {
-        srcCores: c.cores[i],
-        dstCores: dst,
-        slotsPerCore: K,
-        dstPtr: get("dstPtr"),
-        srcSlot: get("srcSlot"),
-        coef: get("coef"),
-      };
-      return routingFromArrays(arrays, `routing ${i}`);
-    });
-    return new ScrrambleMlp(c, routings);
+    return new ScrrambleMlp(c, routingsFromStored(stored, c.cores, c.coreSize / c.slotSize));
   },
-  storedTensors: routingTensors,
+  storedTensors: routingState,
 };
 
 const denseBaseline: ModelEntry<DenseBaselineConfig> = {
@@ -105,7 +92,32 @@ const denseBaseline: ModelEntry<DenseBaselineConfig> = {
   storedTensors: () => ({}),
 };
 
-const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline];
+const scrrambleResnet: ModelEntry<ScrrambleResnetConfig> = {
+  kind: "scrramble-resnet",
+  aliases: ["resnet"],
+  summary: "ScRRAMBLe-ResNet (the paper's CIFAR models): digital conv front end, fixed projection, ScRRAMBLe head",
+  defaults: SCRRAMBLE_RESNET_DEFAULTS,
+  fields: SCRRAMBLE_RESNET_FIELDS,
+  contextDefaults: (ctx) => ({
+    classes: ctx.classes,
+    initSeed: ctx.seed,
+    routingSeed: ctx.seed,
+    inputChannels: ctx.input.channels,
+    ...(ctx.classes === 100 ? CIFAR100_HEAD : {}),
+    ...(ctx.input.channels === 1 ? SMALL_FRONT_END : {}),
+  }),
+  resolve: (c) => ({ ...c, normInit: resolveNormInit(c) }),
+  validate: validateResnetConfig,
+  create(c, stored) {
+    if (!stored) return new ScrrambleResnet(c);
+    const model = new ScrrambleResnet(c, routingsFromStored(stored, c.cores, c.coreSize / c.slotSize));
+    model.loadState(stored);
+    return model;
+  },
+  storedTensors: (m) => ({ ...routingState(m), ...(m as ScrrambleResnet).storedTensors() }),
+};
+
+const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline, scrrambleResnet];
 
 /** Every registered kind, in registry order. */
 export function modelKinds(): string[] {

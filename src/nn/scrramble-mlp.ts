@@ -6,13 +6,15 @@
 import { Rng } from "../rng.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
-import { uploadRouting, type RoutingBuffers } from "../ops/routing-buffers.js";
 import type { Routing } from "../routing/routing.js";
 import { checkCoreGeometry, checkNetworkRoutings, networkRoutings } from "../routing/network.js";
 import { checkFields, type Schema } from "../options.js";
 import { parameter } from "./parameter.js";
-import { CORE_INITS, coreInitStd, fillGlorotUniform, fillTruncatedNormal, type CoreInit } from "./init.js";
+import { CORE_INITS, fillGlorotUniform, type CoreInit } from "./init.js";
+import { scrrambleLayers, type ScrrambleLayer } from "./scrramble-layers.js";
 import type { BatchInput, Model, RoutedNetwork } from "./model.js";
+
+export type { ScrrambleLayer } from "./scrramble-layers.js";
 
 export interface ScrrambleMlpConfig {
   /** Cores per layer, input cores first, e.g. [4, 50, 10]. */
@@ -93,12 +95,6 @@ export function validateScrrambleConfig(c: ScrrambleMlpConfig, where = "ScRRAMBL
   if (c.activation === "qrelu" && !(c.adcMax > 0)) throw new Error(`ADC max must be > 0, got ${c.adcMax}`);
 }
 
-export interface ScrrambleLayer {
-  routing: Routing;
-  buffers: RoutingBuffers;
-  weight: Tensor;
-}
-
 /**
  * @example
  * const model = new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, routingSeed: 1 });
@@ -108,7 +104,7 @@ export class ScrrambleMlp implements Model {
   readonly kind = "scrramble-mlp";
   /** The validated config, init resolved (never "auto"). */
   readonly config: ScrrambleMlpConfig;
-  readonly layers: ScrrambleLayer[] = [];
+  readonly layers: ScrrambleLayer[];
   readonly head: { w: Tensor; b: Tensor }[] = [];
   readonly inputSize: number;
   readonly classes: number;
@@ -124,12 +120,7 @@ export class ScrrambleMlp implements Model {
     const all = routings ?? networkRoutings(c);
     checkNetworkRoutings(all, cores, N / S);
     const rng = new Rng(c.initSeed).fork("init");
-    const init = c.init as CoreInit;
-    all.forEach((routing, i) => {
-      const weight = parameter([cores[i + 1], N, N], `layers.${i}.weight`);
-      fillTruncatedNormal(weight, coreInitStd(init, cores[i + 1], N, S), rng);
-      this.layers.push({ routing, buffers: uploadRouting(routing), weight });
-    });
+    this.layers = scrrambleLayers(cores, N, S, all, c.init as CoreInit, rng, "layers.");
     if (c.reconstruction > 0) {
       const sizes = [cores[cores.length - 1] * N, 5000, 3000, c.reconstructionSize];
       for (let i = 0; i + 1 < sizes.length; i++) {

@@ -1,5 +1,5 @@
 // Dataset files: finds and reads the bundled `mnist` package JSON, IDX folders
-// (MNIST-style, raw or .gz) and CIFAR binary folders, then hands the bytes to
+// (MNIST-style, raw or .gz), CIFAR binary folders and .tar.gz archives, then hands the bytes to
 // the runtime-neutral parsers in src/data/. Parsing and validation stay in
 // src/data/; this file only locates and reads files and names the missing ones.
 
@@ -10,7 +10,8 @@ import { basename, dirname, join } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { concatDatasets } from "../data/dataset.js";
 import { idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
-import { parseCifar } from "../data/cifar.js";
+import { CIFAR_FILES, cifarFromTar, parseCifar } from "../data/cifar.js";
+import { parseTar } from "../data/tar.js";
 import type { CifarOptions } from "../data/cifar.js";
 import { bundledMnistFromDigits, parseDigitJson } from "../data/mnist-bundled.js";
 
@@ -91,15 +92,6 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
   return { train, test };
 }
 
-const CIFAR_LAYOUT = {
-  cifar10: {
-    subdir: "cifar-10-batches-bin",
-    train: ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"],
-    test: ["test_batch.bin"],
-  },
-  cifar100: { subdir: "cifar-100-binary", train: ["train.bin"], test: ["test.bin"] },
-} as const;
-
 /**
  * Load a CIFAR binary folder: cifar10 = data_batch_1..5.bin + test_batch.bin,
  * cifar100 = train.bin + test.bin (CIFAR-100 labels: "fine" by default). `dir` may
@@ -112,10 +104,10 @@ export async function loadCifarDir(
   variant: CifarOptions["variant"],
   opts: { label?: CifarOptions["label"] } = {},
 ): Promise<{ train: Dataset; test: Dataset }> {
-  const layout = CIFAR_LAYOUT[variant];
+  const layout = CIFAR_FILES[variant];
   if (layout === undefined) throw new Error(`loadCifarDir: unknown variant ${String(variant)} (expected cifar10 or cifar100)`);
   const all = [...layout.train, ...layout.test];
-  const nested = join(dir, layout.subdir);
+  const nested = join(dir, layout.folder);
   const hasAny = (d: string) => all.some((f) => findVariant(d, [f]) !== null);
   const base = !hasAny(dir) && hasAny(nested) ? nested : dir;
   const missing = all.filter((f) => findVariant(base, [f]) === null);
@@ -136,4 +128,28 @@ export async function loadCifarDir(
   const train = concatDatasets(`${variant}${suffix}:train`, await load(layout.train));
   const test = concatDatasets(`${variant}${suffix}:test`, await load(layout.test));
   return { train, test };
+}
+
+/**
+ * Load CIFAR-10 or CIFAR-100 from the official binary archive (cifar-10-binary.tar.gz,
+ * cifar-100-binary.tar.gz, read and unpacked in memory), from a folder holding that archive, or from
+ * the extracted folder (loadCifarDir). Errors name the file.
+ * @example const { train, test } = await loadCifar("downloads/cifar-10-binary.tar.gz", "cifar10");
+ */
+export async function loadCifar(
+  path: string,
+  variant: CifarOptions["variant"],
+  opts: { label?: CifarOptions["label"] } = {},
+): Promise<{ train: Dataset; test: Dataset }> {
+  if (!existsSync(path))
+    throw new Error(`${path}: no such file or folder (expected ${CIFAR_FILES[variant].archive} or its extracted folder)`);
+  let archive = path;
+  if (statSync(path).isDirectory()) {
+    const inside = join(path, CIFAR_FILES[variant].archive);
+    const extracted = [path, join(path, CIFAR_FILES[variant].folder)].some((d) => findVariant(d, [CIFAR_FILES[variant].test[0]]) !== null);
+    if (extracted || !isFile(inside)) return loadCifarDir(path, variant, opts);
+    archive = inside;
+  }
+  const raw = await maybeGunzip(await readFile(archive), archive);
+  return cifarFromTar(parseTar(raw, archive), archive, { variant, label: opts.label });
 }

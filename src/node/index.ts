@@ -3,8 +3,8 @@
 // a run folder. With src/cli/, the only code that imports node:*.
 
 export { spawnNodeWorker } from "./threads.js";
-export { loadBundledMnist, loadIdxDir, loadCifarDir, type IdxDirOptions } from "./data-files.js";
-export { loadData, DATA_FIELDS, type DataOptions, type DataSplits } from "./data.js";
+export { loadBundledMnist, loadIdxDir, loadCifarDir, loadCifar, type IdxDirOptions } from "./data-files.js";
+export { loadData, DATA_FIELDS, DATASETS, SPLITS, type DataOptions, type DataSplits } from "./data.js";
 export { readCheckpoint, writeCheckpoint, checkpointPath } from "./checkpoint-file.js";
 export { writeFileAtomic, readFileChecked } from "./atomic.js";
 export { trainRun, runDescription, type RunEvents, type RunResult } from "./run.js";

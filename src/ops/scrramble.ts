@@ -3,6 +3,7 @@
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
 import { engine, parallel } from "../engine.js";
+import { routeCalls } from "../route.js";
 import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
 import type { KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
@@ -29,7 +30,7 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   const e = engine();
   const k = e.k;
   const routed = e.arena.allocStep(B * dstCores * N * 4);
-  k.routeGather(routed, dstCores * N, x.ptr, srcCores * N, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
+  parallel(routeCalls("routeGather", routed, dstCores * N, x.ptr, srcCores * N, B, S, dstCores * K, routing));
   const y = Tensor.empty([B, dstCores * N]);
   const ld = dstCores * N;
   const calls: KernelCall[] = [];

@@ -1,27 +1,17 @@
 // Simulated analog inference of a trained ScRRAMBLe MLP: every core programmed
-// as a crossbar (single or differential mapping, device effects), routed inputs
-// through a DAC, the conductance-domain MVM and read-out in WASM, an output ADC
-// per core. Reads the trained model; never changes it. Implements Model so the
+// as a crossbar (crossbar-stack.ts: mapping, device effects, DAC, read-out, ADC),
+// the relu-quantising ADC at each core output, class capsules from the last
+// layer. Reads the trained model; never changes it. Implements Model so the
 // trainer's evaluate() scores it.
 
-import { engine, gemmScratch } from "../engine.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import type { BatchInput } from "../nn/model.js";
-import { conductancesPerCore, mapCore, type Mapping } from "./mapping.js";
+import type { Mapping } from "./mapping.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
-import { maxAbs, maxPositive, SimulatedHardware } from "./sim-base.js";
-
-interface SimLayer {
-  srcCores: number;
-  dstCores: number;
-  /** Effective conductances [dstCores, N, N] in persistent memory. */
-  g: number;
-  alpha: Float64Array;
-  dacMax: number;
-  adcMax: number;
-}
+import { SimulatedHardware } from "./sim-base.js";
+import { CrossbarStack, type LayerObserver } from "./crossbar-stack.js";
 
 /**
  * @example
@@ -33,99 +23,44 @@ interface SimLayer {
 export class ScrrambleCrossbar extends SimulatedHardware {
   readonly model: ScrrambleMlp;
   readonly coreSize: number;
-  private readonly layers: SimLayer[];
+  readonly stack: CrossbarStack;
 
   /** Allocates the conductance arrays (persistent): build it outside a step. */
   constructor(model: ScrrambleMlp) {
     super(model, { model: model.config }, CROSSBAR_DEFAULTS);
     this.model = model;
     this.coreSize = model.config.coreSize;
-    const N = this.coreSize;
-    this.layers = model.layers.map((l) => ({
-      srcCores: l.routing.srcCores,
-      dstCores: l.routing.dstCores,
-      g: Tensor.persistent([l.routing.dstCores, N, N]).ptr,
-      alpha: new Float64Array(l.routing.dstCores),
-      dacMax: 1,
-      adcMax: 1,
-    }));
+    this.stack = new CrossbarStack(model.layers, model.config.coreSize, model.config.slotSize);
   }
 
   /** Program every core from the model's weights with these options (seeded). */
   program(opts: CrossbarOptions): void {
-    const rng = this.begin(opts);
-    const N = this.model.config.coreSize;
-    this.model.layers.forEach((l, li) => {
-      const sim = this.layers[li];
-      for (let c = 0; c < sim.dstCores; c++) {
-        const w = l.weight.data().slice(c * N * N, (c + 1) * N * N);
-        const { geff, alpha } = mapCore(w, N, N, opts.mapping, opts, rng);
-        new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(geff);
-        sim.alpha[c] = alpha;
-      }
-      sim.dacMax = opts.dacMax || 1;
-      sim.adcMax = opts.adcMax || 1;
-    });
+    this.stack.program(opts, this.begin(opts));
   }
 
   /** Set calibrated DAC / ADC full scales (those given as 0) from sample inputs x [B, inputSize]. */
   calibrate(batches: Iterable<Float32Array>): void {
-    const dac = this.layers.map(() => 0),
-      adc = this.layers.map(() => 0);
-    this.calibrationRuns(batches, (x) =>
-      this.run(x, (li, routed, y) => {
-        dac[li] = Math.max(dac[li], maxAbs(routed));
-        adc[li] = Math.max(adc[li], maxPositive(y));
-      }),
-    );
-    this.layers.forEach((l, i) => {
-      if (this.opts.dacMax === 0) l.dacMax = dac[i] || 1;
-      if (this.opts.adcMax === 0) l.adcMax = adc[i] || 1;
-    });
+    const r = CrossbarStack.rangeCollector(this.model.layers.length, () => false);
+    this.calibrationRuns(batches, (x) => this.run(x, r.observe));
+    this.stack.setRanges(this.opts, r.dac, r.adc);
   }
 
   /** Calibrated or fixed full scales per layer. */
   ranges(): { dacMax: number; adcMax: number }[] {
-    return this.layers.map((l) => ({ dacMax: l.dacMax, adcMax: l.adcMax }));
+    return this.stack.ranges();
   }
 
   /** Physical conductances of the whole model under the current mapping. */
   conductances(mapping: Mapping = this.opts.mapping): number {
-    const N = this.model.config.coreSize;
-    return this.layers.reduce((a, l) => a + l.dstCores * conductancesPerCore(mapping, N, N), 0);
+    return this.stack.conductances(mapping);
   }
 
-  private run(x: Tensor, observe?: (layer: number, routed: Float32Array, y: Float32Array) => void): Tensor {
-    const e = engine();
-    const k = e.k;
-    const N = this.model.config.coreSize;
-    const K = this.model.config.coreSize / this.model.config.slotSize;
-    const S = N / K;
-    const B = x.shape[0];
-    const o = this.opts;
-    const sigma = o.readNoise * (o.gMax - o.gMin) * (o.mapping === "differential" ? Math.SQRT2 : 1);
+  private run(x: Tensor, observe?: LayerObserver): Tensor {
     let h = x;
-    this.model.layers.forEach((l, li) => {
-      const sim = this.layers[li];
-      const ld = sim.dstCores * N;
-      const routed = e.arena.allocStep(B * ld * 4);
-      k.routeGather(routed, ld, h.ptr, sim.srcCores * N, B, S, sim.dstCores * K, l.buffers.dstPtr, l.buffers.srcSlot, l.buffers.coef);
-      if (o.dacBits > 0 && !this.calibrating) {
-        const steps = 2 ** (o.dacBits - 1) - 1;
-        k.quantizeSymmetric(routed, routed, B * ld, steps, sim.dacMax);
-      }
-      const cur = e.arena.allocStep(B * ld * 4);
-      const y = Tensor.empty([B, ld]);
-      const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
-      const scratch = gemmScratch(N);
-      for (let c = 0; c < sim.dstCores; c++) {
-        k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);
-        if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * N));
-        k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, sigma, 1 / sim.alpha[c]);
-      }
-      observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
-      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : ops.relu(y);
-    });
+    for (let li = 0; li < this.model.layers.length; li++) {
+      const y = this.stack.runLayer(li, h, this.opts, this.noiseRng, this.calibrating, observe);
+      h = this.stack.adc(li, y, this.opts, false, this.calibrating);
+    }
     return h;
   }
 
@@ -138,7 +73,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
 
   /** The conductance-to-digital factor of a core (digital = current / alpha). */
   alpha(layer: number, core: number): number {
-    return this.layers[layer].alpha[core];
+    return this.stack.alpha(layer, core);
   }
 
   /** Capsule outputs [B, lastCores * N] of the simulated hardware. */

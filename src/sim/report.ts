@@ -33,6 +33,8 @@ export interface ReportInput {
   seeds?: number;
   /** Accounting parameters (default ACCOUNTING_DEFAULTS). */
   params?: Partial<AccountingParams>;
+  /** What the model computes outside the cores (e.g. a convolutional front end): stated, not counted. */
+  digital?: string;
 }
 
 export interface SeedSpread {
@@ -46,6 +48,8 @@ export interface SeedSpread {
 
 export interface HardwareReport {
   params: AccountingParams & { slotSize: number; p: number; cores: number[] };
+  /** The model's digital part, not counted in any figure (absent when the whole model is cores). */
+  digital?: string;
   scrramble: NetworkAccount;
   baselines: NetworkAccount[];
   reductions: Record<string, Record<string, number>>;
@@ -97,6 +101,7 @@ export function hardwareReport(inp: ReportInput): HardwareReport {
   const eqNeurons = baselines[1];
   return {
     params: { ...p, slotSize: inp.slotSize, p: inp.p, cores },
+    ...(inp.digital ? { digital: inp.digital } : {}),
     scrramble: ours,
     baselines,
     reductions: red,
@@ -178,6 +183,9 @@ export function reportMarkdown(r: HardwareReport): string {
       `b_p = ${p.partialSumBits || p.activationBits + p.weightBits + Math.ceil(Math.log2(p.coreSize))}, ` +
       `ADC FoM ${p.adcFomJ * 1e15} fJ/step, ` +
       `accumulator in tile: ${p.accumulatorInTile ? "yes" : "no"}. Formulas: docs/accounting.md.`,
+    ...(r.digital
+      ? ["", `Digital, not on crossbar cores and not counted below: ${r.digital}. The figures cover the ScRRAMBLe layers only.`]
+      : []),
     "",
     `## ${r.scrramble.name}`,
     "",

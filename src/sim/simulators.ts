@@ -5,8 +5,10 @@
 import type { Model } from "../nn/model.js";
 import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import type { DenseBaseline } from "../nn/dense-baseline.js";
+import type { ScrrambleResnet } from "../nn/scrramble-resnet.js";
 import { ScrrambleCrossbar } from "./crossbar.js";
 import { DenseCrossbar } from "./crossbar-dense.js";
+import { ResnetCrossbar } from "./crossbar-resnet.js";
 import type { SimulatedHardware } from "./sim-base.js";
 
 export interface SimulatorOptions {
@@ -17,6 +19,7 @@ export interface SimulatorOptions {
 const SIMULATORS: Record<string, (model: Model, o: SimulatorOptions) => SimulatedHardware> = {
   "scrramble-mlp": (m) => new ScrrambleCrossbar(m as ScrrambleMlp),
   "dense-baseline": (m, o) => new DenseCrossbar(m as DenseBaseline, o.coreSize ?? 256),
+  "scrramble-resnet": (m) => new ResnetCrossbar(m as ScrrambleResnet),
 };
 
 /** True when a model kind can be simulated on crossbars. */

@@ -15,6 +15,7 @@ import { SGD } from "../optim/sgd.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { evalLoader, evaluate, inputResize } from "./evaluate.js";
 import type { TrainOptions } from "./options.js";
+import { parseAugmentation } from "../data/augment.js";
 
 export interface StepInfo {
   epoch: number;
@@ -50,11 +51,13 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
   if (train.classes > model.classes) throw new Error(`dataset "${train.name}" has ${train.classes} classes, the model ${model.classes}`);
   const resize = inputResize(model, train);
   const wantImages = model.wantsImages === true;
+  const augment = parseAugmentation(opts.augment, train, opts.shift);
   const loader = new DataLoader(train, {
     batchSize: opts.batchSize,
     shuffle: true,
     seed: opts.seed,
-    shift: opts.shift,
+    shift: augment.shift,
+    augment: wantImages ? undefined : augment,
     resize: wantImages ? undefined : resize,
     dropLast: true,
   });
@@ -95,10 +98,10 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
           xs = resized.subarray(0, batch.size * model.inputSize);
         }
       }
-      if (opts.lrSchedule === "cosine") opt.lr = learningRateAt(opts.lr, step, totalSteps);
+      if (opts.lrSchedule !== "constant") opt.lr = scheduledRate(opts, step, totalSteps);
       opt.zeroGrad();
       const x = Tensor.from(xs, [batch.size, model.inputSize]);
-      const { loss, scores } = model.loss({ x, labels: batch.y, images });
+      const { loss, scores } = model.loss({ x, labels: batch.y, images, training: true });
       backward(loss);
       opt.step();
       const lossValue = loss.item();
@@ -123,6 +126,24 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
     if (opts.evalEvery === 0 || step % opts.evalEvery !== 0) evalNow(epoch);
   }
   return opt;
+}
+
+/**
+ * The learning rate of a schedule at a step (0-based) of a run of totalSteps.
+ * @example scheduledRate({ ...TRAIN_DEFAULTS, lrSchedule: "warmup-cosine", lr: 3e-4, decaySteps: 50000 }, 1000, 50000); // 3.9e-4
+ */
+export function scheduledRate(
+  o: Pick<TrainOptions, "lr" | "lrSchedule" | "warmupSteps" | "warmupStart" | "lrPeak" | "lrFinal" | "decaySteps">,
+  step: number,
+  totalSteps: number,
+): number {
+  if (o.lrSchedule === "constant") return o.lr;
+  if (o.lrSchedule === "cosine") return learningRateAt(o.lr, step, totalSteps);
+  const peak = o.lr * o.lrPeak;
+  if (step < o.warmupSteps) return o.lr * o.warmupStart + ((peak - o.lr * o.warmupStart) * step) / o.warmupSteps;
+  const end = o.decaySteps > 0 ? o.decaySteps : totalSteps;
+  const t = Math.min(1, (step - o.warmupSteps) / Math.max(1, end - o.warmupSteps));
+  return o.lrFinal + ((peak - o.lrFinal) * (1 + Math.cos(Math.PI * t))) / 2;
 }
 
 /** Cosine-decayed learning rate at a step (0-based) of totalSteps. */

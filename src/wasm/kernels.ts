@@ -116,21 +116,8 @@ export interface KernelExports {
   channelAffine(y: Ptr, x: Ptr, scale: Ptr, shift: Ptr, r0: Int, r1: Int, F: Int, relu: Int): void;
   bnBackwardSums(part: Ptr, dy: Ptr, y: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, j0: Int, j1: Int, rows: Int, M: Int, F: Int): void;
   bnParamGrads(dgamma: Ptr, dbeta: Ptr, total: Ptr, F: Int): void;
-  bnBackwardInput(
-    dx: Ptr,
-    dy: Ptr,
-    y: Ptr,
-    x: Ptr,
-    mean: Ptr,
-    invstd: Ptr,
-    gamma: Ptr,
-    total: Ptr,
-    r0: Int,
-    r1: Int,
-    F: Int,
-    n: Int,
-    batchStats: Int,
-  ): void;
+  bnBackwardCoefs(coef: Ptr, gamma: Ptr, invstd: Ptr, total: Ptr, F: Int, n: Int, batchStats: Int): void;
+  bnBackwardInput(dx: Ptr, dy: Ptr, y: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, coef: Ptr, r0: Int, r1: Int, F: Int): void;
   layerNorm(y: Ptr, mean: Ptr, rstd: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, B: Int, D: Int, eps: F32): void;
   layerNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, rstd: Ptr, gamma: Ptr, B: Int, D: Int): void;
   maxPool2(y: Ptr, x: Ptr, B: Int, H: Int, W: Int, F: Int): void;
