@@ -1,7 +1,8 @@
-// `npm run bench`: tinybench over the GEMM kernels (single thread) and the model
-// steps (one thread, then two). Prints a table, then one JSON line per case. With --torch, also runs
-// the PyTorch anchor (../shared/anchors/torch_scrramble.py) in the same session
-// and prints our/their ratio. Run alone: never beside another benchmark.
+// `npm run bench`: tinybench over the GEMM kernels and the full-size 3 x 3 convolutions (single thread),
+// the model steps (one thread, then two: ScRRAMBLe MLP, dense baseline, ScRRAMBLe-ResNet full size and
+// small) and the memory of a full-size ResNet step. Prints a table, then one JSON line per case. With
+// --torch, also runs the PyTorch anchors (../shared/anchors/torch_scrramble.py, torch_resnet.py) in the
+// same session and prints our/their ratio. Run alone: never beside another benchmark.
 
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
@@ -13,20 +14,41 @@ import { engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { addGemmCases } from "./gemm.js";
 import { addStepCases } from "./train-step.js";
+import { addConvCases, addResnetStepCases, fullSizeStepMemory, type ResnetCase } from "./resnet.js";
 
 const quick = process.argv.includes("--quick");
-const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
+const timed = () => new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
+/** Slow cases (a training step of a ResNet): a fixed, small number of iterations. */
+const few = (n: number) => new Bench({ time: 0, iterations: n, warmupTime: 0, warmupIterations: 1 });
+const bench = timed();
 const gemm = addGemmCases(bench);
 const steps = addStepCases(bench);
+const resnet: ResnetCase[] = addConvCases(bench);
 await bench.run();
-// The model cases again on two threads (worker over a shared memory).
+const small1 = few(quick ? 2 : 6);
+resnet.push(...addResnetStepCases(small1, "small", "1 thread"));
+await small1.run();
+const full1 = few(quick ? 1 : 2);
+resnet.push(...addResnetStepCases(full1, "full", "1 thread"));
+await full1.run();
+// Two threads (workers over a shared memory, capped at 2 GiB): first the memory of a full-size step on a
+// fresh engine, then the model cases again.
 initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
-const bench2 = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
+const memory = fullSizeStepMemory();
+if (memory.memoryMB > memory.limitMB) throw new Error(`a full-size ResNet step needs ${memory.memoryMB} MiB, above ${memory.limitMB}`);
+initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
+const bench2 = timed();
 const steps2 = addStepCases(bench2, "2 threads");
 await bench2.run();
+const small2 = few(quick ? 2 : 6);
+resnet.push(...addResnetStepCases(small2, "small", "2 threads"));
+await small2.run();
+const full2 = few(quick ? 1 : 2);
+resnet.push(...addResnetStepCases(full2, "full", "2 threads"));
+await full2.run();
 engine().pool?.close();
 steps.push(...steps2);
-const tasks = [...bench.tasks, ...bench2.tasks];
+const tasks = [...bench.tasks, ...small1.tasks, ...full1.tasks, ...bench2.tasks, ...small2.tasks, ...full2.tasks];
 
 const rows: Record<string, unknown>[] = [];
 for (const task of tasks) {
@@ -35,6 +57,7 @@ for (const task of tasks) {
   const ms = r.latency.p50;
   const g = gemm.find((c) => c.name === task.name);
   const s = steps.find((c) => c.name === task.name);
+  const rc = resnet.find((c) => c.name === task.name);
   const row: Record<string, unknown> = {
     bench: task.name,
     medianMs: +ms.toFixed(4),
@@ -42,6 +65,8 @@ for (const task of tasks) {
   };
   if (g) row.gflops = +(g.flops / (ms * 1e6)).toFixed(2);
   if (s) row.samplesPerSec = +((s.samples * 1000) / ms).toFixed(1);
+  if (rc?.flops) row.gflops = +(rc.flops / (ms * 1e6)).toFixed(2);
+  if (rc?.samples) row.samplesPerSec = +((rc.samples * 1000) / ms).toFixed(1);
   row.kernels = g ? g.variant : engine().variant;
   row.threads = task.name.includes("2 threads") ? 2 : 1;
   rows.push(row);
@@ -55,6 +80,17 @@ console.table(
     kernels: r.kernels,
   })),
 );
+
+rows.push({ bench: "memory: full-size scrramble-resnet training step (batch 64, shared memory, 2 threads)", ...memory });
+console.log(
+  `full-size ResNet step at batch 64: ${memory.persistentMB.toFixed(0)} MiB persistent + ${memory.peakStepMB.toFixed(0)} MiB step peak, ` +
+    `engine memory ${memory.memoryMB.toFixed(0)} MiB of the ${memory.limitMB} MiB shared-memory cap`,
+);
+const best = (re: RegExp) => Math.max(...rows.filter((r) => re.test(String(r.bench)) && r.gflops).map((r) => Number(r.gflops)));
+const gemmRate = best(/^gemm relaxed \(64x1024\)/) > 0 ? best(/^gemm relaxed \(64x1024\)/) : best(/^gemm simd128 \(64x1024\)/);
+for (const r of rows.filter((r) => String(r.bench).startsWith("conv3x3"))) r.ofGemm = +(Number(r.gflops) / gemmRate).toFixed(2);
+console.log(`conv3x3 GFLOP/s as a fraction of the (64x1024).(1024x2048) GEMM (${gemmRate} GFLOP/s) of this run:`);
+for (const r of rows.filter((r) => String(r.bench).startsWith("conv3x3"))) console.log(`  ${r.bench}: ${r.gflops} GFLOP/s, ${r.ofGemm}`);
 
 const anchor = new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url).pathname;
 if (process.argv.includes("--torch")) {
@@ -93,6 +129,37 @@ if (process.argv.includes("--torch")) {
       } catch (e) {
         console.error(`--torch ${args.join(" ")}: ${(e as Error).message.split("\n")[0]}`);
       }
+    }
+  }
+}
+const resnetAnchor = new URL("../../../shared/anchors/torch_resnet.py", import.meta.url).pathname;
+if (process.argv.includes("--torch") && existsSync(resnetAnchor) && existsSync("/usr/bin/python3")) {
+  const env = { ...process.env, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/openblas-openmp" };
+  for (const threads of [1, 2]) {
+    try {
+      const out = execFileSync("/usr/bin/python3", [resnetAnchor, "--threads", String(threads), "--steps", quick ? "1" : "3"], {
+        env,
+        encoding: "utf8",
+      });
+      for (const line of out.trim().split("\n")) {
+        const t = JSON.parse(line);
+        const tag = t.width === 1 ? "full size" : `width ${t.width}, depth ${t.depth}`;
+        const suffix = `${threads} thread${threads === 1 ? "" : "s"}`;
+        const mine = rows.find((r) => r.bench === `train step resnet front + linear head ${tag} (batch 64, ${suffix})`);
+        const full = rows.find((r) => r.bench === `train step scrramble-resnet ${tag} (batch 64, ${suffix})`);
+        const row = {
+          bench: `torch resnet front ${tag} (${suffix}, OpenBLAS)`,
+          torch: t,
+          ratio: mine ? +(Number(mine.samplesPerSec) / t.images_per_s).toFixed(3) : null,
+        };
+        rows.push(row);
+        console.log(
+          `${row.bench}: ${t.images_per_s} images/s; ours (same model) ${mine?.samplesPerSec}, ours/theirs = ${row.ratio}; ` +
+            `our full scrramble-resnet ${full?.samplesPerSec} images/s`,
+        );
+      }
+    } catch (e) {
+      console.error(`--torch torch_resnet.py --threads ${threads}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { modelConfig, modelEntries, modelEntry } from "../nn/registry.js";
 import type { ModelContext } from "../nn/model.js";
 import { choice, readFields, showValue, flagOf, type OptionValues } from "../options.js";
 import { TRAIN_DEFAULTS, TRAIN_FIELDS, TRAIN_RECIPES, type TrainOptions } from "../train/options.js";
+import { parseAugmentation } from "../data/augment.js";
 import { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "../sim/options.js";
 import { DATA_FIELDS, type DataOptions } from "../node/data.js";
 import { fieldOptions, UsageError, type OptionTable } from "./args.js";
@@ -70,7 +71,11 @@ export const TRAIN_OPTIONS: OptionTable = {
 /** The training options: the --recipe's defaults, then every flag given. */
 export function trainOptionsFrom(v: OptionValues): TrainOptions {
   const recipe = choice(v, "recipe", Object.keys(TRAIN_RECIPES));
-  return asUsage(() => readFields(TRAIN_FIELDS, v, { ...TRAIN_DEFAULTS, ...TRAIN_RECIPES[recipe] }));
+  return asUsage(() => {
+    const o = readFields(TRAIN_FIELDS, v, { ...TRAIN_DEFAULTS, ...TRAIN_RECIPES[recipe] });
+    parseAugmentation(o.augment, { name: "" }, o.shift); // the spec's syntax, before any data is read
+    return o;
+  });
 }
 
 export const CROSSBAR_OPTIONS: OptionTable = fieldOptions(CROSSBAR_FIELDS, CROSSBAR_DEFAULTS);

@@ -52,10 +52,16 @@ export class Arena {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
+    // Grow by at least an eighth of the memory: each grow may copy it, so exact steps cost O(n^2).
+    const ahead = Math.max(pages, Math.floor(have / PAGE / 8));
     try {
-      this.memory.grow(pages);
-    } catch (e) {
-      throw new Error(`out of WASM memory: need ${end} bytes, have ${have} (${(e as Error).message})`);
+      this.memory.grow(ahead);
+    } catch {
+      try {
+        this.memory.grow(pages); // near the maximum: exactly what is needed
+      } catch (e) {
+        throw new Error(`out of WASM memory: need ${end} bytes, have ${have} (${(e as Error).message})`);
+      }
     }
   }
 
