@@ -18,6 +18,7 @@ export {
   layerNorm, layerNormBackward,
 } from "./norm";
 export { maxPool2, maxPool2Backward, avgPool2, avgPool2Backward } from "./pool";
+export { winogradWeights, winogradForward, winogradScratchBytes } from "./winograd";
 
 /** First byte the host may use: everything below is the module's static data. */
 export function heapBase(): usize {

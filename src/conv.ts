@@ -10,6 +10,28 @@ import type { KernelCall } from "./wasm/pool.js";
 /** Index of the scratch pointer among conv2dForward's / conv2dBackwardWeight's arguments. */
 export const CONV_FORWARD_SCRATCH_ARG = 13;
 export const CONV_WEIGHT_SCRATCH_ARG = 12;
+export const WINOGRAD_SCRATCH_ARG = 12;
+
+/** 3 x 3 convolutions with at least this many input and output channels (multiples of 4) use Winograd F(2x2, 3x3). */
+export const WINOGRAD_MIN_CHANNELS = 16;
+let winogradEnabled = true;
+
+/** Turn Winograd off (every convolution by im2col + GEMM) or back on; for tests and benchmarks. Returns the previous setting. */
+export function setWinograd(enabled: boolean): boolean {
+  const prev = winogradEnabled;
+  winogradEnabled = enabled;
+  return prev;
+}
+
+/** True when a convolution of this shape runs by Winograd F(2x2, 3x3) (forward and input gradient). */
+export function usesWinograd(s: Pick<ConvShape, "F" | "G" | "R">): boolean {
+  return winogradEnabled && s.R === 3 && s.F % 4 === 0 && s.G % 4 === 0 && Math.min(s.F, s.G) >= WINOGRAD_MIN_CHANNELS;
+}
+
+/** Tiles per Winograd chunk: the 16 transformed slices of a chunk stay near 1 MiB (a function of the shape only). */
+export function winogradChunk(F: number, G: number): number {
+  return Math.max(16, Math.min(256, Math.floor(16384 / (F + G)) & ~3));
+}
 
 /** Output pixels per unfolded chunk for R R F patch values: about 256 KiB of scratch (a function of the shape only). */
 export function convChunk(RRF: number, R: number): number {
@@ -34,6 +56,7 @@ export interface ConvShape {
  * [R, R, Fin, Gout]; the kernels read it packed. Used by the forward op and the input-gradient rule.
  */
 export function convolve(y: number, x: number, w: number, bias: number, s: ConvShape, accumulate: boolean): void {
+  if (usesWinograd(s)) return winograd(y, x, w, bias, s, accumulate);
   const e = engine();
   const k = e.k;
   const { B, H, W, F, G, R } = s;
@@ -61,6 +84,39 @@ export function convolve(y: number, x: number, w: number, bias: number, s: ConvS
       0,
     ]);
     parallel(calls, CONV_FORWARD_SCRATCH_ARG, k.convForwardScratchBytes(F, R, chunk));
+  });
+}
+
+/** The Winograd F(2x2, 3x3) path of convolve: weights transformed and packed once, tiles split over the threads. */
+function winograd(y: number, x: number, w: number, bias: number, s: ConvShape, accumulate: boolean): void {
+  const e = engine();
+  const k = e.k;
+  const { B, H, W, F, G } = s;
+  const tiles = B * Math.ceil(H / 2) * Math.ceil(W / 2);
+  const chunk = winogradChunk(F, G);
+  withScratch(() => {
+    const u = e.arena.allocStep(16 * F * G * 4);
+    k.winogradWeights(u, w, F, G);
+    const pb = k.packedBytes(F, G);
+    const panels = e.arena.allocStep(16 * pb);
+    for (let xi = 0; xi < 16; xi++) k.packPanels(panels + xi * pb, u + xi * F * G * 4, G, F, G, 0);
+    const calls: KernelCall[] = alignedRanges(tiles, e.threads).map(([t0, t1]) => [
+      "winogradForward",
+      y,
+      x,
+      panels,
+      bias,
+      H,
+      W,
+      F,
+      G,
+      t0,
+      t1,
+      chunk,
+      accumulate ? 1 : 0,
+      0,
+    ]);
+    parallel(calls, WINOGRAD_SCRATCH_ARG, k.winogradScratchBytes(F, G, chunk));
   });
 }
 

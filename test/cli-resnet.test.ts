@@ -69,6 +69,9 @@ test("a tiny ResNet overfits 40 CIFAR-format images to 100 % through train; eval
   const e = run(["eval", "--checkpoint", out, "--dataset", "cifar10", "--data", archive, "--val", "0", "--json"]);
   assert.is(e.code, 0, e.err);
   assert.is(JSON.parse(e.out).accuracy, 1);
+  const b = run(["eval", "--checkpoint", out, "--dataset", "cifar10", "--data", archive, "--val", "0", "--bn-eval", "batch", "--json"]);
+  assert.is(b.code, 0, b.err);
+  assert.ok(JSON.parse(b.out).accuracy > 0.5, "batch statistics at evaluation");
   const x = run(["eval", "--checkpoint", out, "--dataset", "cifar10", "--data", archive, "--val", "0", "--crossbar", "single", "--json"]);
   assert.is(x.code, 0, x.err);
   assert.is(JSON.parse(x.out).accuracy, 1, "ideal crossbars reproduce the digital head");
@@ -108,6 +111,7 @@ test("ResNet and data usage errors exit 2 with the option named; a missing archi
     [["train", "--model", "resnet", "--recipe", "fast"], /--recipe must be one of default, paper/],
     [["train", "--model", "dense", "--bn", "shared"], /--bn does not apply to --model dense-baseline/],
     [["train", "--dataset", "mnist", "--labels", "coarse"], /--labels applies to --dataset cifar100 only/],
+    [["eval", "--checkpoint", "x", "--bn-eval", "sometimes"], /--bn-eval must be one of running, batch/],
   ];
   for (const [args, re] of cases) {
     const r = run(args);

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { Tensor } from "../src/tensor.js";
 import { endStep, engine, withScratch } from "../src/engine.js";
 import * as ops from "../src/ops/index.js";
-import { convolveWeightGrad } from "../src/conv.js";
+import { convolveWeightGrad, setWinograd, usesWinograd } from "../src/conv.js";
 import { backward } from "../src/autograd/backward.js";
 import { gradCheck, maxAbsDiff, naiveConv2d, randomArray } from "./helpers/reference.js";
 
@@ -157,6 +157,37 @@ test("conv2d input gradient matches the float64 transposed convolution on a larg
                 ref[((b * H + si) * W + sj) * F + f] += gyv[((b * H + i) * W + j) * G + g] * ws[((ky * R + kx) * F + f) * G + g];
           }
   assert.ok(maxAbsDiff(x.grad!.toArray(), ref) < 1e-4, `${maxAbsDiff(x.grad!.toArray(), ref)}`);
+});
+
+test("Winograd F(2x2, 3x3) (16+ channels) matches the float64 reference, odd sizes included, and im2col within round-off", () => {
+  for (const [B, H, W, F, G] of [
+    [2, 5, 7, 16, 20],
+    [1, 8, 8, 32, 16],
+    [3, 1, 3, 16, 16],
+  ]) {
+    assert.ok(usesWinograd({ F, G, R: 3 }));
+    const x = randomArray(B * H * W * F, seed),
+      w = randomArray(9 * F * G, seed, -0.3, 0.3),
+      b = randomArray(G, seed);
+    const run = () => ops.conv2d(Tensor.from(x, [B, H, W, F]), Tensor.from(w, [3, 3, F, G]), Tensor.from(b, [G])).toArray();
+    const wino = run();
+    const prev = setWinograd(false);
+    const direct = run();
+    setWinograd(prev);
+    const ref = naiveConv2d(x, w, b, B, H, W, F, G, 3);
+    assert.ok(maxAbsDiff(wino, ref) < 2e-5 * 9 * F, `${[B, H, W, F, G]}: ${maxAbsDiff(wino, ref)}`);
+    assert.ok(maxAbsDiff(wino, direct) < 2e-5 * 9 * F);
+    endStep();
+  }
+  assert.not.ok(usesWinograd({ F: 8, G: 16, R: 3 }) || usesWinograd({ F: 18, G: 16, R: 3 }) || usesWinograd({ F: 16, G: 16, R: 1 }));
+});
+
+test("Winograd forward and input gradient by central finite differences", () => {
+  const x = leaf([2, 3, 4, 16]),
+    w = leaf([3, 3, 16, 16], -0.3, 0.3),
+    b = leaf([16]);
+  const r = gradCheck([x, w, b], () => project(ops.conv2d(x, w, b)));
+  assert.ok(r.ok, `worst ${JSON.stringify(r.worst)}`);
 });
 
 test("conv2d shape errors name the problem", () => {

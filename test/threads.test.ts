@@ -35,14 +35,15 @@ function steps(make: () => Model, threads: number): Float32Array[] {
 
 const scr = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10], coreSize: 64, slotSize: 16, init: "glorot-core" });
 const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, initSeed: 1 });
-// Convolutions (pixels split for the forward and input gradient, weight rows for the weight gradient),
-// batch-norm statistics over row blocks, pooling, routing by samples: every split must give the same bits.
+// Convolutions (im2col with 8 channels, Winograd tiles with 16: pixels or tiles split for the forward and
+// input gradient, weight rows for the weight gradient), batch-norm statistics over row blocks, pooling,
+// routing by samples: every split must give the same bits.
 const resnet = () =>
   new ScrrambleResnet({
     ...SCRRAMBLE_RESNET_DEFAULTS,
     imageSize: 16,
     inputChannels: 3,
-    channels: [8, 12],
+    channels: [8, 16],
     blocks: [1, 2],
     cores: [2, 4, 2],
     coreSize: 20,

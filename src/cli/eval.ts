@@ -22,6 +22,12 @@ export const EVAL_COMMAND: CommandSpec = {
   options: {
     checkpoint: { type: "string", arg: "PATH", help: "run folder (holding model.safetensors) or a .safetensors file" },
     crossbar: { type: "string", arg: "M", help: "simulate the cores as crossbars with this mapping: single | differential" },
+    "bn-eval": {
+      type: "string",
+      arg: "S",
+      help: "models with batch norms: normalise with the running statistics or each evaluation batch's own (running | batch)",
+      defaultHelp: "the checkpoint's",
+    },
     ...HARDWARE_OPTIONS,
     "calibration-batches": { type: "string", arg: "N", default: "4", help: "training batches used to calibrate DAC / ADC full scales" },
     ...DATA_OPTIONS,
@@ -31,6 +37,7 @@ export const EVAL_COMMAND: CommandSpec = {
   examples: [
     "scrramble eval --checkpoint runs/scrramble-mlp-2026-01-01T10-00-00",
     "scrramble eval --checkpoint runs/scr --crossbar single --levels 16 --prog-noise 0.02 --adc-bits 4",
+    "scrramble eval --checkpoint runs/resnet-shared --bn-eval batch   # the reference's evaluation statistics",
   ],
 };
 
@@ -41,7 +48,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
+  const stats = typeof v["bn-eval"] === "string" ? choice(v, "bn-eval", ["running", "batch"] as const) : null;
   const { model, path } = readCheckpoint(v.checkpoint);
+  if (stats) {
+    if (!model.setEvalStatistics) throw new UsageError(`--bn-eval: a ${model.kind} checkpoint has no batch norms`);
+    model.setEvalStatistics(stats);
+  }
   const data = await loadData(dataOptionsFor(v, model.classes));
   let target: Model = model;
   let hardware: Record<string, unknown> | null = null;

@@ -66,6 +66,8 @@ export interface Model {
   readonly wantsImages?: boolean;
   /** The ScRRAMBLe layers, for models that have them. */
   routedNetwork?(): RoutedNetwork;
+  /** Models with batch norms: which statistics normalise at evaluation (running averages, or each batch's own). */
+  setEvalStatistics?(s: "running" | "batch"): void;
 }
 
 /** Index of the largest score of each row of scores [B, L] (L classes). */

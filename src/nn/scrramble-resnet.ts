@@ -284,6 +284,11 @@ export class ScrrambleResnet implements Model {
     this.front.load(stored);
   }
 
+  /** Evaluate with the running statistics or with each batch's own (the reference's behaviour); sets config.bnEval. */
+  setEvalStatistics(s: "running" | "batch"): void {
+    this.config.bnEval = s;
+  }
+
   private mode(training: boolean): BatchNormMode {
     if (training) return "train";
     return this.config.bnEval === "batch" ? "batch" : "running";

@@ -109,6 +109,23 @@ export interface KernelExports {
     scratch: Ptr,
   ): void;
   conv2dFlipWeights(wf: Ptr, w: Ptr, R: Int, F: Int, G: Int): void;
+  winogradWeights(u: Ptr, w: Ptr, F: Int, G: Int): void;
+  winogradScratchBytes(F: Int, G: Int, chunk: Int): Int;
+  winogradForward(
+    y: Ptr,
+    x: Ptr,
+    panels: Ptr,
+    bias: Ptr,
+    H: Int,
+    W: Int,
+    F: Int,
+    G: Int,
+    t0: Int,
+    t1: Int,
+    chunk: Int,
+    accumulate: Int,
+    scratch: Ptr,
+  ): void;
   channelSums(part: Ptr, x: Ptr, j0: Int, j1: Int, rows: Int, M: Int, F: Int): void;
   sumParts(total: Ptr, part: Ptr, blocks: Int, F: Int): void;
   bnStats(mean: Ptr, variance: Ptr, invstd: Ptr, total: Ptr, F: Int, n: Int, eps: F32, runMean: Ptr, runVar: Ptr, momentum: F32): void;
