@@ -10,7 +10,7 @@ import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { Rng } from "../src/rng.js";
 import * as ops from "../src/ops/index.js";
-import { convolve, convolveInputGrad, convolveWeightGrad } from "../src/conv.js";
+import { convolve, convolveInputGrad, convolveWeightGrad, setWinograd } from "../src/conv.js";
 import { parameter } from "../src/nn/parameter.js";
 import { fillTruncatedNormal } from "../src/nn/init.js";
 import { ResnetFront } from "../src/nn/resnet-front.js";
@@ -25,13 +25,13 @@ export interface ResnetCase {
   samples?: number;
 }
 
-/** Full-size 3 x 3 convolution shapes per stage: image side and channels (batch 8 keeps them short). */
+/** Full-size 3 x 3 convolution shapes per stage: image side and channels, at the training batch of 64. */
 export const CONV_SHAPES: [number, number][] = [
   [32, 64],
   [16, 128],
   [8, 256],
 ];
-const CONV_BATCH = 8;
+const CONV_BATCH = 64;
 
 function randomTensor(shape: number[], seed: number, scale = 1): Tensor {
   const rng = new Rng(seed);
@@ -49,34 +49,53 @@ export function addConvCases(bench: Bench): ResnetCase[] {
     const x = randomTensor([CONV_BATCH, S, S, F], 1);
     const w = randomTensor([3, 3, F, F], 2, 0.1);
     const y = Tensor.empty([CONV_BATCH, S, S, F]);
-    convolve(y.ptr, x.ptr, w.ptr, 0, s, false);
-    // Check sampled outputs against a float64 sum before timing.
-    const xs = x.data(),
-      ws = w.data(),
-      ys = y.data();
-    for (let t = 0; t < 50; t++) {
-      const b = t % CONV_BATCH,
-        i = (t * 7) % S,
-        j = (t * 13) % S,
-        g = (t * 31) % F;
-      let acc = 0;
-      for (let ky = 0; ky < 3; ky++)
-        for (let kx = 0; kx < 3; kx++) {
-          const si = i + ky - 1,
-            sj = j + kx - 1;
-          if (si < 0 || si >= S || sj < 0 || sj >= S) continue;
-          for (let f = 0; f < F; f++) acc += xs[((b * S + si) * S + sj) * F + f] * ws[((ky * 3 + kx) * F + f) * F + g];
-        }
-      if (Math.abs(acc - ys[((b * S + i) * S + j) * F + g]) > 1e-3) throw new Error(`conv ${S}x${S}x${F}: wrong output at sample ${t}`);
+    // Check sampled outputs of both algorithms against a float64 sum before timing.
+    for (const algorithm of [false, true]) {
+      const prev = setWinograd(algorithm);
+      convolve(y.ptr, x.ptr, w.ptr, 0, s, false);
+      setWinograd(prev);
+      const xs = x.data(),
+        ws = w.data(),
+        ys = y.data();
+      for (let t = 0; t < 50; t++) {
+        const b = t % CONV_BATCH,
+          i = (t * 7) % S,
+          j = (t * 13) % S,
+          g = (t * 31) % F;
+        let acc = 0;
+        for (let ky = 0; ky < 3; ky++)
+          for (let kx = 0; kx < 3; kx++) {
+            const si = i + ky - 1,
+              sj = j + kx - 1;
+            if (si < 0 || si >= S || sj < 0 || sj >= S) continue;
+            for (let f = 0; f < F; f++) acc += xs[((b * S + si) * S + sj) * F + f] * ws[((ky * 3 + kx) * F + f) * F + g];
+          }
+        if (Math.abs(acc - ys[((b * S + i) * S + j) * F + g]) > 1e-3)
+          throw new Error(`conv ${S}x${S}x${F} (winograd ${algorithm}): wrong output at sample ${t}`);
+      }
     }
     const dw = Tensor.zeros([3, 3, F, F]);
     const dx = Tensor.zeros([CONV_BATCH, S, S, F]);
     const flops = 2 * CONV_BATCH * S * S * 9 * F * F;
     const label = `conv3x3 ${S}x${S}x${F} (batch ${CONV_BATCH})`;
-    bench.add(`${label} forward`, () => convolve(y.ptr, x.ptr, w.ptr, 0, s, false));
-    bench.add(`${label} weight grad`, () => convolveWeightGrad(dw.ptr, x.ptr, y.ptr, s));
-    bench.add(`${label} input grad`, () => convolveInputGrad(dx.ptr, y.ptr, w.ptr, s));
-    cases.push({ name: `${label} forward`, flops }, { name: `${label} weight grad`, flops }, { name: `${label} input grad`, flops });
+    // im2col + GEMM (the rate to compare with the GEMM), then Winograd (GFLOP/s of the direct method's flops).
+    const both = (name: string, fn: () => void) => {
+      bench.add(`${label} ${name} im2col`, () => {
+        const prev = setWinograd(false);
+        fn();
+        setWinograd(prev);
+      });
+      bench.add(`${label} ${name} winograd (effective)`, () => {
+        const prev = setWinograd(true);
+        fn();
+        setWinograd(prev);
+      });
+      cases.push({ name: `${label} ${name} im2col`, flops }, { name: `${label} ${name} winograd (effective)`, flops });
+    };
+    both("forward", () => convolve(y.ptr, x.ptr, w.ptr, 0, s, false));
+    both("input grad", () => convolveInputGrad(dx.ptr, y.ptr, w.ptr, s));
+    bench.add(`${label} weight grad im2col`, () => convolveWeightGrad(dw.ptr, x.ptr, y.ptr, s));
+    cases.push({ name: `${label} weight grad im2col`, flops });
   }
   return cases;
 }

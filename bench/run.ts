@@ -23,8 +23,10 @@ const few = (n: number) => new Bench({ time: 0, iterations: n, warmupTime: 0, wa
 const bench = timed();
 const gemm = addGemmCases(bench);
 const steps = addStepCases(bench);
-const resnet: ResnetCase[] = addConvCases(bench);
 await bench.run();
+const convs = few(quick ? 3 : 8);
+const resnet: ResnetCase[] = addConvCases(convs);
+await convs.run();
 const small1 = few(quick ? 2 : 6);
 resnet.push(...addResnetStepCases(small1, "small", "1 thread"));
 await small1.run();
@@ -48,7 +50,7 @@ resnet.push(...addResnetStepCases(full2, "full", "2 threads"));
 await full2.run();
 engine().pool?.close();
 steps.push(...steps2);
-const tasks = [...bench.tasks, ...small1.tasks, ...full1.tasks, ...bench2.tasks, ...small2.tasks, ...full2.tasks];
+const tasks = [...bench.tasks, ...convs.tasks, ...small1.tasks, ...full1.tasks, ...bench2.tasks, ...small2.tasks, ...full2.tasks];
 
 const rows: Record<string, unknown>[] = [];
 for (const task of tasks) {

@@ -28,9 +28,12 @@ export function usesWinograd(s: Pick<ConvShape, "F" | "G" | "R">): boolean {
   return winogradEnabled && s.R === 3 && s.F % 4 === 0 && s.G % 4 === 0 && Math.min(s.F, s.G) >= WINOGRAD_MIN_CHANNELS;
 }
 
-/** Tiles per Winograd chunk: the 16 transformed slices of a chunk stay near 1 MiB (a function of the shape only). */
+/**
+ * Tiles per Winograd chunk (a function of the shape only): the 16 transformed slices of a chunk near
+ * 1 MiB, but at least F G / 512 tiles so that each packed weight slice is reused over enough tiles.
+ */
 export function winogradChunk(F: number, G: number): number {
-  return Math.max(16, Math.min(256, Math.floor(16384 / (F + G)) & ~3));
+  return Math.max(16, Math.min(512, Math.max(Math.floor(16384 / (F + G)), Math.floor((F * G) / 512)) & ~3));
 }
 
 /** Output pixels per unfolded chunk for R R F patch values: about 256 KiB of scratch (a function of the shape only). */

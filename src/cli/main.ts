@@ -11,7 +11,10 @@ import { OptionError } from "../options.js";
 import { modelEntries } from "../nn/registry.js";
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<number>> }> = {
-  train: { summary: "train a model on the bundled MNIST subset or IDX files", run: async () => (await import("./train.js")).trainCommand },
+  train: {
+    summary: "train a model on the bundled MNIST subset, IDX files or CIFAR-10/100",
+    run: async () => (await import("./train.js")).trainCommand,
+  },
   eval: { summary: "evaluate a checkpoint (accuracy, confusion matrix)", run: async () => (await import("./eval.js")).evalCommand },
   routing: { summary: "routing statistics and slot-connectivity SVGs", run: async () => (await import("./routing.js")).routingCommand },
   sweep: {

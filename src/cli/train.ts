@@ -15,7 +15,7 @@ import { formatConfusion } from "./format.js";
 export function trainSpec(): CommandSpec {
   return {
     name: "train",
-    summary: "Train a model (default: the ScRRAMBLe capsule MLP) into a run folder.",
+    summary: "Train a model (default: the ScRRAMBLe capsule MLP; also the dense baseline and the ScRRAMBLe-ResNet) into a run folder.",
     usage: "scrramble train [options]",
     options: {
       ...modelOptions(),
@@ -30,6 +30,9 @@ export function trainSpec(): CommandSpec {
       "scrramble train --model dense --epochs 10        # the partial-sums baseline",
       "scrramble train --activation qrelu --adc-bits 4 --adc-max 2",
       "scrramble train --data ~/mnist --epochs 30 --out runs/full",
+      "scrramble train --model resnet --width 0.25 --depth 0.34 --epochs 15   # the small ResNet on the bundled digits",
+      "scrramble train --model resnet --dataset cifar10 --data cifar-10-binary.tar.gz --recipe paper",
+      "scrramble train --model resnet --dataset cifar100 --data ~/data --width 0.5 --depth 0.5 --epochs 50",
     ],
   };
 }
