@@ -10,7 +10,7 @@ v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 import { Bench } from "tinybench";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { engine, initEngine } from "../src/engine.js";
+import { endStep, engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { addGemmCases } from "./gemm.js";
 import { addStepCases } from "./train-step.js";
@@ -27,6 +27,7 @@ await bench.run();
 const convs = few(quick ? 3 : 8);
 const resnet: ResnetCase[] = addConvCases(convs);
 await convs.run();
+endStep(); // the convolution cases' tensors are step tensors: release them before models are built
 const small1 = few(quick ? 2 : 6);
 resnet.push(...addResnetStepCases(small1, "small", "1 thread"));
 await small1.run();
@@ -45,6 +46,7 @@ await bench2.run();
 const small2 = few(quick ? 2 : 6);
 resnet.push(...addResnetStepCases(small2, "small", "2 threads"));
 await small2.run();
+initEngine({ threads: 2, spawnWorker: spawnNodeWorker }); // a fresh 2 GiB memory for two full-size models
 const full2 = few(quick ? 1 : 2);
 resnet.push(...addResnetStepCases(full2, "full", "2 threads"));
 await full2.run();
