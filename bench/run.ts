@@ -1,99 +1,127 @@
-// `npm run bench`: tinybench over the GEMM kernels (single thread) and the model
-// steps (one thread, then two). Prints a table, then one JSON line per case. With --torch, also runs
-// the PyTorch anchor (../shared/anchors/torch_scrramble.py) in the same session
-// and prints our/their ratio. Run alone: never beside another benchmark.
+// `npm run bench`: tinybench over the GEMM kernels (single thread), the time
+// split of a training step, then the model cases (training steps at batch 64,
+// batch-1 inference) on 1 and 2 threads in rounds. With --torch each round
+// runs ours then PyTorch's anchor for the same case (interleaved, so both see
+// the same host) and the ratio is reported as a median with its min-max over
+// rounds. Prints tables, then one JSON line per result. Run alone: never beside
+// another benchmark. Options: --torch, --quick, --rounds N (default 3).
 
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 import { Bench } from "tinybench";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { addGemmCases } from "./gemm.js";
-import { addStepCases } from "./train-step.js";
+import { modelCase, type BenchModel } from "./train-step.js";
+import { quantile, spread, timeCalls, type Spread } from "./rounds.js";
+import { stepSplit } from "./split.js";
+import { torchLatency, torchMissing, torchTrain } from "./torch.js";
 
-const quick = process.argv.includes("--quick");
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const withTorch = argv.includes("--torch");
+const rounds = argv.includes("--rounds") ? Number(argv[argv.indexOf("--rounds") + 1]) : 3;
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds must be a positive integer");
+const missing = withTorch ? torchMissing() : null;
+if (missing) console.error(`--torch: ${missing}; running ours only`);
+const torch = withTorch && !missing;
+const json: Record<string, unknown>[] = [];
+
+// 1. GEMM kernels, one thread, both SIMD variants.
 const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
 const gemm = addGemmCases(bench);
-const steps = addStepCases(bench);
 await bench.run();
-// The model cases again on two threads (worker over a shared memory).
-initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
-const bench2 = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
-const steps2 = addStepCases(bench2, "2 threads");
-await bench2.run();
-engine().pool?.close();
-steps.push(...steps2);
-const tasks = [...bench.tasks, ...bench2.tasks];
-
-const rows: Record<string, unknown>[] = [];
-for (const task of tasks) {
-  const r = task.result as { latency?: { p50: number; mean: number }; error?: Error; state?: string };
-  if (!r?.latency) throw new Error(`${task.name}: no result (${r?.error?.message ?? r?.state})`);
-  const ms = r.latency.p50;
-  const g = gemm.find((c) => c.name === task.name);
-  const s = steps.find((c) => c.name === task.name);
-  const row: Record<string, unknown> = {
-    bench: task.name,
-    medianMs: +ms.toFixed(4),
-    runs: (task.result as { latency: { samplesCount?: number } }).latency.samplesCount,
-  };
-  if (g) row.gflops = +(g.flops / (ms * 1e6)).toFixed(2);
-  if (s) row.samplesPerSec = +((s.samples * 1000) / ms).toFixed(1);
-  row.kernels = g ? g.variant : engine().variant;
-  row.threads = task.name.includes("2 threads") ? 2 : 1;
-  rows.push(row);
+for (const task of bench.tasks) {
+  const r = task.result as { latency?: { p50: number } };
+  const g = gemm.find((c) => c.name === task.name)!;
+  const ms = r.latency!.p50;
+  json.push({ bench: task.name, medianMs: +ms.toFixed(4), gflops: +(g.flops / (ms * 1e6)).toFixed(2), kernels: g.variant, threads: 1 });
 }
-console.table(
-  rows.map((r) => ({
-    case: r.bench,
-    "median ms": r.medianMs,
-    "GFLOP/s": r.gflops ?? "",
-    "samples/s": r.samplesPerSec ?? "",
-    kernels: r.kernels,
-  })),
+console.table(json.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops })));
+
+// 2. Where the ScRRAMBLe step's time goes (one thread).
+const split = stepSplit("scrramble", quick ? 5 : 20);
+const outside = (split.otherKernelsMs + split.jsMs) / split.stepMs;
+json.push({ bench: "step split scrramble 4-50-10 (batch 64, 1 thread)", ...split, outsideGemmFraction: +outside.toFixed(3) });
+console.log(
+  `ScRRAMBLe step, 1 thread: ${split.stepMs.toFixed(1)} ms = GEMM ${split.gemmMs.toFixed(1)} + other kernels ` +
+    `${split.otherKernelsMs.toFixed(1)} + JS ${split.jsMs.toFixed(1)}; outside the GEMMs ${(outside * 100).toFixed(1)} %`,
+);
+console.log(
+  `  largest: ${split.kernels
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(", ")}`,
 );
 
-const anchor = new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url).pathname;
-if (process.argv.includes("--torch")) {
-  if (!existsSync(anchor) || !existsSync("/usr/bin/python3")) {
-    console.error(`--torch: ${anchor} or /usr/bin/python3 missing`);
-  } else {
-    const env = { ...process.env, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/openblas-openmp" };
-    const cases: [string, string[], string][] = [
-      ["scrramble", ["train", "--model", "scrramble", "--routing", "dense", "--threads", "1"], "train step scrramble"],
-      ["dense", ["train", "--model", "dense", "--threads", "1"], "train step dense"],
-      ["scrramble", ["infer", "--model", "scrramble", "--routing", "dense", "--threads", "1", "--batch", "1"], "inference scrramble"],
-      ["dense", ["infer", "--model", "dense", "--threads", "1", "--batch", "1"], "inference dense"],
-      [
-        "scrramble",
-        ["train", "--model", "scrramble", "--routing", "dense", "--threads", "2"],
-        "train step scrramble 4-50-10 (batch 64, 2 threads)",
-      ],
-      ["dense", ["train", "--model", "dense", "--threads", "2"], "train step dense 1024-2048-512-256 (batch 64, 2 threads)"],
-    ];
-    for (const [model, args, ours] of cases) {
-      try {
-        const out = execFileSync("/usr/bin/python3", [anchor, ...args], { env, encoding: "utf8" });
-        const t = JSON.parse(out.trim().split("\n").pop()!);
-        const mine = rows.find((r) => String(r.bench).startsWith(ours) && (ours.includes("threads") || r.threads === 1));
-        const theirs = t.samples_per_s?.median ?? t.samples_per_s;
-        const threads = args[args.indexOf("--threads") + 1];
-        const row = {
-          bench:
-            `torch ${args[0]} ${model} (${threads} thread${threads === "1" ? "" : "s"}, ` +
-            `OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`,
-          torch: t,
-          ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null,
-        };
-        rows.push(row);
-        console.log(`${row.bench}: ${JSON.stringify(theirs)} samples/s; ours/theirs = ${row.ratio}`);
-      } catch (e) {
-        console.error(`--torch ${args.join(" ")}: ${(e as Error).message.split("\n")[0]}`);
+// 3. Model cases in rounds, ours then (with --torch) PyTorch's, per case.
+interface Row {
+  case: string;
+  threads: number;
+  ours: Spread;
+  theirs?: Spread;
+  ratio?: Spread;
+  unit: string;
+  p90?: { ours: Spread; theirs?: Spread };
+}
+const rows: Row[] = [];
+const timeMs = quick ? 400 : 1200;
+const calls = quick ? 200 : 600;
+for (const threads of [1, 2]) {
+  initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : { threads: 1 });
+  const cases = (["scrramble", "dense"] as BenchModel[]).map((kind) => ({ kind, c: modelCase(kind) }));
+  const acc: Record<string, { ours: number[]; theirs: number[]; p90: number[]; theirsP90: number[] }> = {};
+  const put = (key: string) => (acc[key] ??= { ours: [], theirs: [], p90: [], theirsP90: [] });
+  for (let r = 0; r < rounds; r++) {
+    for (const { kind, c } of cases) {
+      const train = put(`train ${kind}`);
+      const t = await timeCalls(`train ${kind}`, c.step, timeMs);
+      train.ours.push((c.batch * 1000) / quantile(t, 0.5));
+      if (torch) train.theirs.push(torchTrain(kind, threads));
+      const inf = put(`infer ${kind}`);
+      const s = await timeCalls(`infer ${kind}`, c.infer, timeMs);
+      inf.ours.push(quantile(s, 0.5));
+      inf.p90.push(quantile(s, 0.9));
+      if (torch) {
+        const l = torchLatency(kind, threads, calls);
+        inf.theirs.push(l.median);
+        inf.theirsP90.push(l.p90);
       }
     }
   }
+  for (const [key, a] of Object.entries(acc)) {
+    const isTrain = key.startsWith("train");
+    const ratios = a.theirs.map((th, i) => (isTrain ? a.ours[i] / th : th / a.ours[i]));
+    rows.push({
+      case: `${key} (${isTrain ? "batch 64" : "batch 1"})`,
+      threads,
+      unit: isTrain ? "samples/s" : "ms per call",
+      ours: spread(a.ours),
+      ...(a.theirs.length ? { theirs: spread(a.theirs), ratio: spread(ratios) } : {}),
+      ...(isTrain ? {} : { p90: { ours: spread(a.p90), ...(a.theirsP90.length ? { theirs: spread(a.theirsP90) } : {}) } }),
+    });
+  }
+  engine().pool?.close();
 }
-for (const r of rows) console.log(JSON.stringify(r));
+
+const fmt = (s: Spread | undefined, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}-${s.max.toFixed(d)})` : "");
+console.table(
+  rows.map((r) => ({
+    case: r.case,
+    threads: r.threads,
+    unit: r.unit,
+    "ours median (min-max)": fmt(r.ours, r.unit === "samples/s" ? 0 : 3),
+    "ours p90": fmt(r.p90?.ours, 3),
+    "PyTorch median (min-max)": fmt(r.theirs, r.unit === "samples/s" ? 0 : 3),
+    "PyTorch p90": fmt(r.p90?.theirs, 3),
+    "ours/PyTorch speed, median (min-max)": fmt(r.ratio, 2),
+  })),
+);
+const s1 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads === 1);
+const s2 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads === 2);
+if (s1 && s2) console.log(`ScRRAMBLe training, 2 threads / 1 thread: ${(s2.ours.median / s1.ours.median).toFixed(2)}x`);
+console.log(`rounds ${rounds}; peak RSS of the bench process ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(0)} MB`);
+for (const r of rows) json.push({ bench: r.case, ...r, kernels: engine().variant });
+for (const r of json) console.log(JSON.stringify(r));
+process.exit(0);
