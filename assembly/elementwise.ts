@@ -81,16 +81,30 @@ export function relu(out: usize, x: usize, n: i32): void {
   for (; i < n; i++) { const o = <usize>i << 2; store<f32>(out + o, max<f32>(load<f32>(x + o), 0)); }
 }
 
-/** dx += dy where x > 0 (x is the pre-activation input). */
-export function reluBackward(dx: usize, x: usize, dy: usize, n: i32): void {
+/** dx (+)= dy where x > 0 (x is the pre-activation input); accumulate 0 overwrites (0 where x <= 0). */
+export function reluBackward(dx: usize, x: usize, dy: usize, n: i32, accumulate: i32): void {
   const z = f32x4.splat(0);
   let i = 0;
+  if (accumulate) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const mask = f32x4.gt(v128.load(x + o), z);
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), mask)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (load<f32>(x + o) > 0) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+    }
+    return;
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const mask = f32x4.gt(v128.load(x + o), z);
-    v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), mask)));
+    v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(x + o), z)));
   }
-  for (; i < n; i++) { const o = <usize>i << 2; if (load<f32>(x + o) > 0) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o)); }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(x + o) > 0 ? load<f32>(dy + o) : 0);
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, ms
 export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
 export { adamStep, sgdStep } from "./optim";
 export { routeGather, routeScatter } from "./routing";
+export { routedScratchBytes, routedForward, routedWeightGrad, routedInputGrad } from "./routed";
 export { quantizeSymmetric, quantizeMidrise, crossbarReadout } from "./crossbar";
 
 /** First byte the host may use: everything below is the module's static data. */

@@ -87,6 +87,31 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   else e.pool.run(parts, local);
 }
 
+/**
+ * Run one kernel call per contiguous range of n items, split over the threads
+ * when n is at least minItems (ranges start at multiples of align). For
+ * kernels whose outputs per item do not depend on the split: bit-identical for
+ * any thread count.
+ * @example parallelRanges(x.size, (lo, hi) => ["relu", out + lo * 4, x + lo * 4, hi - lo]);
+ */
+export function parallelRanges(
+  n: number,
+  make: (lo: number, hi: number) => KernelCall,
+  o: { align?: number; minItems?: number; scratchArg?: number; scratchBytes?: number } = {},
+): void {
+  const align = o.align ?? 4;
+  const T = n >= (o.minItems ?? 65536) ? engine().threads : 1;
+  const units = Math.ceil(n / align);
+  const calls: KernelCall[] = [];
+  for (const [a, b] of splitRange(units, Math.min(T, units))) {
+    const lo = a * align,
+      hi = Math.min(n, b * align);
+    if (hi > lo) calls.push(make(lo, hi));
+  }
+  if (calls.length === 0) return;
+  parallel(calls, o.scratchArg ?? -1, o.scratchBytes ?? 0);
+}
+
 /** Copy integer labels into step memory as i32; returns the address. */
 export function stepLabels(labels: ArrayLike<number>): number {
   const ptr = engine().arena.allocStep(labels.length * 4);

@@ -32,6 +32,12 @@ export class Tensor {
   requiresGrad = false;
   grad: Tensor | null = null;
   name = "";
+  /**
+   * True while the data is logically all zeros but not yet written (a gradient
+   * after zeroGrad()): the next kernel that writes every element may overwrite
+   * instead of add; any read fills the zeros first (materialize()).
+   */
+  pendingZero = false;
 
   constructor(shape: Shape, ptr: number, gen: number) {
     this.shape = Object.freeze([...shape]);
@@ -94,8 +100,17 @@ export class Tensor {
 
   /** A fresh view of the data (invalid after memory growth: do not keep it). */
   data(): Float32Array {
-    this.check();
+    this.check().materialize();
     return f32(this.ptr, this.size);
+  }
+
+  /** Write the zeros a pendingZero tensor stands for; returns this. */
+  materialize(): this {
+    if (this.pendingZero) {
+      engine().k.fill(this.ptr, this.size, 0);
+      this.pendingZero = false;
+    }
+    return this;
   }
 
   /** A copy of the data. */
@@ -112,7 +127,8 @@ export class Tensor {
   /** Overwrite the data from values. */
   set(values: ArrayLike<number>): this {
     if (values.length !== this.size) throw new Error(`set: ${values.length} values for ${this.size} elements`);
-    this.data().set(values);
+    this.pendingZero = false;
+    f32(this.check().ptr, this.size).set(values);
     return this;
   }
 }

@@ -31,7 +31,7 @@ export interface OpSaved {
     mMinus: number;
     lambda: number;
   };
-  scrramble: { routed: number; routing: RoutingBuffers; B: number };
+  scrramble: { routing: RoutingBuffers; B: number };
 }
 
 export type OpName = keyof OpSaved;

@@ -1,14 +1,15 @@
 // Activations as taped ops: relu, the ADC model qrelu (relu then floor onto
-// 2^bits - 1 steps over [0, max], clipped), sigmoid. Forward only.
+// 2^bits - 1 steps over [0, max], clipped), sigmoid. Forward only; relu and
+// qrelu are split over the threads in element ranges.
 
-import { engine } from "../engine.js";
+import { engine, parallelRanges } from "../engine.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 
 export function relu(x: Tensor): Tensor {
   x.check();
   const out = Tensor.empty(x.shape);
-  engine().k.relu(out.ptr, x.ptr, x.size);
+  parallelRanges(x.size, (lo, hi) => ["relu", out.ptr + lo * 4, x.ptr + lo * 4, hi - lo]);
   return record("relu", out, [x], null);
 }
 
@@ -18,7 +19,7 @@ export function qrelu(x: Tensor, bits: number, max: number): Tensor {
   if (!Number.isInteger(bits) || bits < 1 || bits > 24) throw new Error(`qrelu: bits must be an integer in [1, 24], got ${bits}`);
   if (!(max > 0)) throw new Error(`qrelu: max must be > 0, got ${max}`);
   const out = Tensor.empty(x.shape);
-  engine().k.qrelu(out.ptr, x.ptr, x.size, 2 ** bits - 1, max);
+  parallelRanges(x.size, (lo, hi) => ["qrelu", out.ptr + lo * 4, x.ptr + lo * 4, hi - lo, 2 ** bits - 1, max]);
   return record("qrelu", out, [x], null);
 }
 

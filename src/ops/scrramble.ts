@@ -1,10 +1,10 @@
-// The ScRRAMBLe layer as one taped op: gather routed slots (with integer
-// coefficients) into a routed buffer, then one N x N GEMM per destination core.
+// The ScRRAMBLe layer as one taped op: per destination core, gather the routed
+// slots (integer coefficients) and multiply by the core's N x N weights, in one
+// fused kernel; no routed buffer for the layer is kept (backward gathers again).
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
-import { engine, parallel } from "../engine.js";
-import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
-import type { KernelCall } from "../wasm/pool.js";
+import { parallelRanges } from "../engine.js";
+import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 import type { RoutingBuffers } from "./routing-buffers.js";
@@ -26,17 +26,15 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   const B = x.shape[0];
   if (x.size !== B * srcCores * N)
     throw new Error(`scrrambleLayer: input [${x.shape.join(", ")}] must be [B, ${srcCores * N}] (${srcCores} cores of ${N})`);
-  const e = engine();
-  const k = e.k;
-  const routed = e.arena.allocStep(B * dstCores * N * 4);
-  k.routeGather(routed, dstCores * N, x.ptr, srcCores * N, B, S, dstCores * K, routing.dstPtr, routing.srcSlot, routing.coef);
-  const y = Tensor.empty([B, dstCores * N]);
+  const { dstPtr, srcSlot, coef } = routing;
   const ld = dstCores * N;
-  const calls: KernelCall[] = [];
-  for (let c = 0; c < dstCores; c++) {
-    // y[:, c] [B, N] = routed[:, c] [B, N] . W[c]^T   (cores split over the threads)
-    calls.push(["gemmNT", B, N, N, routed + c * N * 4, ld, w.ptr + c * N * N * 4, N, y.ptr + c * N * 4, ld, 0, 0]);
-  }
-  parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
-  return record("scrramble", y, [x, w], { routed, routing, B });
+  const y = Tensor.empty([B, ld]);
+  // y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T, cores split over the threads; each
+  // core's routed block is gathered into the thread's scratch (assembly/routed.ts).
+  parallelRanges(
+    dstCores,
+    (c0, c1) => ["routedForward", y.ptr, ld, x.ptr, srcCores * N, w.ptr, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, 0],
+    { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG.routedForward, scratchBytes: routedScratchBytes(B, N) },
+  );
+  return record("scrramble", y, [x, w], { routing, B });
 }

@@ -52,6 +52,7 @@ export class Adam extends Optimizer {
     const bc2 = 1 - this.beta2 ** t;
     const T = engine().threads;
     const calls: KernelCall[] = [];
+    const grads = this.grads();
     this.params.forEach((p, i) => {
       // Each tensor in T element ranges (multiples of 4): the update is elementwise.
       for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {
@@ -62,7 +63,7 @@ export class Adam extends Optimizer {
         calls.push([
           "adamStep",
           p.ptr + o,
-          p.grad!.ptr + o,
+          grads[i].ptr + o,
           this.m[i].ptr + o,
           this.v[i].ptr + o,
           hi - lo,

@@ -2,7 +2,6 @@
 // counts steps. State buffers are persistent and allocated in the constructor.
 // Must not allocate in step().
 
-import { engine } from "../engine.js";
 import type { Tensor } from "../tensor.js";
 
 export abstract class Optimizer {
@@ -20,10 +19,18 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Set every parameter gradient to zero. */
+  /**
+   * Set every parameter gradient to zero, lazily: the first backward kernel
+   * overwrites instead of adding, and reads or a parameter that got no
+   * gradient fill the zeros (Tensor.materialize()).
+   */
   zeroGrad(): void {
-    const k = engine().k;
-    for (const p of this.params) k.fill(p.grad!.ptr, p.size, 0);
+    for (const p of this.params) p.grad!.pendingZero = true;
+  }
+
+  /** The gradients, zeros written where none flowed (call at the start of step()). */
+  protected grads(): Tensor[] {
+    return this.params.map((p) => p.grad!.materialize());
   }
 
   /** Apply one update from the current gradients. */

@@ -40,9 +40,10 @@ export class SGD extends Optimizer {
     const first = this.steps === 0 ? 1 : 0;
     this.steps++;
     const k = engine().k;
+    const grads = this.grads();
     this.params.forEach((p, i) => {
       const buf = this.momentum !== 0 ? this.buf[i].ptr : 0;
-      k.sgdStep(p.ptr, p.grad!.ptr, buf, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first);
+      k.sgdStep(p.ptr, grads[i].ptr, buf, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first);
     });
   }
 }

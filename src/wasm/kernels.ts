@@ -24,7 +24,7 @@ export interface KernelExports {
   scaleAcc(out: Ptr, x: Ptr, s: F32, n: Int): void;
   addBias(out: Ptr, x: Ptr, bias: Ptr, M: Int, J: Int): void;
   relu(out: Ptr, x: Ptr, n: Int): void;
-  reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int): void;
+  reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, accumulate: Int): void;
   qrelu(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
   sigmoid(out: Ptr, x: Ptr, n: Int): void;
   sigmoidBackward(dx: Ptr, y: Ptr, dy: Ptr, n: Int): void;
@@ -49,6 +49,9 @@ export interface KernelExports {
     mMinus: F32,
     lambda: F32,
     g: F32,
+    b0: Int,
+    b1: Int,
+    accumulate: Int,
   ): void;
   adamStep(
     p: Ptr,
@@ -71,4 +74,58 @@ export interface KernelExports {
   quantizeMidrise(out: Ptr, x: Ptr, n: Int, levels: F32, maxVal: F32): void;
   crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, sigma: F32, scale: F32): void;
   routeScatter(dx: Ptr, xStride: Int, drouted: Ptr, rStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
+  routedScratchBytes(B: Int, N: Int): Int;
+  routedForward(
+    y: Ptr,
+    ldy: Int,
+    x: Ptr,
+    xStride: Int,
+    w: Ptr,
+    B: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    c0: Int,
+    c1: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    scratch: Ptr,
+  ): void;
+  routedWeightGrad(
+    dw: Ptr,
+    gy: Ptr,
+    ldgy: Int,
+    x: Ptr,
+    xStride: Int,
+    B: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    c0: Int,
+    c1: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    accumulate: Int,
+    scratch: Ptr,
+  ): void;
+  routedInputGrad(
+    dx: Ptr,
+    xStride: Int,
+    gy: Ptr,
+    ldgy: Int,
+    w: Ptr,
+    b0: Int,
+    b1: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    C: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    accumulate: Int,
+    scratch: Ptr,
+  ): void;
 }
