@@ -61,7 +61,7 @@ export function i32(ptr: number, n: number): Int32Array {
 
 /** Step-region scratch for one gemm with inner dimension K. */
 export function gemmScratch(K: number): number {
-  return engine().arena.allocStep(gemmScratchBytes(K));
+  return engine().arena.allocStep(gemmScratchBytes(K), `gemm scratch (inner dimension ${K})`);
 }
 
 /**
@@ -76,7 +76,7 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   if (scratchArg >= 0) {
     // call[0] is the kernel name, so argument i sits at call[i + 1].
     for (const part of parts) {
-      const s = e.arena.allocStep(scratchBytes);
+      const s = e.arena.allocStep(scratchBytes, `${calls[0][0]} scratch`);
       for (const c of part) c[scratchArg + 1] = s;
     }
   }
@@ -114,7 +114,7 @@ export function parallelRanges(
 
 /** Copy integer labels into step memory as i32; returns the address. */
 export function stepLabels(labels: ArrayLike<number>): number {
-  const ptr = engine().arena.allocStep(labels.length * 4);
+  const ptr = engine().arena.allocStep(labels.length * 4, "labels");
   i32(ptr, labels.length).set(labels);
   return ptr;
 }

@@ -51,7 +51,7 @@ export class Tensor {
   static persistent(shape: Shape, name = ""): Tensor {
     const n = sizeOf(shape);
     const e = engine();
-    const ptr = e.arena.allocPersistent(n * 4);
+    const ptr = e.arena.allocPersistent(n * 4, `tensor [${shape.join(", ")}]${name ? ` "${name}"` : ""}`);
     e.k.fill(ptr, n, 0);
     const t = new Tensor(shape, ptr, -1);
     t.name = name;
@@ -61,7 +61,7 @@ export class Tensor {
   /** Uninitialised tensor in the step region (valid until endStep()). */
   static empty(shape: Shape): Tensor {
     const e = engine();
-    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4), e.arena.generation);
+    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4, `step tensor [${shape.join(", ")}]`), e.arena.generation);
   }
 
   /** Zero-filled step tensor. */

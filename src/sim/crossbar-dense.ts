@@ -108,9 +108,9 @@ export class DenseCrossbar extends SimulatedHardware {
     this.model.layers.forEach((l, li) => {
       const t = this.layers[li];
       const y = Tensor.zeros([B, t.nOut]);
-      const cur = e.arena.allocStep(B * N * 4);
-      const part = e.arena.allocStep(B * N * 4);
-      const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
+      const cur = e.arena.allocStep(B * N * 4, "crossbar currents");
+      const part = e.arena.allocStep(B * N * 4, "crossbar partial sums");
+      const z = sigma > 0 ? e.arena.allocStep(B * N * 4, "read noise") : 0;
       const scratch = gemmScratch(N);
       for (let j = 0; j < t.outTiles; j++)
         for (let i = 0; i < t.inTiles; i++) {

@@ -108,15 +108,15 @@ export class ScrrambleCrossbar extends SimulatedHardware {
     this.model.layers.forEach((l, li) => {
       const sim = this.layers[li];
       const ld = sim.dstCores * N;
-      const routed = e.arena.allocStep(B * ld * 4);
+      const routed = e.arena.allocStep(B * ld * 4, "crossbar routed inputs");
       k.routeGather(routed, ld, h.ptr, sim.srcCores * N, B, S, sim.dstCores * K, l.buffers.dstPtr, l.buffers.srcSlot, l.buffers.coef);
       if (o.dacBits > 0 && !this.calibrating) {
         const steps = 2 ** (o.dacBits - 1) - 1;
         k.quantizeSymmetric(routed, routed, B * ld, steps, sim.dacMax);
       }
-      const cur = e.arena.allocStep(B * ld * 4);
+      const cur = e.arena.allocStep(B * ld * 4, "crossbar currents");
       const y = Tensor.empty([B, ld]);
-      const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
+      const z = sigma > 0 ? e.arena.allocStep(B * N * 4, "read noise") : 0;
       const scratch = gemmScratch(N);
       for (let c = 0; c < sim.dstCores; c++) {
         k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);

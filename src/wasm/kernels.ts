@@ -67,8 +67,21 @@ export interface KernelExports {
     decoupled: Int,
     bc1: F32,
     bc2: F32,
+    nonFinite: Ptr,
   ): void;
-  sgdStep(p: Ptr, g: Ptr, buf: Ptr, n: Int, lr: F32, momentum: F32, dampening: F32, wd: F32, nesterov: Int, first: Int): void;
+  sgdStep(
+    p: Ptr,
+    g: Ptr,
+    buf: Ptr,
+    n: Int,
+    lr: F32,
+    momentum: F32,
+    dampening: F32,
+    wd: F32,
+    nesterov: Int,
+    first: Int,
+    nonFinite: Ptr,
+  ): void;
   routeGather(routed: Ptr, rStride: Int, x: Ptr, xStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
   quantizeSymmetric(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
   quantizeMidrise(out: Ptr, x: Ptr, n: Int, levels: F32, maxVal: F32): void;

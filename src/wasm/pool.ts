@@ -37,11 +37,18 @@ export class KernelPool {
   private readonly flags: Int32Array;
   private readonly errors: Uint8Array;
   private readonly expected: number[];
+  private readonly waitLimitMs: number;
+  /** Set when a worker timed out: it may still be writing, so the pool is stopped for good. */
+  private broken: string | null = null;
 
-  /** Start threads - 1 workers over `memory` (the main thread is the first thread). */
-  constructor(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: SpawnWorker) {
+  /**
+   * Start threads - 1 workers over `memory` (the main thread is the first thread).
+   * `waitLimitMs` bounds the wait for one worker (default 120 s).
+   */
+  constructor(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: SpawnWorker, waitLimitMs = WAIT_LIMIT_MS) {
     if (!Number.isInteger(threads) || threads < 2) throw new Error(`a kernel pool needs at least 2 threads, got ${threads}`);
     this.threads = threads;
+    this.waitLimitMs = waitLimitMs;
     const n = threads - 1;
     const flags = new SharedArrayBuffer(8 * n);
     const errors = new SharedArrayBuffer(ERROR_BYTES * n);
@@ -53,9 +60,13 @@ export class KernelPool {
 
   /**
    * Run parts[0] on this thread and parts[i] on worker i - 1, and return when
-   * all are done. Every part must write outputs no other part touches.
+   * all are done. Every part must write outputs no other part touches. When a
+   * part fails, every other part is still waited for before the first failure
+   * is thrown, so nothing keeps writing into memory the caller reuses; a worker
+   * that does not answer in time stops the pool (every later run throws).
    */
   run(parts: KernelCall[][], local: (calls: KernelCall[]) => void): void {
+    if (this.broken) throw new Error(this.broken);
     if (parts.length > this.threads) throw new Error(`${parts.length} parts for ${this.threads} threads`);
     for (let w = 1; w < parts.length; w++) {
       if (parts[w].length === 0) continue;
@@ -70,24 +81,31 @@ export class KernelPool {
     }
     for (let w = 1; w < parts.length; w++) {
       if (parts[w].length === 0) continue;
-      this.waitFor(w - 1);
+      const error = this.waitFor(w - 1);
+      failure ??= error;
     }
+    if (this.broken) this.close();
     if (failure) throw failure;
   }
 
-  private waitFor(w: number): void {
+  /** Wait for worker w's latest list; returns its failure (or a timeout) as an Error, null when it succeeded. */
+  private waitFor(w: number): Error | null {
     const t0 = Date.now();
     for (;;) {
       const seen = Atomics.load(this.flags, 2 * w);
       if (seen === this.expected[w]) break;
-      if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error(`kernel worker ${w + 1} did not answer within ${WAIT_LIMIT_MS / 1000} s`);
-      Atomics.wait(this.flags, 2 * w, seen, 1000);
+      if (Date.now() - t0 > this.waitLimitMs) {
+        this.broken = `kernel worker ${w + 1} did not answer within ${this.waitLimitMs / 1000} s; the kernel pool is stopped`;
+        return new Error(this.broken);
+      }
+      Atomics.wait(this.flags, 2 * w, seen, Math.min(1000, this.waitLimitMs));
     }
     if (Atomics.load(this.flags, 2 * w + 1) !== 0) {
       const bytes = this.errors.slice(w * ERROR_BYTES, (w + 1) * ERROR_BYTES);
       const end = bytes.indexOf(0);
-      throw new Error(`kernel worker ${w + 1} failed: ${new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end))}`);
+      return new Error(`kernel worker ${w + 1} failed: ${new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end))}`);
     }
+    return null;
   }
 
   /** Stop the workers (the pool is unusable afterwards). */
