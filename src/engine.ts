@@ -5,7 +5,7 @@
 // Must not import node:*; must not hold typed-array views of memory.
 
 import { Arena } from "./wasm/arena.js";
-import { gemmScratchBytes } from "./wasm/abi.js";
+import { gemmScratchBytes, MAX_SHARED_PAGES, PAGE } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
 import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
@@ -26,6 +26,8 @@ export interface Engine {
   variant: SimdVariant;
   threads: number;
   pool: KernelPool | null;
+  /** Largest the memory can grow, in bytes: 2 GiB shared (threads), 4 GiB otherwise. */
+  memoryLimit: number;
 }
 
 let current: Engine | null = null;
@@ -40,7 +42,8 @@ export function initEngine(opts: EngineOptions = {}): Engine {
   const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
   const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
-  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool };
+  const memoryLimit = (threads > 1 ? MAX_SHARED_PAGES : 65536) * PAGE;
+  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool, memoryLimit };
   return current;
 }
 

@@ -11,10 +11,10 @@ export * as ops from "./ops/index.js";
 export { gemm, type GemmForm } from "./gemm.js";
 export { OptionError, checkFields, readFields, parseField, flagOf, type Field, type Schema, type OptionValues } from "./options.js";
 export { parameter } from "./nn/parameter.js";
-export { Optimizer } from "./optim/optimizer.js";
+export { Optimizer, type OptimizerState } from "./optim/optimizer.js";
 export { Adam, AdamW, type AdamOptions } from "./optim/adam.js";
 export { SGD, type SgdOptions } from "./optim/sgd.js";
-export { Rng, detLog, hashString } from "./rng.js";
+export { Rng, detLog, hashString, type RngState } from "./rng.js";
 export { loadKernels, relaxedSimdSupported, type LoadOptions, type SimdVariant } from "./wasm/load.js";
 export { runPosted, KernelPool, type SpawnWorker, type WorkerInit, type WorkerLike, type KernelCall } from "./wasm/pool.js";
 export { modelKinds, modelEntry, modelEntries, modelConfig, createModel, checkStoredConfig, type ModelEntry } from "./nn/registry.js";
@@ -46,8 +46,22 @@ export { parseCifar } from "./data/cifar.js";
 export { bundledMnistFromDigits, parseDigitJson } from "./data/mnist-bundled.js";
 export { resizeNearest, shiftCircular } from "./pixels.js";
 export { expandShifted } from "./data/transforms.js";
-export { DataLoader, type DataLoaderOptions, type Batch } from "./data/loader.js";
-export { trainModel, learningRateAt, makeOptimizer, type StepInfo, type EvalInfo, type TrainEvents } from "./train/trainer.js";
+export { DataLoader, type DataLoaderOptions, type Batch, type LoaderPosition, type EpochIterator } from "./data/loader.js";
+export {
+  trainModel,
+  Trainer,
+  TrainingDiverged,
+  checkTrainable,
+  stepMemory,
+  learningRateAt,
+  makeOptimizer,
+  type StepInfo,
+  type EvalInfo,
+  type TrainEvents,
+  type TrainingState,
+  type StepMemory,
+} from "./train/trainer.js";
+export { trainingStateParts, loadTrainingState, type TrainingStateInfo } from "./io/training-state.js";
 export { evaluate, evalLoader, inputResize, type EvalResult } from "./train/evaluate.js";
 export { TRAIN_DEFAULTS, TRAIN_FIELDS, OPTIMIZERS, LR_SCHEDULES, type TrainOptions, type OptimizerName } from "./train/options.js";
 export { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "./sim/options.js";
@@ -63,7 +77,14 @@ export { hardwareReport, reportMarkdown, type HardwareReport, type ReportInput }
 export { hardwareSweep, trainingSweep, sweepCsv, sweepSvg, type SweepPoint, type SweepSeries, type HardwareKnob } from "./sim/sweep.js";
 export { meanStd } from "./sim/stats.js";
 export { encodeSafetensors, decodeSafetensors, expectTensor } from "./io/safetensors.js";
-export { saveCheckpoint, loadCheckpoint, checkpointParts, type LoadedCheckpoint } from "./io/checkpoint.js";
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  checkpointParts,
+  CHECKPOINT_VERSION,
+  type CheckpointOptions,
+  type LoadedCheckpoint,
+} from "./io/checkpoint.js";
 export { lineChartSvg } from "./plot/svg.js";
 export { curvesSvg } from "./plot/curves.js";
 export { predict, predictBatch, loadModel, modelInputs, type ImageGeometry, type Predictions } from "./infer.js";

@@ -3,11 +3,12 @@
 // conversion byte / 255 into a preallocated float batch buffer (no allocation
 // per batch).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
-// from (seed, epoch) only, so an epoch's batches never depend on earlier calls.
+// from (seed, epoch) only, so an epoch's batches never depend on earlier calls;
+// a position inside an epoch (LoaderPosition) resumes the same batches exactly.
 
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
-import { Rng } from "../rng.js";
+import { Rng, type RngState } from "../rng.js";
 import { resizeNearest, shiftCircular } from "../pixels.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
@@ -37,6 +38,28 @@ export interface Batch {
   x: Float32Array;
   y: Uint8Array;
   size: number;
+}
+
+/**
+ * Where an epoch's iteration stands: the next batch and the augmentation
+ * generator's state (null without shift). Plain data, for a training state file.
+ */
+export interface LoaderPosition {
+  epoch: number;
+  /** Index of the next batch of the epoch. */
+  batch: number;
+  shift: RngState | null;
+}
+
+/**
+ * The batches of one epoch, one at a time, with the position after each.
+ * @example const it = loader.epoch(0); let b; while ((b = it.next())) use(b); const at = it.position();
+ */
+export interface EpochIterator {
+  /** The next batch (valid until the next call), or null at the epoch's end. */
+  next(): Batch | null;
+  /** The position after the batches returned so far. */
+  position(): LoaderPosition;
 }
 
 /**
@@ -145,28 +168,55 @@ export class DataLoader {
    * @example for (const b of loader.batches(0)) model.step(b.x, b.y, b.size);
    */
   batches(epoch: number): Iterable<Batch> {
-    if (!Number.isInteger(epoch) || epoch < 0)
-      throw new Error(`DataLoader(${this.dataset.name}): epoch must be a non-negative integer, got ${epoch}`);
-    return this.generate(epoch);
+    const it = this.epoch(epoch);
+    return {
+      *[Symbol.iterator]() {
+        for (let b = it.next(); b; b = it.next()) yield b;
+      },
+    };
   }
 
-  private *generate(epoch: number): Generator<Batch> {
+  /**
+   * An epoch's batches one at a time, from its start or from a position that
+   * an iterator of the same loader (same data, seed and settings) reported.
+   * @example const it = loader.epoch(3, saved); // continues exactly where `saved` was taken
+   */
+  epoch(epoch: number, from?: LoaderPosition): EpochIterator {
+    const name = this.dataset.name;
+    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`DataLoader(${name}): epoch must be a non-negative integer, got ${epoch}`);
     const order = this.order(epoch);
     const shiftRng = this.shift > 0 ? new Rng(this.seed).fork(`shift:${epoch}`) : null;
+    let b = 0;
+    if (from) {
+      if (from.epoch !== epoch) throw new Error(`DataLoader(${name}): position is in epoch ${from.epoch}, not ${epoch}`);
+      if (!Number.isInteger(from.batch) || from.batch < 0 || from.batch > this.numBatches)
+        throw new Error(`DataLoader(${name}): position batch ${from.batch} outside [0, ${this.numBatches}]`);
+      if ((from.shift === null) !== (shiftRng === null))
+        throw new Error(
+          `DataLoader(${name}): position ${from.shift ? "has" : "lacks"} a shift state, the loader ${shiftRng ? "shifts" : "does not"}`,
+        );
+      if (shiftRng && from.shift) shiftRng.restore(from.shift);
+      b = from.batch;
+    }
     const n = this.dataset.n;
     const B = this.batchSize;
     const F = this.featureSize;
     const full: Batch = { x: this.xBuf, y: this.yBuf, size: B };
-    for (let b = 0; b < this.numBatches; b++) {
-      const start = b * B;
-      const size = Math.min(B, n - start);
-      for (let k = 0; k < size; k++) {
-        const i = order[start + k];
-        this.yBuf[k] = this.dataset.labels[i];
-        this.writeSample(i, this.xBuf.subarray(k * F, (k + 1) * F), shiftRng);
-      }
-      yield size === B ? full : { x: this.xBuf.subarray(0, size * F), y: this.yBuf.subarray(0, size), size };
-    }
+    return {
+      next: () => {
+        if (b >= this.numBatches) return null;
+        const start = b * B;
+        const size = Math.min(B, n - start);
+        for (let k = 0; k < size; k++) {
+          const i = order[start + k];
+          this.yBuf[k] = this.dataset.labels[i];
+          this.writeSample(i, this.xBuf.subarray(k * F, (k + 1) * F), shiftRng);
+        }
+        b++;
+        return size === B ? full : { x: this.xBuf.subarray(0, size * F), y: this.yBuf.subarray(0, size), size };
+      },
+      position: () => ({ epoch, batch: b, shift: shiftRng ? shiftRng.state() : null }),
+    };
   }
 
   /**

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { concatDatasets } from "../data/dataset.js";
-import { idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
+import { idxDeclaredBytes, idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
 import { parseCifar } from "../data/cifar.js";
 import type { CifarOptions } from "../data/cifar.js";
 import { bundledMnistFromDigits, parseDigitJson } from "../data/mnist-bundled.js";
@@ -78,7 +78,7 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
       `IDX directory ${dir}: missing ${missing.join(", ")} (the dot spelling such as train-images.idx3-ubyte is also accepted)`,
     );
   }
-  const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path)), basename(path));
+  const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path), idxDeclaredBytes), basename(path));
   const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> =>
     idxToDataset(await read(imagesPath), await read(labelsPath), {
       name: `${name}:${split}`,
@@ -90,6 +90,9 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
   const test = await part(found.testImages!, found.testLabels!, "test");
   return { train, test };
 }
+
+/** The largest CIFAR binary file (CIFAR-100 train.bin, 50000 x 3074 bytes) with room to spare: a gzip bomb stops here. */
+const CIFAR_MAX_FILE_BYTES = 256 * 2 ** 20;
 
 const CIFAR_LAYOUT = {
   cifar10: {
@@ -127,7 +130,7 @@ export async function loadCifarDir(
     const out: Dataset[] = [];
     for (const f of files) {
       const path = findVariant(base, [f])!;
-      const bytes = await maybeGunzip(await readFile(path), basename(path));
+      const bytes = await maybeGunzip(await readFile(path), basename(path), CIFAR_MAX_FILE_BYTES);
       out.push(parseCifar(bytes, basename(path), cifarOpts));
     }
     return out;

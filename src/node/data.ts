@@ -38,6 +38,8 @@ export interface DataSplits {
   val: Dataset | null;
   test: Dataset;
   description: string;
+  /** The options the splits were loaded with (a resumed run loads the same). */
+  options?: DataOptions;
 }
 
 /**
@@ -60,5 +62,6 @@ export async function loadData(o: DataOptions = {}): Promise<DataSplits> {
   if (nVal >= train.n) throw new OptionError(`--val ${nVal} must be below the ${train.n} training samples`);
   let val: Dataset | null = null;
   if (nVal > 0) ({ train, val } = splitValidation(train, nVal));
-  return { train, val, test, description: `${description}: ${train.n} train${val ? ` / ${val.n} validation` : ""} / ${test.n} test` };
+  const counts = `${train.n} train${val ? ` / ${val.n} validation` : ""} / ${test.n} test`;
+  return { train, val, test, description: `${description}: ${counts}`, options: { ...o } };
 }
