@@ -39,8 +39,13 @@ test("wrong arguments exit 2 with a clear message", () => {
     [["train", "--cores", "3,10,10"], /first layer takes 768/],
     [["train", "--epochs", "two"], /--epochs must be an integer >= 1, got "two"/],
     [["train", "--epochs", "-1"], /--epochs must be an integer >= 1, got "-1"/],
+    [["train", "--lr", "-1"], /--lr must be a number >= 0, got "-1"/],
+    [["train", "--lr=-0.5"], /--lr must be a number >= 0, got "-0.5"/],
+    [["train", "--max-steps", "-3"], /--max-steps must be an integer >= 0, got "-3"/],
+    [["routing", "--p", "-.5"], /--p must be a number >= 0 and <= 1, got "-.5"/],
     [["train", "--bogus"], /unknown option --bogus/],
     [["train", "foo"], /unexpected argument "foo"/],
+    [["eval", "--checkpoint", "x", "y", "z"], /eval: unexpected arguments "y" "z"/],
     [["train", "--model", "dense", "--cores", "4,4,4"], /--cores does not apply to --model dense-baseline/],
     [["train", "--model", "cnn"], /unknown model kind "cnn"/],
     [["train", "--activation", "tanh"], /--activation must be one of relu, qrelu/],
@@ -50,6 +55,8 @@ test("wrong arguments exit 2 with a clear message", () => {
     const r = run(args);
     assert.is(r.code, 2, `${args.join(" ")}: exit ${r.code} ${r.err}`);
     assert.match(r.err, re);
+    assert.ok(r.err.endsWith(`\n(see scrramble ${args[0]} --help)\n`), `the hint names the command's help: ${r.err}`);
+    assert.is(r.err.split("\n").length, 3, `one line and the hint: ${r.err}`);
   }
 });
 
@@ -71,7 +78,16 @@ test("train on the bundled data writes a run folder; eval of its checkpoint repr
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.ok(metrics.some((m) => m.event === "step") && metrics.some((m) => m.event === "eval"));
-  assert.match(readFileSync(join(out, "curves.svg"), "utf8"), /^<svg/);
+  assert.ok(
+    metrics.filter((m) => m.event === "eval").every((m) => m.split === "test"),
+    "on the bundled data the per-epoch curve is the test split",
+  );
+  const svg = readFileSync(join(out, "curves.svg"), "utf8");
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /test split \(monitoring only, selects nothing\)/);
+  // The checkpoint is the last step's, whatever the test accuracy did.
+  const ck = run(["eval", "--checkpoint", out, "--json"]);
+  assert.is(JSON.parse(ck.out).step, 20);
 });
 
 test("the dense baseline trains through the same CLI", () => {
@@ -104,6 +120,21 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
   assert.is(noisy.code, 0, noisy.err);
   assert.ok(JSON.parse(noisy.out).accuracy !== undefined);
   assert.is(run(["eval", "--checkpoint", run1, "--crossbar", "triple"]).code, 2);
+  const hardwareErrors: [string[], RegExp][] = [
+    [["--dac-bits", "1"], /^scrramble: --dac-bits must be 0 \(ideal\) or >= 2 \(the DAC is signed\), got 1\n/],
+    [
+      ["--stuck-min", "0.6", "--stuck-max", "0.6"],
+      /^scrramble: --stuck-min \+ --stuck-max = 0.6 \+ 0.6: stuck fractions add up to more than 1\n/,
+    ],
+    [["--stuck-min", "-0.1"], /^scrramble: --stuck-min must be a number >= 0 and <= 1, got "-0.1"\n/],
+    [["--g-min", "1", "--g-max", "0.5"], /^scrramble: --g-max must be above --g-min/],
+    [["--levels", "1"], /^scrramble: --levels must be 0 \(continuous\) or an integer >= 2, got 1/],
+  ];
+  for (const [extra, re] of hardwareErrors) {
+    const r = run(["eval", "--checkpoint", run1, "--crossbar", "single", ...extra]);
+    assert.is(r.code, 2, `${extra.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+  }
 
   const rep = run(["report", "--checkpoint", run1, "--out", "rep", "--seeds", "3"]);
   assert.is(rep.code, 0, rep.err);
@@ -185,9 +216,17 @@ test("--data trains on a folder of (gzipped) IDX files; a truncated one is named
   writeFileSync(join(dir, "train-labels-idx1-ubyte"), idx([n], labels));
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([n, 28, 28], imgs));
   writeFileSync(join(dir, "t10k-labels-idx1-ubyte.gz"), gzipSync(idx([n], labels)));
-  const r = run(["train", ...SMALL, "--data", dir, "--batch-size", "8", "--epochs", "1", "--out", join(tmp, "idxrun")]);
+  const r = run(["train", ...SMALL, "--data", dir, "--batch-size", "8", "--epochs", "1", "--val", "8", "--out", join(tmp, "idxrun")]);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /on 40 samples/);
+  assert.match(r.err, /validation accuracy/);
+  const evals = readFileSync(join(tmp, "idxrun", "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.event === "eval");
+  assert.ok(evals.length > 0 && evals.every((m) => m.split === "validation"));
+  assert.match(readFileSync(join(tmp, "idxrun", "curves.svg"), "utf8"), /validation split/);
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([n, 28, 28], imgs).slice(0, 1000));
   const bad = run(["train", ...SMALL, "--data", dir, "--epochs", "1", "--out", join(tmp, "idxrun2")]);
   assert.is(bad.code, 1);

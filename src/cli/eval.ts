@@ -7,10 +7,9 @@ import type { Model } from "../nn/model.js";
 import { crossbarFor } from "../sim/simulators.js";
 import { calibrationBatches } from "../sim/calibration.js";
 import { MAPPINGS } from "../sim/mapping.js";
-import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { choice, helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
-import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataOptionsFrom } from "./options.js";
+import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataForModel } from "./options.js";
 import { formatConfusion } from "./format.js";
 
 const { mapping: _mapping, ...HARDWARE_OPTIONS } = CROSSBAR_OPTIONS;
@@ -41,9 +40,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
-  const { model, path } = readCheckpoint(v.checkpoint);
-  const dataOpts = dataOptionsFrom(v);
-  const data = await loadData({ ...dataOpts, classes: dataOpts.classes ?? model.classes });
+  const { model, path, step } = readCheckpoint(v.checkpoint);
+  const data = await dataForModel(v, model, path);
   let target: Model = model;
   let hardware: Record<string, unknown> | null = null;
   if (typeof v.crossbar === "string") {
@@ -62,6 +60,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const out = {
       checkpoint: path,
       kind: model.kind,
+      step,
       data: data.description,
       hardware,
       accuracy: r.accuracy,
@@ -72,7 +71,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
   }
-  process.stdout.write(`${path} (${model.kind}) on ${data.description}\n`);
+  process.stdout.write(`${path} (${model.kind}${step ? `, ${step} steps` : ""}) on ${data.description}\n`);
   if (hardware) {
     const h = hardware as { mapping: string; conductances: Record<string, number> };
     const counts = Object.entries(h.conductances).map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`);

@@ -8,7 +8,9 @@ import type { ModelContext } from "../nn/model.js";
 import { readFields, showValue, flagOf, type OptionValues } from "../options.js";
 import { TRAIN_DEFAULTS, TRAIN_FIELDS, type TrainOptions } from "../train/options.js";
 import { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "../sim/options.js";
-import { DATA_FIELDS, type DataOptions } from "../node/data.js";
+import { DATA_FIELDS, loadData, type DataOptions, type DataSplits } from "../node/data.js";
+import type { Model } from "../nn/model.js";
+import { ensureFolder } from "../node/atomic.js";
 import { fieldOptions, UsageError, type OptionTable } from "./args.js";
 
 /** Run fn; a library Error becomes a usage error (exit 2) with the same message. */
@@ -67,7 +69,7 @@ export const CROSSBAR_OPTIONS: OptionTable = fieldOptions(CROSSBAR_FIELDS, CROSS
 export function crossbarOptionsFrom(v: OptionValues, base: CrossbarOptions = CROSSBAR_DEFAULTS): CrossbarOptions {
   return asUsage(() => {
     const o = readFields(CROSSBAR_FIELDS, v, base);
-    checkCrossbarOptions(o);
+    checkCrossbarOptions(o, (key) => `--${flagOf(key, CROSSBAR_FIELDS[key])}`);
     return o;
   });
 }
@@ -76,4 +78,32 @@ export const DATA_OPTIONS: OptionTable = fieldOptions(DATA_FIELDS, {});
 
 export function dataOptionsFrom(v: OptionValues): DataOptions {
   return asUsage(() => readFields(DATA_FIELDS, v, {}));
+}
+
+/**
+ * The data to evaluate a loaded model on: --classes defaults to the model's,
+ * and data with more classes than the model is refused as a usage error naming
+ * the checkpoint (rather than failing later inside the loss).
+ */
+export async function dataForModel(v: OptionValues, model: Model, checkpoint: string): Promise<DataSplits> {
+  const o = dataOptionsFrom(v);
+  if (o.data === undefined && o.classes === undefined && model.classes !== 10) {
+    throw new UsageError(
+      `the model in ${checkpoint} has ${model.classes} classes, the bundled MNIST subset 10: give an IDX folder of its data (--data DIR)`,
+    );
+  }
+  const classes = o.classes ?? model.classes;
+  if (classes > model.classes) throw new UsageError(`--classes ${classes}: the model in ${checkpoint} has only ${model.classes} classes`);
+  return loadData({ ...o, classes });
+}
+
+/** The --out folder of a command, created now (before any work) so that a file in its place is a usage error. */
+export function outFolder(v: OptionValues): string {
+  const out = String(v.out);
+  try {
+    ensureFolder(out);
+  } catch (e) {
+    throw new UsageError(`--out: ${(e as Error).message}`);
+  }
+  return out;
 }

@@ -3,13 +3,12 @@
 // baselines; prints the tables and writes report.json and report.md.
 
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { ACCOUNTING_DEFAULTS, type AccountingParams } from "../sim/accounting.js";
 import { hardwareReport, reportMarkdown, type ReportInput } from "../sim/report.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
 import { helpText, intList, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
-import { asUsage } from "./options.js";
+import { outFolder, asUsage } from "./options.js";
 import { ROUTING_OPTIONS, routedFromOptions } from "./routing.js";
 
 const a = ACCOUNTING_DEFAULTS;
@@ -67,10 +66,9 @@ export async function reportCommand(argv: string[]): Promise<number> {
   } else {
     input = { ...routedFromOptions(v), ...settings };
   }
+  const out = outFolder(v);
   const report = asUsage(() => hardwareReport(input));
   const md = reportMarkdown(report);
-  const out = String(v.out);
-  mkdirSync(out, { recursive: true });
   writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileAtomic(join(out, "report.md"), md);
   if (v.json) process.stdout.write(JSON.stringify(report) + "\n");

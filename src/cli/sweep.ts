@@ -3,7 +3,6 @@
 // baseline's partial-sum ADC), prog-noise, read-noise, levels on simulated
 // hardware; p trains one model per value. Writes sweep-KIND.csv, .json, .svg.
 
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { engine } from "../engine.js";
 import { createModel } from "../nn/registry.js";
@@ -15,6 +14,7 @@ import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
 import { helpText, num, parseCommand, UsageError, type CommandSpec, type OptionTable, type Parsed } from "./args.js";
 import {
+  outFolder,
   asUsage,
   CROSSBAR_OPTIONS,
   crossbarOptionsFrom,
@@ -24,6 +24,7 @@ import {
   modelOptions,
   TRAIN_OPTIONS,
   trainOptionsFrom,
+  dataForModel,
 } from "./options.js";
 
 export const SWEEP_KINDS = ["adc-bits", "prog-noise", "read-noise", "levels", "p"] as const;
@@ -120,6 +121,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const base = crossbarOptionsFrom(v);
   const repeats = num(v, "repeats", { int: true, min: 1, max: 100 });
   const nCal = num(v, "calibration-batches", { int: true, min: 1, max: 1000 });
+  const out = outFolder(v);
   const log = (series: string, p: { x: number; accuracy: number; std: number }) =>
     process.stderr.write(
       `${series} ${kind} ${p.x}: accuracy ${(p.accuracy * 100).toFixed(2)} %${p.std ? ` +- ${(p.std * 100).toFixed(2)}` : ""}\n`,
@@ -154,9 +156,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     series = [one];
   } else {
     if (typeof v.checkpoint !== "string") throw new UsageError(`sweep ${kind}: --checkpoint is required`);
-    const { model } = readCheckpoint(v.checkpoint);
-    const dataOpts = dataOptionsFrom(v);
-    const data = await loadData({ ...dataOpts, classes: dataOpts.classes ?? model.classes });
+    const { model, path } = readCheckpoint(v.checkpoint);
+    const data = await dataForModel(v, model, path);
     dataDescription = data.description;
     const sim = asUsage(() => crossbarFor(model));
     const runs = [{ name: `${model.kind} (${base.mapping})`, sim }];
@@ -182,8 +183,6 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const e = engine();
   const result = { kind, data: dataDescription, kernels: e.variant, threads: e.threads, hardware: base, repeats, seconds, series };
-  const out = String(v.out);
-  mkdirSync(out, { recursive: true });
   const stem = join(out, `sweep-${kind}`);
   writeFileAtomic(stem + ".csv", sweepCsv(series));
   writeFileAtomic(stem + ".json", JSON.stringify(result, null, 2) + "\n");

@@ -131,7 +131,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const dataOpts = dataOptionsFrom(v);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     const mode = v.force ? "force" : "new";
-    if (typeof v.out === "string") asUsage(() => checkRunFolder(v.out as string, mode));
+    if (typeof v.out === "string") {
+      try {
+        checkRunFolder(v.out, mode);
+      } catch (e) {
+        throw new UsageError(`--out: ${(e as Error).message}`);
+      }
+    }
     data = await loadData(dataOpts);
     const { height, width, channels } = data.train;
     const mc = modelFromOptions(v, { classes: dataOpts.classes ?? 10, seed: opts.seed, input: { height, width, channels } });

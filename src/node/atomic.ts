@@ -2,7 +2,7 @@
 // (temp file, fsync, rename: a crash never leaves a half-written file under
 // the real name) and reads whose errors name the path.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 
 function tmpName(path: string): string {
   return `${path}.tmp-${process.pid}`;
@@ -53,5 +53,19 @@ export function readFileChecked(path: string): Uint8Array {
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     throw readError(path, e);
+  }
+}
+
+/**
+ * Create the folder `dir` (and its parents) unless it exists; a file in its
+ * place gives `<dir> exists and is not a folder`.
+ * @example ensureFolder("sweeps"); // then write files into it
+ */
+export function ensureFolder(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} exists and is not a folder`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create the folder ${dir}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -79,13 +79,16 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
     );
   }
   const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path), idxDeclaredBytes), basename(path));
-  const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> =>
-    idxToDataset(await read(imagesPath), await read(labelsPath), {
+  const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> => {
+    const ds = idxToDataset(await read(imagesPath), await read(labelsPath), {
       name: `${name}:${split}`,
       classes: opts.classes,
       imagesName: basename(imagesPath),
       labelsName: basename(labelsPath),
     });
+    if (ds.n === 0) throw new Error(`${basename(imagesPath)}: holds no images, so the ${split} split would be empty`);
+    return ds;
+  };
   const train = await part(found.trainImages!, found.trainLabels!, "train");
   const test = await part(found.testImages!, found.testLabels!, "test");
   return { train, test };

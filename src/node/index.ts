@@ -6,7 +6,7 @@ export { spawnNodeWorker } from "./threads.js";
 export { loadBundledMnist, loadIdxDir, loadCifarDir, type IdxDirOptions } from "./data-files.js";
 export { loadData, DATA_FIELDS, type DataOptions, type DataSplits } from "./data.js";
 export { readCheckpoint, writeCheckpoint, checkpointPath } from "./checkpoint-file.js";
-export { writeFileAtomic, readFileChecked } from "./atomic.js";
+export { writeFileAtomic, readFileChecked, ensureFolder } from "./atomic.js";
 export {
   trainRun,
   resumeRun,

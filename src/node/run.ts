@@ -72,6 +72,11 @@ function heldOutSplit(data: DataSplits): string {
   return data.val ? "validation" : "test";
 }
 
+/** The per-epoch curve's name in curves.svg: no checkpoint is ever chosen by the test split. */
+function heldOutLabel(data: DataSplits): string {
+  return data.val ? "validation split" : "test split (monitoring only, selects nothing)";
+}
+
 /** Running averages and elapsed time a resumed run carries on (kept in the state file). */
 interface Bookkeeping {
   lossEma: number | null;
@@ -134,8 +139,8 @@ class RunFolder {
         this.metrics.push(
           JSON.stringify({ event: "eval", split: this.split, step: e.step, epoch: e.epoch + 1, accuracy: e.accuracy, loss: e.loss }) + "\n",
         );
-        this.events.onEval?.({ ...e, split: this.split });
         this.save(t);
+        this.events.onEval?.({ ...e, split: this.split });
       },
     });
     return t;
@@ -158,7 +163,7 @@ class RunFolder {
 
   private writeMetrics(): void {
     writeFileAtomic(join(this.out, RUN_FILES.metrics), this.metrics.join(""));
-    writeFileAtomic(join(this.out, RUN_FILES.curves), curvesSvg(this.steps, this.evals, this.model.kind, `${this.split} split (held out)`));
+    writeFileAtomic(join(this.out, RUN_FILES.curves), curvesSvg(this.steps, this.evals, this.model.kind, heldOutLabel(this.data)));
   }
 
   /** Checkpoint, metrics, curves, then the training state (last, so a state never runs ahead of the others). */

@@ -67,15 +67,20 @@ export const CROSSBAR_FIELDS: Schema = {
 
 /**
  * Check hardware options: every field's type and range, then the rules between
- * fields. Messages name the setting.
+ * fields. Messages name the setting through `name` (default: the key; the
+ * command line passes its flags).
  * @example checkCrossbarOptions({ ...CROSSBAR_DEFAULTS, levels: 16 });
  */
-export function checkCrossbarOptions(o: CrossbarOptions): void {
+export function checkCrossbarOptions(o: CrossbarOptions, name: (key: keyof CrossbarOptions) => string = (k) => k): void {
   checkFields(CROSSBAR_FIELDS, o, "hardware options");
-  if (!(o.gMax > o.gMin)) throw new Error(`conductance range must satisfy 0 <= g_min < g_max, got [${o.gMin}, ${o.gMax}]`);
-  if (o.levels === 1) throw new Error("levels must be 0 (continuous) or an integer >= 2, got 1");
-  if (o.levelSpacing === "log" && o.gMin <= 0) throw new Error("log-spaced levels need g_min > 0");
-  if (!(o.deviceTau > 0)) throw new Error(`device tau must be > 0, got ${o.deviceTau}`);
-  if (o.stuckMin + o.stuckMax > 1) throw new Error(`stuck fractions add up to more than 1 (${o.stuckMin} + ${o.stuckMax})`);
-  if (o.dacBits === 1) throw new Error("a signed DAC needs at least 2 bits (dac bits 0 = ideal)");
+  if (!(o.gMax > o.gMin))
+    throw new Error(
+      `${name("gMax")} must be above ${name("gMin")} (0 <= g_min < g_max), got [${o.gMin}, ${o.gMax}]: the conductance range is empty`,
+    );
+  if (o.levels === 1) throw new Error(`${name("levels")} must be 0 (continuous) or an integer >= 2, got 1`);
+  if (o.levelSpacing === "log" && o.gMin <= 0) throw new Error(`log-spaced levels need ${name("gMin")} > 0`);
+  if (!(o.deviceTau > 0)) throw new Error(`${name("deviceTau")} must be > 0, got ${o.deviceTau}`);
+  if (o.stuckMin + o.stuckMax > 1)
+    throw new Error(`${name("stuckMin")} + ${name("stuckMax")} = ${o.stuckMin} + ${o.stuckMax}: stuck fractions add up to more than 1`);
+  if (o.dacBits === 1) throw new Error(`${name("dacBits")} must be 0 (ideal) or >= 2 (the DAC is signed), got 1`);
 }

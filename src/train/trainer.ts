@@ -207,7 +207,8 @@ export class Trainer {
    * Run one step, then the held-out evaluation that falls due (every evalEvery
    * steps, else at each epoch's end and after the last step). Returns false
    * (and does nothing) once every step has run. Throws TrainingDiverged when the
-   * loss or a weight is not finite.
+   * loss, a weight or the held-out loss is not finite (the weights in memory are
+   * then not to be used; a run folder keeps its last good checkpoint).
    */
   next(): boolean {
     if (this.done) return false;
@@ -267,17 +268,20 @@ export class Trainer {
     if (!this.heldOutLoader) return;
     const e0 = performance.now();
     const r = evaluate(this.model, this.heldOutLoader);
+    if (!Number.isFinite(r.loss)) this.diverged(epoch, `the held-out loss is ${r.loss}`, this.stepCount);
     this.events.onEval?.({ epoch, step: this.stepCount, accuracy: r.accuracy, loss: r.loss, seconds: (performance.now() - e0) / 1000 });
   }
 
-  private diverged(epoch: number, what: string): never {
+  /** Throw TrainingDiverged for `step` (default: the step being run). */
+  private diverged(epoch: number, what: string, step = this.stepCount + 1): never {
     endStep();
     const { lr, weightDecay } = this.opts;
+    const highLr = lr >= 1,
+      highWd = weightDecay >= 1;
     const cause =
-      lr * weightDecay >= 1
-        ? `the weight decay ${weightDecay} is too high for the learning rate ${lr}`
-        : `the learning rate ${lr} is too high`;
-    const step = this.stepCount + 1;
+      highWd && !highLr
+        ? `the weight decay ${weightDecay} is too high`
+        : `the learning rate ${lr}${highWd ? ` and the weight decay ${weightDecay} are` : " is"} too high`;
     throw new TrainingDiverged(`training diverged at step ${step} (epoch ${epoch + 1}): ${what}; likely cause: ${cause}`, step);
   }
 
