@@ -6,8 +6,12 @@ import * as assert from "uvu/assert";
 import { Tensor } from "../src/tensor.js";
 import { endStep } from "../src/engine.js";
 import { withRuleOverride, backward } from "../src/autograd/backward.js";
+import { rules } from "../src/autograd/rules.js";
+import type { OpName, TapeNode } from "../src/autograd/types.js";
+import { generateRouting } from "../src/routing/routing.js";
 import { engine } from "../src/engine.js";
 import * as ops from "../src/ops/index.js";
+import { uploadRouting } from "../src/ops/routing-buffers.js";
 import { gradCheck, randomArray, naiveMatmul, maxAbsDiff } from "./helpers/reference.js";
 
 const seed = { s: 11 };
@@ -113,7 +117,7 @@ test("capsule margin loss: value by hand and gradient by finite differences", ()
   assert.ok(Math.abs(loss.item() - expect) < 1e-6, `${loss.item()} vs ${expect}`);
   endStep();
   const v = leaf([3, 3 * 4], -0.8, 0.8);
-  check("capsuleMargin", [v], () => ops.capsuleMarginLoss(v, [0, 2, 1], 3).loss, { eps: 1e-3, atol: 1e-3 });
+  check("capsuleMargin", [v], () => ops.capsuleMarginLoss(v, [0, 2, 1], 3).loss, { eps: 1e-3 });
 });
 
 test("qrelu forward quantises onto 2^bits - 1 steps and clips; its rule is straight-through", () => {
@@ -146,6 +150,36 @@ test("the gradient checker catches a deliberately wrong rule", () => {
   endStep();
   const b = leaf([6]);
   assert.ok(gradCheck([b], () => project(ops.scale(b, 3))).ok);
+});
+
+test("a rule off by 2 % fails the check, in every op (the tolerance is what float32 allows, not 2 %)", () => {
+  /** The op's own rule, fed an upstream gradient scaled by 1.02 (so every input gradient is 2 % too large). */
+  const scaled = <K extends OpName>(op: K) =>
+    ((node: TapeNode<K>, gy: Tensor) => {
+      const g = Tensor.empty(gy.shape);
+      engine().k.scale(g.ptr, gy.ptr, 1.02, gy.size);
+      (rules[op] as (n: TapeNode<K>, g: Tensor) => void)(node, g);
+    }) as never;
+  const routing = uploadRouting(generateRouting({ srcCores: 2, dstCores: 3, slotsPerCore: 4, p: 0.4, seed: 3 }));
+  const cases: [OpName, () => [Tensor[], () => Tensor]][] = [
+    ["matmul", () => ((a, b) => [[a, b], () => project(ops.matmul(a, b))])(leaf([4, 5]), leaf([5, 3]))],
+    ["linear", () => ((x, w, b) => [[x, w, b], () => project(ops.linear(x, w, b))])(leaf([3, 6]), leaf([4, 6]), leaf([4]))],
+    ["mul", () => ((a, b) => [[a, b], () => project(ops.mul(a, b))])(leaf([3, 4]), leaf([3, 4]))],
+    ["sigmoid", () => ((a) => [[a], () => project(ops.sigmoid(a))])(leaf([3, 4], -2, 2))],
+    ["softmaxCrossEntropy", () => ((a) => [[a], () => ops.softmaxCrossEntropy(a, [0, 2, 1])])(leaf([3, 4], -2, 2))],
+    ["capsuleMargin", () => ((v) => [[v], () => ops.capsuleMarginLoss(v, [0, 2], 3).loss])(leaf([2, 12], -0.8, 0.8))],
+    ["scrramble", () => ((x, w) => [[x, w], () => project(ops.scrrambleLayer(x, w, routing))])(leaf([3, 2 * 8]), leaf([3, 8, 8]))],
+  ];
+  for (const [op, make] of cases) {
+    endStep();
+    const [inputs, f] = make();
+    const honest = gradCheck(inputs, f);
+    assert.ok(honest.ok, `${op}: the real rule passes (${JSON.stringify(honest.worst)})`);
+    endStep();
+    const [inputs2, f2] = make();
+    const off = withRuleOverride(op, scaled(op), () => gradCheck(inputs2, f2));
+    assert.not.ok(off.ok, `${op}: a rule 2 % off must fail the check`);
+  }
 });
 
 test("a step tensor used after its step throws; persistent tensors survive", () => {
