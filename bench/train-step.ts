@@ -1,6 +1,8 @@
 // Training-step and batch-1 inference cases on the default ScRRAMBLe MNIST
 // model and the dense partial-sums baseline (batch 64, forward + backward +
-// AdamW). Checked before timing: a few steps on fixed data must lower the loss.
+// AdamW). Checked before timing: one step's gradients against the tested float64
+// reference of the model (test/helpers/reference-models.ts, along a random
+// direction per parameter), then a few steps on fixed data must lower the loss.
 
 import { endStep } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
@@ -10,6 +12,7 @@ import { AdamW } from "../src/optim/adam.js";
 import { Rng } from "../src/rng.js";
 import { createModel } from "../src/nn/registry.js";
 import type { Model } from "../src/nn/model.js";
+import { checkStepGradients } from "../test/helpers/reference-models.js";
 
 export type BenchModel = "scrramble" | "dense";
 
@@ -32,6 +35,7 @@ export function modelCase(kind: BenchModel, B = 64): ModelCase {
   const model = createModel(kind);
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
   const { x, y } = fixedBatch(B, model.inputSize);
+  checkStepGradients(model, x, y, 4);
   const step = () => {
     opt.zeroGrad();
     const { loss } = model.loss({ x: Tensor.from(x, [B, model.inputSize]), labels: y });
