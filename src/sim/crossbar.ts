@@ -121,7 +121,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       for (let c = 0; c < sim.dstCores; c++) {
         k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);
         if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * N));
-        k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, sigma, 1 / sim.alpha[c]);
+        k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, N, sigma, 1 / sim.alpha[c]);
       }
       observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
       h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : ops.relu(y);

@@ -1,7 +1,9 @@
 // Weight -> conductance mapping of one crossbar core (rows = outputs):
 // "single" stores W - rowMin(W) in one positive conductance per weight (the
 // offset cancels only because routing is input balanced); "differential" uses a
-// pair G+ - G-. Device effects apply to each physical array. Pure TS.
+// pair G+ - G-. A dense tile's inputs are not balanced: its single mapping
+// shares one offset per tile and adds a reference line (mapTileWithReference).
+// Device effects apply to each physical array. Pure TS.
 
 import type { Rng } from "../rng.js";
 import { applyDevice, type DeviceOptions } from "./devices.js";
@@ -56,6 +58,38 @@ export function mapCore(w: Float32Array, rows: number, cols: number, mapping: Ma
   applyDevice(gn, d, rng);
   for (let i = 0; i < n; i++) gp[i] -= gn[i];
   return { geff: gp, alpha };
+}
+
+/** A tile in single conductances with its reference line: output r reads (G[r] - ref) . x / alpha. */
+export interface ReferencedTile {
+  /** Conductances [rows, cols] of the output lines. */
+  geff: Float32Array;
+  /** The reference line [cols]: the conductance of weight 0, so its current is the common offset. */
+  ref: Float32Array;
+  alpha: number;
+}
+
+/**
+ * Single-conductance mapping of a tile whose inputs are not balanced: G = gMin +
+ * alpha (W - o) with one offset o = min(min W, 0) for the tile, and a reference
+ * line of gMin - alpha o (weight 0) whose current, subtracted from every output
+ * line, removes the offset for any input. Device effects apply to both arrays.
+ * @example const { geff, ref, alpha } = mapTileWithReference(w, 256, 256, DEVICE_DEFAULTS, rng);
+ */
+export function mapTileWithReference(w: Float32Array, rows: number, cols: number, d: DeviceOptions, rng: Rng): ReferencedTile {
+  let lo = 0,
+    hi = 0;
+  for (let i = 0; i < rows * cols; i++) {
+    if (w[i] < lo) lo = w[i];
+    if (w[i] > hi) hi = w[i];
+  }
+  const alpha = hi > lo ? (d.gMax - d.gMin) / (hi - lo) : 1;
+  const geff = new Float32Array(rows * cols);
+  for (let i = 0; i < rows * cols; i++) geff[i] = d.gMin + alpha * (w[i] - lo);
+  const ref = new Float32Array(cols).fill(d.gMin - alpha * lo);
+  applyDevice(geff, d, rng);
+  applyDevice(ref, d, rng);
+  return { geff, ref, alpha };
 }
 
 /** Physical conductances of a mapping for a core of rows x cols. */

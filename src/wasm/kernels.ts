@@ -85,7 +85,7 @@ export interface KernelExports {
   routeGather(routed: Ptr, rStride: Int, x: Ptr, xStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
   quantizeSymmetric(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
   quantizeMidrise(out: Ptr, x: Ptr, n: Int, levels: F32, maxVal: F32): void;
-  crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, sigma: F32, scale: F32): void;
+  crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, I: Int, sigma: F32, scale: F32): void;
   routeScatter(dx: Ptr, xStride: Int, drouted: Ptr, rStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
   routedScratchBytes(B: Int, N: Int): Int;
   routedForward(
