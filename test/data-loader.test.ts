@@ -2,7 +2,8 @@
 // per epoch, seeded order (same seed + epoch = same order, epochs differ), shifts
 // are circular (pixel multiset kept), the resize index formula on a hand-computed
 // case, transforms keep the array kind (bytes or floats), batches are exactly
-// byte / 255 as float32, and buffer reuse. Uses small synthetic byte datasets only.
+// byte / 255 as float32, buffer reuse, and a position inside an epoch resumes
+// the same batches. Uses small synthetic byte datasets only.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -272,6 +273,26 @@ test("resize in the loader (with and without shift) works on bytes, batches are 
     ds.images.every((v, i) => v === toyByte(Math.floor(i / 784), i % 784)),
     "source dataset was modified",
   );
+});
+
+test("a position taken inside an epoch resumes the same batches, augmentation included", () => {
+  const ds = toy(50, 6, 6);
+  for (const shift of [0, 2]) {
+    const loader = new DataLoader(ds, { batchSize: 8, shuffle: true, seed: 3, shift, dropLast: true });
+    const all = Array.from(loader.batches(1), (b) => Array.from(b.x)); // copied as they come: the buffer is reused
+    for (const at of [0, 2, 5, 6]) {
+      const it = loader.epoch(1);
+      for (let k = 0; k < at; k++) it.next();
+      const pos = JSON.parse(JSON.stringify(it.position())); // through JSON, as a state file keeps it
+      assert.is(pos.batch, at);
+      const rest = loader.epoch(1, pos);
+      for (let k = at; k < all.length; k++) assert.equal(Array.from(rest.next()!.x), all[k], `shift ${shift}, from ${at}: batch ${k}`);
+      assert.is(rest.next(), null);
+      assert.is(rest.position().batch, loader.numBatches);
+    }
+    assert.throws(() => loader.epoch(2, { epoch: 1, batch: 0, shift: null }), /position is in epoch 1, not 2/);
+    assert.throws(() => loader.epoch(1, { epoch: 1, batch: 99, shift: null }), /position batch 99 outside/);
+  }
 });
 
 test.run();
