@@ -59,7 +59,7 @@ test("ideal tiles reproduce the digital baseline with either mapping, on inputs 
   assert.is(sim.conductances("differential"), 25 * 2 * 16 * 16);
 });
 
-test("read noise: 2 sigma^2 |x|^2 / alpha^2 per output; the single mapping's reference line is shared by a tile's outputs (correlation 1/2)", () => {
+test("read noise: 2 sigma^2 |x|^2 / alpha^2 per output; a single tile's reference line is shared (correlation 1/2)", () => {
   const { model, sim, x } = setup();
   const readNoise = 0.01;
   const xs = x.subarray(0, 40); // one sample

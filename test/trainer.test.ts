@@ -106,7 +106,10 @@ test("a non-finite loss or weight stops training, naming the step and the likely
   const quick = { ...opts, epochs: 3 };
   diverges(
     () => trainModel(new ScrrambleMlp(cfg), train, null, { ...quick, lr: 1e6 }),
-    /^training diverged at step \d+ \(epoch \d\): (the loss is NaN|parameter "layers\.\d\.weight" became NaN or infinite); likely cause: the learning rate 1000000 is too high$/,
+    new RegExp(
+      "^training diverged at step \\d+ \\(epoch \\d\\): (the loss is NaN|the held-out loss is NaN|" +
+        'parameter "layers\\.\\d\\.weight" became NaN or infinite); likely cause: the learning rate 1000000 is too high$',
+    ),
   );
   diverges(
     () => trainModel(new ScrrambleMlp(cfg), train, null, { ...quick, optimizer: "sgd", lr: 1e6 }),
@@ -152,7 +155,10 @@ test("empty data, a batch larger than the training set and a batch beyond kernel
   const dense = new DenseBaseline({ sizes: [1, 2048, 30], classes: 3, groupSize: 10, initSeed: 1 });
   assert.throws(
     () => trainModel(dense, tiny, null, { ...opts, batchSize: n }),
-    /batch size 2000000 needs about \d+ MB of kernel memory per step beside the model's [\d.]+ MB, above the \d+ MB limit; at most about \d+ samples per batch fit/,
+    new RegExp(
+      "batch size 2000000 needs about \\d+ MB of kernel memory per step beside the model's [\\d.]+ MB, " +
+        "above the \\d+ MB limit; at most about \\d+ samples per batch fit",
+    ),
   );
   const m = stepMemory(dense, 64, 1);
   assert.ok(m.maxBatch > 10_000 && m.maxBatch < n, `max batch ${m.maxBatch}`);

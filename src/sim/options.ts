@@ -40,7 +40,7 @@ export const CROSSBAR_FIELDS: Schema = {
     type: "string",
     choices: MAPPINGS,
     arg: "M",
-    help: "single (one positive conductance; offset cancelled by input balance, or by a reference line per dense tile) | differential (G+ - G-)",
+    help: "single (one positive conductance; offset cancelled by input balance, or a dense tile's reference line) | differential (G+ - G-)",
   },
   gMin: { type: "number", min: 0, arg: "G", help: "lowest conductance (arbitrary units)" },
   gMax: { type: "number", min: 0, arg: "G", help: "highest conductance" },
