@@ -37,6 +37,7 @@ export function initEngine(opts: EngineOptions = {}): Engine {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   if (threads > 1 && !opts.spawnWorker) throw new Error("threads > 1 needs a spawnWorker function (Node: spawnNodeWorker)");
   current?.pool?.close();
+  scratch = null;
   const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
   const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
@@ -75,16 +76,30 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   const parts = splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b));
   if (scratchArg >= 0) {
     // call[0] is the kernel name, so argument i sits at call[i + 1].
-    for (const part of parts) {
-      const s = e.arena.allocStep(scratchBytes);
-      for (const c of part) c[scratchArg + 1] = s;
-    }
+    const s = threadScratch(parts.length, scratchBytes);
+    parts.forEach((part, t) => {
+      for (const c of part) c[scratchArg + 1] = s[t];
+    });
   }
   const local = (list: KernelCall[]) => {
     for (const [name, ...args] of list) (e.k[name] as (...a: number[]) => void)(...args);
   };
   if (T <= 1 || !e.pool) local(parts.flat());
   else e.pool.run(parts, local);
+}
+
+/** Per-thread scratch of the current step, reused by every parallel() call of the step (they run one after another). */
+let scratch: { generation: number; epoch: number; bytes: number; ptrs: number[] } | null = null;
+
+function threadScratch(parts: number, bytes: number): number[] {
+  const a = engine().arena;
+  const fresh = !scratch || scratch.generation !== a.generation || scratch.epoch !== a.epoch;
+  if (fresh || scratch!.bytes < bytes || scratch!.ptrs.length < parts) {
+    const size = fresh ? bytes : Math.max(bytes, scratch!.bytes);
+    const n = fresh ? parts : Math.max(parts, scratch!.ptrs.length);
+    scratch = { generation: a.generation, epoch: a.epoch, bytes: size, ptrs: Array.from({ length: n }, () => a.allocStep(size)) };
+  }
+  return scratch!.ptrs;
 }
 
 /**

@@ -43,7 +43,7 @@ export type { Dataset } from "./data/dataset.js";
 export { subset, splitValidation, classCounts } from "./data/dataset.js";
 export { parseIdx, maybeGunzip, idxToDataset } from "./data/idx.js";
 export { parseCifar } from "./data/cifar.js";
-export { bundledMnistFromDigits, parseDigitJson } from "./data/mnist-bundled.js";
+export { bundledMnistFromDigits, parseDigitJson, DigitJsonParser } from "./data/mnist-bundled.js";
 export { resizeNearest, shiftCircular } from "./pixels.js";
 export { expandShifted } from "./data/transforms.js";
 export { DataLoader, type DataLoaderOptions, type Batch } from "./data/loader.js";

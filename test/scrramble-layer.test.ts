@@ -82,6 +82,32 @@ test("gradients of x and W by central finite differences, including empty destin
   }
 });
 
+test("the fused relu: forward equals relu of the plain layer, gradients by finite differences", () => {
+  for (const [i, c] of cases.slice(0, 4).entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 30 + i });
+    const buffers = uploadRouting(r);
+    const seed = { s: 40 + i };
+    const w = Tensor.from(randomArray(c.dst * c.N * c.N, seed), [c.dst, c.N, c.N]);
+    w.requiresGrad = true;
+    const x = Tensor.from(randomArray(c.B * c.src * c.N, seed), [c.B, c.src * c.N]);
+    x.requiresGrad = true;
+    const plain = ops.scrrambleLayer(x, w, buffers).toArray();
+    const fused = ops.scrrambleLayer(x, w, buffers, { relu: true }).toArray();
+    assert.equal(
+      Array.from(fused),
+      Array.from(plain, (v) => Math.max(v, 0)),
+    );
+    // eps 1e-3 is small against the pre-activations here, so no sampled perturbation crosses the kink at 0.
+    const pr = Tensor.from(randomArray(c.B * c.dst * c.N, seed), [c.B, c.dst * c.N]);
+    const res = gradCheck([x, w], () => ops.sum(ops.mul(ops.scrrambleLayer(x, w, buffers, { relu: true }), pr)), {
+      samples: 40,
+      eps: 1e-3,
+    });
+    assert.ok(res.ok, `case ${i}: ${JSON.stringify(res.worst)}`);
+  }
+});
+
 test("a routing where a destination slot receives nothing gives zero there and zero gradient back", () => {
   endStep();
   // 1 source core, 1 destination core, 2 slots: slot 0 gets x[slot 0] - x[slot 1], slot 1 gets nothing.

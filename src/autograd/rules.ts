@@ -135,8 +135,14 @@ export const rules: RuleTable = {
   // terms in the same order whatever the split (kernels in assembly/routed.ts).
   scrramble(node, gy) {
     const [x, w] = node.inputs;
-    const { routing, B } = node.saved;
+    const { routing, B, relu } = node.saved;
     const { srcCores, dstCores: C, slotsPerCore: K } = routing;
+    // NOTE: the fused relu's subgradient is 0 at 0; its mask comes from the output
+    // (max(0, y) > 0 exactly where y > 0) and is applied to gy in place.
+    if (relu) {
+      const out = node.out;
+      parallelRanges(gy.size, (lo, hi) => ["reluBackward", gy.ptr + lo * 4, out.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, 0]);
+    }
     const N = w.shape[1];
     const S = N / K;
     const ld = C * N;

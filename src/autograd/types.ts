@@ -31,7 +31,7 @@ export interface OpSaved {
     mMinus: number;
     lambda: number;
   };
-  scrramble: { routing: RoutingBuffers; B: number };
+  scrramble: { routing: RoutingBuffers; B: number; relu: boolean };
 }
 
 export type OpName = keyof OpSaved;

@@ -160,14 +160,17 @@ export class ScrrambleMlp implements Model {
     return out;
   }
 
-  private activate(y: Tensor): Tensor {
-    return this.config.activation === "qrelu" ? ops.qrelu(y, this.config.adcBits, this.config.adcMax) : ops.relu(y);
+  /** One layer and its activation (relu fused into the layer's kernel). */
+  private layer(h: Tensor, l: ScrrambleLayer): Tensor {
+    const { activation, adcBits, adcMax } = this.config;
+    if (activation === "qrelu") return ops.qrelu(ops.scrrambleLayer(h, l.weight, l.buffers), adcBits, adcMax);
+    return ops.scrrambleLayer(h, l.weight, l.buffers, { relu: true });
   }
 
   /** Output capsules [B, lastCores * N] (after the last activation). */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const l of this.layers) h = this.activate(ops.scrrambleLayer(h, l.weight, l.buffers));
+    for (const l of this.layers) h = this.layer(h, l);
     return h;
   }
 

@@ -12,8 +12,10 @@ import type { RoutingBuffers } from "./routing-buffers.js";
 /**
  * x [B, Csrc * N] -> y [B, Cdst * N], y[b, c] = W[c] . routed[b, c] with
  * W [Cdst, N, N] (row = output (slot, element), column = input (slot, element)).
+ * With `relu`, y = max(0, W . routed), fused (the pre-activation is not kept, and
+ * in backward the output's gradient buffer is masked in place).
  */
-export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): Tensor {
+export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o: { relu?: boolean } = {}): Tensor {
   x.check();
   w.check();
   const { srcCores, dstCores, slotsPerCore: K } = routing;
@@ -33,8 +35,8 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   // core's routed block is gathered into the thread's scratch (assembly/routed.ts).
   parallelRanges(
     dstCores,
-    (c0, c1) => ["routedForward", y.ptr, ld, x.ptr, srcCores * N, w.ptr, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, 0],
+    (c0, c1) => ["routedForward", y.ptr, ld, x.ptr, srcCores * N, w.ptr, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, o.relu ? 1 : 0, 0],
     { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG.routedForward, scratchBytes: routedScratchBytes(B, N) },
   );
-  return record("scrramble", y, [x, w], { routing, B });
+  return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true });
 }

@@ -90,6 +90,7 @@ export interface KernelExports {
     dstPtr: Ptr,
     srcSlot: Ptr,
     coef: Ptr,
+    relu: Int,
     scratch: Ptr,
   ): void;
   routedWeightGrad(
