@@ -37,7 +37,7 @@ function epochIds(loader: DataLoader, epoch: number): number[] {
   return ids;
 }
 
-test("subset, splitValidation, concat, classCounts keep bytes (as copies)", () => {
+test("subset and concat copy bytes; splitValidation gives views (no copy); classCounts", () => {
   const ds = toy(10);
   const s = subset(ds, [9, 0, 3]);
   assert.equal(Array.from(s.labels), [9, 0, 3]);
@@ -53,7 +53,7 @@ test("subset, splitValidation, concat, classCounts keep bytes (as copies)", () =
   assert.equal(Array.from(val.images), Array.from(ds.images.subarray(140)));
   assert.equal(Array.from(train.images), Array.from(ds.images.subarray(0, 140)));
   for (const part of [train, val]) {
-    assert.ok(part.images instanceof Uint8Array && part.images.buffer !== ds.images.buffer, "split parts own copies of the bytes");
+    assert.ok(part.images instanceof Uint8Array && part.images.buffer === ds.images.buffer, "split parts are views of the source bytes");
   }
   const all = concatDatasets("all", [train, val]);
   assert.ok(all.images instanceof Uint8Array);
@@ -203,8 +203,8 @@ test("batches hold byte / 255 as float32, exactly, for every byte value", () => 
   assert.equal(Array.from(b.x), unit(images));
   assert.equal([b.x[0], b.x[255], b.x[256], b.x[128]], [0, 1, 1, Math.fround(128 / 255)]);
   assert.equal(Array.from(b.y), [3, 4]);
-  // no resize: the loader reads the dataset's own bytes, no copy
-  assert.is((loader as unknown as { source: Uint8Array }).source, images);
+  // no resize: no index map, the loader reads the dataset's own bytes
+  assert.is((loader as unknown as { resizeIndex: Int32Array | null }).resizeIndex, null);
   // a partial last batch is a view of the same buffer with the same conversion
   const parts = [...new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0 }).batches(0)];
   assert.is(parts.length, 1);
@@ -241,16 +241,15 @@ test("resize in the loader (with and without shift) works on bytes, batches are 
   const ds = toy(3, 28, 28, 1);
   const loader = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, resize: { height: 32, width: 32 } });
   assert.is(loader.featureSize, 1024);
-  // resizing without shift keeps a pre-resized byte copy: 1 byte per output pixel
-  const source = (loader as unknown as { source: Uint8Array }).source;
-  assert.ok(source instanceof Uint8Array && source.length === 3 * 1024, "pre-resized source is bytes");
+  // resizing keeps no resized copy of the data: an index map of one sample's 1024 output values
+  const index = (loader as unknown as { resizeIndex: Int32Array }).resizeIndex;
+  assert.ok(index instanceof Int32Array && index.length === 1024, "the resize is an index map");
   const [b] = [...loader.batches(0)];
   for (let k = 0; k < 3; k++) {
     const img = ds.images.subarray(k * 784, (k + 1) * 784);
     assert.equal(Array.from(b.x.subarray(k * 1024, (k + 1) * 1024)), unit(resizeNearest(img, 28, 28, 1, 32, 32)));
   }
   const shifted = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, shift: 3, resize: { height: 32, width: 32 } });
-  assert.is((shifted as unknown as { source: Uint8Array }).source, ds.images);
   const [s] = [...shifted.batches(0)];
   // each output must equal resize(shift(original)) / 255 for some |dx|, |dy| <= 3
   let unshifted = 0;
