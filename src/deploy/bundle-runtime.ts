@@ -256,7 +256,8 @@ function widthsOf(steps: BundleStep[], inputSize: number): number[] {
 
 /** Model inputs [n, inputSize] from n images: bytes / 255, other sizes resized (nearest) to the model's image. */
 function inputs(h: BundleHeader, pixels: Uint8Array | Float32Array, n: number, g?: { height: number; width: number }): Float32Array {
-  const want = `a Uint8Array (0..255) or a Float32Array (0..1) of ${h.input.height} x ${h.input.width} values or a square image such as 28 x 28`;
+  const side = `${h.input.height} x ${h.input.width}`;
+  const want = `a Uint8Array (0..255) or a Float32Array (0..1) of ${side} values or a square image such as 28 x 28`;
   if (!(pixels instanceof Uint8Array || pixels instanceof Float32Array)) {
     const got = pixels === null || pixels === undefined ? String(pixels) : ((pixels as object).constructor?.name ?? typeof pixels);
     throw new TypeError(`predict: pixels must be ${want}, got ${got}`);
