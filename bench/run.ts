@@ -1,7 +1,8 @@
 // `npm run bench`: tinybench over the GEMM kernels (single thread) and the model
-// steps (one thread, then two). Prints a table, then one JSON line per case. With --torch, also runs
-// the PyTorch anchor (../shared/anchors/torch_scrramble.py) in the same session
-// and prints our/their ratio. Run alone: never beside another benchmark.
+// steps (one thread, then two), then the edge bundle's batch-1 latency in rounds
+// interleaved with PyTorch's (median and p90). Prints tables, then one JSON line per case. With --torch,
+// also runs the PyTorch anchor (../shared/anchors/torch_scrramble.py) for training and prints our/their
+// ratio. Run alone: never beside another benchmark.
 
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
@@ -13,6 +14,7 @@ import { engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { addGemmCases } from "./gemm.js";
 import { addStepCases } from "./train-step.js";
+import { bundleLatency } from "./bundle-latency.js";
 
 const quick = process.argv.includes("--quick");
 const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
@@ -96,4 +98,16 @@ if (process.argv.includes("--torch")) {
     }
   }
 }
+// Batch-1 latency of the edge bundle, interleaved with PyTorch's (always, when python3-torch is installed).
+const latency = await bundleLatency({ rounds: quick ? 3 : 7, calls: quick ? 300 : 1000, anchor });
+console.table(latency.map((r) => ({ case: r.bench, "median ms": r.medianMs, "p90 ms": r.p90Ms, calls: r.calls })));
+const torchRow = latency.find((r) => r.bench.startsWith("PyTorch"));
+for (const r of latency) {
+  const row: Record<string, unknown> = { ...r };
+  if (torchRow && r !== torchRow) row.speedupVsTorch = +(torchRow.medianMs / r.medianMs).toFixed(2);
+  rows.push(row);
+}
+if (torchRow)
+  for (const r of latency.filter((x) => x !== torchRow))
+    console.log(`${r.bench}: ${(torchRow.medianMs / r.medianMs).toFixed(1)}x faster than PyTorch (median, same interleaved run)`);
 for (const r of rows) console.log(JSON.stringify(r));
