@@ -124,7 +124,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     [
       `wrote ${v.out}: ${model.kind}, ${label} weights, one ES module for Node, Deno, Bun and browsers`,
-      `  ${"part".padEnd(34)} ${"raw".padStart(10)} ${"gzip".padStart(10)}`,
+      `  ${"part".padEnd(42)} ${"raw".padStart(10)} ${"gzip".padStart(10)}`,
       row(`engine (JS + ${formatBytes(bundle.wasmBytes)} WASM)`, s.bytes.engine, s.gzip.engine),
       row(`model (${label} weights, routing)`, s.bytes.model, s.gzip.model),
       row("total", s.bytes.total, s.gzip.total),
