@@ -69,7 +69,7 @@ if (!existsSync(CHROMIUM)) {
     return { page, errors, log };
   }
 
-  test("demo: a drawn stroke gets a prediction; a known test digit is classified correctly, with the scores the bundle gives in Node", async () => {
+  test("demo: a drawn stroke gets a prediction; a known test digit is classified correctly, as the bundle does in Node", async () => {
     const { server, url } = await serveStatic({ root: DEMO_DIR, files: { "/model.mjs": source } });
     try {
       const { page, errors } = await open(url);
@@ -175,7 +175,8 @@ window.coreDone = { threads: globalThis.scrrambleThreadsSeen ?? [], isolated: cr
   }
 
   for (const isolate of [false, true]) {
-    test(`the library's core test files pass in Chromium ${isolate ? "cross-origin isolated (Web Worker threads)" : "without isolation (one thread)"}`, async () => {
+    const how = isolate ? "cross-origin isolated (Web Worker threads)" : "without isolation (one thread)";
+    test(`the library's core test files pass in Chromium ${how}`, async () => {
       const files = browserTestFiles();
       assert.ok(files.length >= 10 && files.includes("threads.test.js") && files.includes("autograd.test.js"), files.join(" "));
       const { server, url } = await serveStatic({ root, files: { "/__core.html": corePage(files) }, isolate });

@@ -5,7 +5,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -242,6 +242,35 @@ test("demo --out writes a folder of static files with the bundle", () => {
   for (const f of ["index.html", "app.js", "style.css", "model.mjs"]) assert.ok(existsSync(join(tmp, "site", f)), f);
   assert.match(readFileSync(join(tmp, "site", "model.mjs"), "utf8"), /^\/\/ ScRRAMBLe edge bundle: scrramble-mlp/);
   assert.is(run(["demo", "--out", "x"]).code, 2);
+});
+
+test("demo serves the page and the bundle on 127.0.0.1 with COOP / COEP, prints the URL, stops on SIGINT", async () => {
+  const child = spawn(process.execPath, [main, "demo", "--checkpoint", SCR, "--port", "0"], { cwd: tmp });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /scrramble demo: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.on("exit", (code) => fail(new Error(`demo exited with ${code}: ${out}`)));
+  });
+  const page = await fetch(url);
+  assert.is(page.status, 200);
+  assert.is(page.headers.get("cross-origin-opener-policy"), "same-origin");
+  assert.is(page.headers.get("cross-origin-embedder-policy"), "require-corp");
+  assert.match(await page.text(), /<canvas id="pad"/);
+  const model = await fetch(url + "model.mjs");
+  assert.is(model.headers.get("content-type"), "text/javascript; charset=utf-8");
+  assert.match(await model.text(), /^\/\/ ScRRAMBLe edge bundle: scrramble-mlp/);
+  assert.is((await fetch(url + "../../etc/passwd")).status, 404);
+  assert.is((await fetch(url + "%2e%2e/%2e%2e/package.json")).status, 404);
+  const code = await new Promise<number | null>((ok) => {
+    child.removeAllListeners("exit");
+    child.on("exit", (c) => ok(c));
+    child.kill("SIGINT");
+  });
+  assert.is(code, 0);
 });
 
 test.run();

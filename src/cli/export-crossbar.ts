@@ -78,7 +78,8 @@ export async function exportCrossbar(v: Parsed): Promise<number> {
     [
       `wrote ${join(out, CROSSBAR_FILES.tensors)} (${formatBytes(files.tensors.length)}) and ${join(out, CROSSBAR_FILES.manifest)}`,
       `  ${model.kind}: ${summary.cores.join(" + ")} cores of ${sim.coreSize} x ${sim.coreSize}, ${mapping} mapping, ` +
-        `${opts.levels} ${opts.levelSpacing} levels, ${microSiemens(siemensPerUnit * opts.gMin)} to ${microSiemens(siemensPerUnit * opts.gMax)}`,
+        `${opts.levels} ${opts.levelSpacing} levels, ${microSiemens(siemensPerUnit * opts.gMin)} to ` +
+        microSiemens(siemensPerUnit * opts.gMax),
       ...summary.ranges.map((r, i) => `  layer ${i}: DAC full scale ${r.dacMax.toPrecision(4)}, ADC full scale ${r.adcMax.toPrecision(4)}`),
       `simulated accuracy of these targets on ${data.description}: ${(acc * 100).toFixed(2)} % (as eval --crossbar ${mapping})`,
       "",
