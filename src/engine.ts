@@ -9,6 +9,7 @@ import { gemmScratchBytes } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
 import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+import { sharedMemoryUnavailable } from "./wasm/web-workers.js";
 
 export interface EngineOptions extends LoadOptions {
   /** Threads for the kernels (default 1). More than 1 needs spawnWorker. */
@@ -26,23 +27,48 @@ export interface Engine {
   variant: SimdVariant;
   threads: number;
   pool: KernelPool | null;
+  /** How the kernels run, in words: threads and, after a fallback to one thread, why. */
+  threading: string;
 }
 
 let current: Engine | null = null;
 const stepEndHooks: (() => void)[] = [];
 
-/** Load the kernels (replacing any engine: tensors of the old one become invalid). */
+/**
+ * Load the kernels (replacing any engine: tensors of the old one become invalid).
+ * Threads need shared memory; where it is missing (a browser page that is not
+ * cross-origin isolated) the engine falls back to one thread and says why in `threading`.
+ * @example const e = initEngine({ threads: 4, spawnWorker: spawnWebWorker }); console.log(e.threading);
+ */
 export function initEngine(opts: EngineOptions = {}): Engine {
-  const threads = opts.threads ?? 1;
+  let threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   if (threads > 1 && !opts.spawnWorker) throw new Error("threads > 1 needs a spawnWorker function (Node: spawnNodeWorker)");
+  const why = threads > 1 ? sharedMemoryUnavailable() : null;
+  if (why) threads = 1;
   current?.pool?.close();
   scratch = null;
   const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
   const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
-  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool };
+  const threading = why
+    ? `1 thread (asked for ${opts.threads}: ${why})`
+    : threads > 1
+      ? `${threads} threads over a shared memory`
+      : "1 thread";
+  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool, threading };
   return current;
+}
+
+/**
+ * Resolves once every kernel worker has started (until then their shares of the
+ * work run on the calling thread, with the same results).
+ * @example initEngine({ threads: 2, spawnWorker: spawnWebWorker }); await engineReady();
+ */
+export async function engineReady(): Promise<Engine> {
+  const e = engine();
+  await e.pool?.ready();
+  return e;
 }
 
 /** The current engine, created with default options on first use. */

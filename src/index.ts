@@ -3,7 +3,7 @@
 // unchanged in Node, Deno, Bun and browsers: no node:* imports anywhere below
 // this file (the Node adapters are scrramble/node). Forward-only: ./infer.js.
 
-export { engine, initEngine, endStep, freeAll, type Engine, type EngineOptions } from "./engine.js";
+export { engine, initEngine, engineReady, endStep, freeAll, type Engine, type EngineOptions } from "./engine.js";
 export { Tensor, sizeOf, type Shape } from "./tensor.js";
 export { noGrad, tapeLength } from "./autograd/tape.js";
 export { backward } from "./autograd/backward.js";
@@ -16,7 +16,17 @@ export { Adam, AdamW, type AdamOptions } from "./optim/adam.js";
 export { SGD, type SgdOptions } from "./optim/sgd.js";
 export { Rng, detLog, hashString } from "./rng.js";
 export { loadKernels, relaxedSimdSupported, type LoadOptions, type SimdVariant } from "./wasm/load.js";
-export { runPosted, KernelPool, type SpawnWorker, type WorkerInit, type WorkerLike, type KernelCall } from "./wasm/pool.js";
+export { spawnWebWorker, sharedMemoryUnavailable } from "./wasm/web-workers.js";
+export {
+  runPosted,
+  startWorker,
+  canBlock,
+  KernelPool,
+  type SpawnWorker,
+  type WorkerInit,
+  type WorkerLike,
+  type KernelCall,
+} from "./wasm/pool.js";
 export { modelKinds, modelEntry, modelEntries, modelConfig, createModel, checkStoredConfig, type ModelEntry } from "./nn/registry.js";
 export {
   ScrrambleMlp,
@@ -67,3 +77,17 @@ export { saveCheckpoint, loadCheckpoint, checkpointParts, type LoadedCheckpoint 
 export { lineChartSvg } from "./plot/svg.js";
 export { curvesSvg } from "./plot/curves.js";
 export { predict, predictBatch, loadModel, modelInputs, type ImageGeometry, type Predictions } from "./infer.js";
+export {
+  bundleOf,
+  bundleOfPlan,
+  checkBundleOptions,
+  BUNDLE_DEFAULTS,
+  WEIGHT_FORMATS,
+  type Bundle,
+  type BundleOptions,
+} from "./deploy/bundle.js";
+export { bundleAccuracy, type Predictor } from "./deploy/accuracy.js";
+export { crossbarFiles, loadCrossbarFiles, CROSSBAR_FILES, CROSSBAR_FORMAT, type CrossbarManifest } from "./deploy/crossbar-files.js";
+export { quantizeRowsInt8, quantizeRowsLevels } from "./deploy/quantize.js";
+export { forwardPlan } from "./nn/registry.js";
+export { squareInput, type ForwardPlan, type PlanStep } from "./nn/plan.js";

@@ -1,21 +1,32 @@
 // Worker threads over a shared memory give the same results as one thread:
 // per-core GEMMs, split GEMMs and the AdamW update write disjoint outputs, so a
-// two-thread training step must match the single-thread one to the bit.
+// two-thread training step must match the single-thread one to the bit. Runs in
+// Node (worker_threads) and in browsers (Web Workers; the browser test runs it
+// in a cross-origin isolated page and in one that is not, where the engine
+// falls back to one thread and says why).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { initEngine, endStep, engine } from "../src/engine.js";
+import { initEngine, endStep, engine, engineReady } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
 import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 import { DenseBaseline } from "../src/nn/dense-baseline.js";
 import type { Model } from "../src/nn/model.js";
-import { spawnNodeWorker } from "../src/node/threads.js";
+import { spawnWebWorker, sharedMemoryUnavailable } from "../src/wasm/web-workers.js";
+import type { SpawnWorker } from "../src/wasm/pool.js";
 import { randomArray } from "./helpers/reference.js";
 
-function steps(make: () => Model, threads: number): Float32Array[] {
-  initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : {});
+const inNode = typeof document === "undefined" && typeof process !== "undefined" && !!process.versions?.node;
+const spawnWorker: SpawnWorker = inNode ? (await import("../src/node/threads.js")).spawnNodeWorker : spawnWebWorker;
+/** What the last two-thread engine really ran on (the browser test reads it). */
+const seen = ((globalThis as { scrrambleThreadsSeen?: number[] }).scrrambleThreadsSeen ??= []);
+
+async function steps(make: () => Model, threads: number): Promise<Float32Array[]> {
+  initEngine(threads > 1 ? { threads, spawnWorker } : {});
+  await engineReady(); // workers started: their parts really run on them
+  if (threads > 1) seen.push(engine().threads);
   const m = make();
   const opt = new AdamW(m.parameters(), { lr: 1e-3 });
   const x = randomArray(16 * m.inputSize, { s: 5 }, 0, 1);
@@ -35,9 +46,9 @@ function steps(make: () => Model, threads: number): Float32Array[] {
 const scr = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10], coreSize: 64, slotSize: 16, init: "glorot-core" });
 const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, initSeed: 1 });
 
-test("two threads train the ScRRAMBLe MLP to the same bits as one", () => {
-  const one = steps(scr, 1),
-    two = steps(scr, 2);
+test("two threads train the ScRRAMBLe MLP to the same bits as one", async () => {
+  const one = await steps(scr, 1),
+    two = await steps(scr, 2);
   assert.is(two.length, one.length);
   one.forEach((p, i) =>
     assert.ok(
@@ -47,15 +58,32 @@ test("two threads train the ScRRAMBLe MLP to the same bits as one", () => {
   );
 });
 
-test("two threads train the dense baseline (split GEMMs) to the same bits as one", () => {
-  const one = steps(dense, 1),
-    two = steps(dense, 2);
+test("two threads train the dense baseline (split GEMMs) to the same bits as one", async () => {
+  const one = await steps(dense, 1),
+    two = await steps(dense, 2);
   one.forEach((p, i) =>
     assert.ok(
       p.every((v, j) => v === two[i][j]),
       `parameter ${i} differs`,
     ),
   );
+});
+
+test("the engine reports its threads; without shared memory it falls back to one thread and says why", async () => {
+  const e = initEngine({ threads: 2, spawnWorker });
+  const why = sharedMemoryUnavailable();
+  if (why) {
+    assert.is(e.threads, 1);
+    assert.is(e.pool, null);
+    assert.match(e.threading, /^1 thread \(asked for 2: .*cross-origin isolat/);
+  } else {
+    assert.is(e.threads, 2);
+    assert.is(e.threading, "2 threads over a shared memory");
+    await engineReady();
+  }
+  e.pool?.close();
+  initEngine();
+  assert.is(engine().threading, "1 thread");
 });
 
 test("threads > 1 without a spawn function is refused", () => {

@@ -10,6 +10,7 @@ import { parameter } from "./parameter.js";
 import { fillGlorotUniform } from "./init.js";
 import { checkFields, type Schema } from "../options.js";
 import type { BatchInput, Model } from "./model.js";
+import { squareInput, type ForwardPlan, type PlanStep } from "./plan.js";
 
 export interface DenseBaselineConfig {
   /** Layer widths, input first. */
@@ -85,6 +86,17 @@ export class DenseBaseline implements Model {
     let h = x;
     for (const l of this.layers) h = ops.relu(ops.linear(h, l.w, l.b));
     return this.group(h);
+  }
+
+  /** The forward pass as data (copies of the weights): dense + relu per layer, then the group means. */
+  forwardPlan(): ForwardPlan {
+    const steps: PlanStep[] = [];
+    for (const l of this.layers) {
+      const [outputs, inputs] = l.w.shape;
+      steps.push({ op: "dense", inputs, outputs, weight: l.w.toArray(), bias: l.b.toArray() }, { op: "relu" });
+    }
+    steps.push({ op: "groupMean", classes: this.classes, groupSize: this.config.groupSize });
+    return { kind: this.kind, inputSize: this.inputSize, classes: this.classes, input: squareInput(this.inputSize), steps };
   }
 
   /** Logits from the last layer's outputs: the mean of each class's group. */

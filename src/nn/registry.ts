@@ -13,6 +13,7 @@ import {
   type DenseBaselineConfig,
 } from "./dense-baseline.js";
 import type { Model, ModelContext, StoredTensor, StoredTensors } from "./model.js";
+import type { ForwardPlan } from "./plan.js";
 import {
   resolveCoreInit,
   ScrrambleMlp,
@@ -41,6 +42,8 @@ export interface ModelEntry<Config extends object = object> {
   create(config: Config, stored?: StoredTensors): Model;
   /** Non-parameter tensors a checkpoint keeps (e.g. routing tables). */
   storedTensors(model: Model): Record<string, StoredTensor>;
+  /** The forward pass as data, for exporters (the edge bundle); absent: the kind cannot be exported. */
+  forwardPlan?(model: Model): ForwardPlan;
 }
 
 /** The routing tables of a model's ScRRAMBLe layers as I32 CSR arrays. */
@@ -90,6 +93,7 @@ const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
     return new ScrrambleMlp(c, routings);
   },
   storedTensors: routingTensors,
+  forwardPlan: (m) => (m as ScrrambleMlp).forwardPlan(),
 };
 
 const denseBaseline: ModelEntry<DenseBaselineConfig> = {
@@ -103,6 +107,7 @@ const denseBaseline: ModelEntry<DenseBaselineConfig> = {
   validate: validateDenseConfig,
   create: (c) => new DenseBaseline(c),
   storedTensors: () => ({}),
+  forwardPlan: (m) => (m as DenseBaseline).forwardPlan(),
 };
 
 const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline];
@@ -149,6 +154,16 @@ export function modelConfig(kindOrAlias: string, values: OptionValues, ctx: Mode
 export function createModel(kindOrAlias: string, config: object = {}): Model {
   const e = modelEntry(kindOrAlias);
   return e.create(e.resolve({ ...e.defaults, ...config }));
+}
+
+/**
+ * The forward plan of a model (its kind's registry entry), for exporters.
+ * @example const plan = forwardPlan(model); plan.steps.map((s) => s.op); // ["route", "cores", "relu", ...]
+ */
+export function forwardPlan(model: Model): ForwardPlan {
+  const e = modelEntry(model.kind);
+  if (!e.forwardPlan) throw new Error(`model kind ${JSON.stringify(model.kind)} has no forward plan: it cannot be exported yet`);
+  return e.forwardPlan(model);
 }
 
 /** Check a stored config of a kind strictly (every key present and valid); returns it typed. */

@@ -13,6 +13,7 @@ import { checkFields, type Schema } from "../options.js";
 import { parameter } from "./parameter.js";
 import { CORE_INITS, coreInitStd, fillGlorotUniform, fillTruncatedNormal, type CoreInit } from "./init.js";
 import type { BatchInput, Model, RoutedNetwork } from "./model.js";
+import { squareInput, type ForwardPlan, type PlanStep } from "./plan.js";
 
 export interface ScrrambleMlpConfig {
   /** Cores per layer, input cores first, e.g. [4, 50, 10]. */
@@ -176,6 +177,21 @@ export class ScrrambleMlp implements Model {
 
   scores(x: Tensor): Tensor {
     return ops.capsuleLengths(this.forward(x), this.classes);
+  }
+
+  /** The forward pass as data (copies of the weights): route, cores, activation per layer, then capsule lengths. */
+  forwardPlan(): ForwardPlan {
+    const c = this.config;
+    const act: PlanStep = c.activation === "qrelu" ? { op: "qrelu", bits: c.adcBits, max: c.adcMax } : { op: "relu" };
+    const steps: PlanStep[] = [];
+    for (const l of this.layers) {
+      const r = l.routing;
+      const route = { srcCores: r.srcCores, dstCores: r.dstCores, slotsPerCore: r.slotsPerCore };
+      steps.push({ op: "route", ...route, dstPtr: r.dstPtr.slice(), srcSlot: r.srcSlot.slice(), coef: r.coef.slice() });
+      steps.push({ op: "cores", cores: r.dstCores, size: c.coreSize, weight: l.weight.toArray() }, act);
+    }
+    steps.push({ op: "capsules", classes: this.classes });
+    return { kind: this.kind, inputSize: this.inputSize, classes: this.classes, input: squareInput(this.inputSize), steps };
   }
 
   loss(batch: BatchInput): { loss: Tensor; scores: Tensor } {

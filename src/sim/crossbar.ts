@@ -9,9 +9,10 @@ import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import type { BatchInput } from "../nn/model.js";
-import { conductancesPerCore, mapCore, type Mapping } from "./mapping.js";
+import { conductancesPerCore, coreTargets, effective, mapCore, type CoreTargets, type Mapping } from "./mapping.js";
+import { applyDevice } from "./devices.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
-import { maxAbs, maxPositive, SimulatedHardware } from "./sim-base.js";
+import { maxAbs, maxPositive, SimulatedHardware, type TargetLayer } from "./sim-base.js";
 
 interface SimLayer {
   srcCores: number;
@@ -65,6 +66,37 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       }
       sim.dacMax = opts.dacMax || 1;
       sim.adcMax = opts.adcMax || 1;
+    });
+  }
+
+  /** Every core's target conductances (levels, no device effects), the routing and the ranges in use. */
+  override programTargets(): TargetLayer[] {
+    const N = this.coreSize;
+    return this.model.layers.map((l, li) => {
+      const cores: CoreTargets[] = [];
+      for (let c = 0; c < l.routing.dstCores; c++)
+        cores.push(coreTargets(l.weight.data().slice(c * N * N, (c + 1) * N * N), N, N, this.opts.mapping, this.opts));
+      return { cores, routing: l.routing, dacMax: this.layers[li].dacMax, adcMax: this.layers[li].adcMax };
+    });
+  }
+
+  /** Program from stored targets (e.g. reloaded programming files): device effects as program() draws them, fixed ranges. */
+  override loadTargets(opts: CrossbarOptions, layers: TargetLayer[]): void {
+    const rng = this.begin(opts);
+    const N = this.coreSize;
+    if (layers.length !== this.layers.length) throw new Error(`targets have ${layers.length} layers, the model ${this.layers.length}`);
+    layers.forEach((t, li) => {
+      const sim = this.layers[li];
+      if (t.cores.length !== sim.dstCores)
+        throw new Error(`layer ${li}: targets for ${t.cores.length} cores, the model has ${sim.dstCores}`);
+      t.cores.forEach((core, c) => {
+        const arrays = core.arrays.map((a) => a.slice());
+        for (const g of arrays) applyDevice(g, { ...opts, levels: 0 }, rng);
+        new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(effective(arrays));
+        sim.alpha[c] = core.alpha;
+      });
+      sim.dacMax = t.dacMax;
+      sim.adcMax = t.adcMax;
     });
   }
 
