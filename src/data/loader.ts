@@ -1,5 +1,5 @@
 // Mini-batch iteration over a byte Dataset: seeded per-epoch shuffling, optional
-// on-the-fly random circular shift and nearest resize (done on bytes), then one
+// on-the-fly random shift (zero-fill translation or circular) and nearest resize (done on bytes), then one
 // conversion byte / 255 into a preallocated float batch buffer (no allocation
 // per batch).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
@@ -8,7 +8,7 @@
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import { Rng } from "../rng.js";
-import { resizeNearest, shiftCircular } from "../pixels.js";
+import { resizeNearest, shiftImage, type ShiftMode } from "../pixels.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
@@ -21,8 +21,10 @@ export interface DataLoaderOptions {
   seed: number;
   /** Skip the last partial batch (default false). */
   dropLast?: boolean;
-  /** Random circular shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
+  /** Random shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
   shift?: number;
+  /** How the shift treats pixels leaving the frame: "zero" fill (default) or "circular" wrap. */
+  shiftMode?: ShiftMode;
   /** Nearest-neighbour resize of every image (applied after the shift). */
   resize?: { height: number; width: number };
 }
@@ -59,6 +61,7 @@ export class DataLoader {
   private readonly shuffle: boolean;
   private readonly seed: number;
   private readonly shift: number;
+  private readonly shiftMode: ShiftMode;
   private readonly dropLast: boolean;
   /**
    * Per-sample source bytes: the dataset's own array, or a resized byte copy
@@ -92,6 +95,9 @@ export class DataLoader {
     this.shuffle = opts.shuffle;
     this.seed = seed;
     this.shift = shift;
+    this.shiftMode = opts.shiftMode ?? "zero";
+    if (this.shiftMode !== "zero" && this.shiftMode !== "circular")
+      throw new Error(`DataLoader(${ds.name}): shiftMode must be "zero" or "circular", got ${JSON.stringify(opts.shiftMode)}`);
     this.dropLast = opts.dropLast ?? false;
     this.height = outH;
     this.width = outW;
@@ -181,7 +187,7 @@ export class DataLoader {
       const span = 2 * this.shift + 1;
       const dx = shiftRng.int(span) - this.shift;
       const dy = shiftRng.int(span) - this.shift;
-      img = shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
+      img = shiftImage(this.shiftMode, img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
       if (this.resized.length > 0) img = resizeNearest(img, ds.height, ds.width, ds.channels, this.height, this.width, this.resized);
     }
     for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
