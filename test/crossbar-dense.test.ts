@@ -14,7 +14,7 @@ import { randomArray } from "./helpers/reference.js";
 
 function setup() {
   endStep();
-  const model = new DenseBaseline({ sizes: [40, 70, 30], classes: 3, groupSize: 10, initSeed: 2 });
+  const model = new DenseBaseline({ sizes: [40, 70, 30], classes: 3, groupSize: 10, bias: true, initSeed: 2 });
   const sim = new DenseCrossbar(model, 16); // tiles of 16: 3 x 5 and 5 x 2, with partial tiles at the edges
   const x = randomArray(5 * 40, { s: 4 }, 0, 1);
   const run = (m: { scores(x: Tensor): Tensor }) =>

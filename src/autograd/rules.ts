@@ -69,6 +69,14 @@ export const rules: RuleTable = {
     k().reluBackward(gradOf(x).ptr, x.ptr, gy.ptr, x.size);
   },
 
+  // NOTE: clipped straight-through estimator (the reference's BinarySTE): the
+  // step's true derivative is 0 almost everywhere; the surrogate is 1 where
+  // |x| < width, 0 elsewhere.
+  binaryStep(node, gy) {
+    const [x] = node.inputs;
+    k().binaryStepBackward(gradOf(x).ptr, x.ptr, gy.ptr, x.size, node.saved.width);
+  },
+
   sigmoid(node, gy) {
     const [x] = node.inputs;
     k().sigmoidBackward(gradOf(x).ptr, node.out.ptr, gy.ptr, x.size);

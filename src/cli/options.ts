@@ -34,7 +34,7 @@ export function modelOptions(): OptionTable {
       const flag = flagOf(key, f);
       const def = f.defaultHelp ?? showValue((e.defaults as Record<string, unknown>)[key]);
       (owners[flag] ??= []).push(`${def}${entries.length > 1 ? ` for ${e.kind}` : ""}`);
-      out[flag] ??= { type: f.type === "boolean" ? "boolean" : "string", arg: f.arg, help: f.help };
+      out[flag] ??= { type: "string", arg: f.arg, help: f.help }; // boolean settings take a value too: --bias false
     }
   }
   for (const [flag, defs] of Object.entries(owners)) out[flag].defaultHelp = defs.join("; ");

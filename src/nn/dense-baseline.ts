@@ -17,6 +17,8 @@ export interface DenseBaselineConfig {
   classes: number;
   /** Outputs averaged per class (classes * groupSize <= last width). */
   groupSize: number;
+  /** A bias per output (the reference's partial-sums layers have none). */
+  bias: boolean;
   initSeed: number;
 }
 
@@ -24,6 +26,7 @@ export const DENSE_BASELINE_DEFAULTS: DenseBaselineConfig = {
   sizes: [1024, 2048, 512, 256],
   classes: 10,
   groupSize: 25,
+  bias: true,
   initSeed: 0,
 };
 
@@ -32,6 +35,7 @@ export const DENSE_BASELINE_FIELDS: Schema = {
   sizes: { type: "ints", min: 1, minLength: 2, flag: "dense-sizes", arg: "LIST", help: "dense baseline layer widths, input first" },
   classes: { type: "int", min: 2, max: 256, internal: true, help: "classes" },
   groupSize: { type: "int", min: 1, arg: "N", help: "dense baseline outputs averaged per class" },
+  bias: { type: "boolean", arg: "BOOL", help: "dense baseline: a bias per output (false = the reference's bias-free partial-sums layers)" },
   initSeed: { type: "int", internal: true, help: "init seed (the run's --seed)" },
 };
 
@@ -46,7 +50,8 @@ export function validateDenseConfig(c: DenseBaselineConfig, where = "dense basel
 export class DenseBaseline implements Model {
   readonly kind = "dense-baseline";
   readonly config: DenseBaselineConfig;
-  readonly layers: { w: Tensor; b: Tensor }[] = [];
+  /** Weights [out, in] and, with config.bias, biases [out] of every layer. */
+  readonly layers: { w: Tensor; b?: Tensor }[] = [];
   readonly inputSize: number;
   readonly classes: number;
   private readonly grouping: Tensor;
@@ -61,7 +66,7 @@ export class DenseBaseline implements Model {
     for (let i = 0; i + 1 < sizes.length; i++) {
       const w = parameter([sizes[i + 1], sizes[i]], `layers.${i}.weight`);
       fillGlorotUniform(w, sizes[i], sizes[i + 1], rng);
-      this.layers.push({ w, b: parameter([sizes[i + 1]], `layers.${i}.bias`) });
+      this.layers.push({ w, ...(config.bias ? { b: parameter([sizes[i + 1]], `layers.${i}.bias`) } : {}) });
     }
     // Fixed averaging matrix [last, classes]: output g*groupSize + j -> class g.
     const last = sizes[sizes.length - 1];
@@ -76,7 +81,10 @@ export class DenseBaseline implements Model {
 
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    this.layers.forEach((l, i) => out.push([`layers.${i}.weight`, l.w], [`layers.${i}.bias`, l.b]));
+    this.layers.forEach((l, i) => {
+      out.push([`layers.${i}.weight`, l.w]);
+      if (l.b) out.push([`layers.${i}.bias`, l.b]);
+    });
     return out;
   }
 

@@ -41,6 +41,11 @@ export interface ModelEntry<Config extends object = object> {
   create(config: Config, stored?: StoredTensors): Model;
   /** Non-parameter tensors a checkpoint keeps (e.g. routing tables). */
   storedTensors(model: Model): Record<string, StoredTensor>;
+  /**
+   * Config keys added after checkpoint format 1, with the values that keep an
+   * older checkpoint's behaviour: filled in when a stored config lacks them.
+   */
+  addedKeys: Partial<Config>;
 }
 
 /** The routing tables of a model's ScRRAMBLe layers as I32 CSR arrays. */
@@ -90,6 +95,7 @@ const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
     return new ScrrambleMlp(c, routings);
   },
   storedTensors: routingTensors,
+  addedKeys: { steWidth: 1 },
 };
 
 const denseBaseline: ModelEntry<DenseBaselineConfig> = {
@@ -103,6 +109,7 @@ const denseBaseline: ModelEntry<DenseBaselineConfig> = {
   validate: validateDenseConfig,
   create: (c) => new DenseBaseline(c),
   storedTensors: () => ({}),
+  addedKeys: { bias: true },
 };
 
 const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline];
@@ -151,10 +158,14 @@ export function createModel(kindOrAlias: string, config: object = {}): Model {
   return e.create(e.resolve({ ...e.defaults, ...config }));
 }
 
-/** Check a stored config of a kind strictly (every key present and valid); returns it typed. */
+/**
+ * Check a stored config of a kind strictly (every key present and valid, after
+ * filling the keys added since format 1 that an older checkpoint lacks); returns it typed.
+ */
 export function checkStoredConfig(kind: string, raw: unknown, where: string): object {
   const e = modelEntry(kind);
-  checkFields(e.fields, raw, where);
-  e.validate(raw as object, where);
-  return raw as object;
+  const full = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? { ...e.addedKeys, ...raw } : raw;
+  checkFields(e.fields, full, where);
+  e.validate(full as object, where);
+  return full as object;
 }

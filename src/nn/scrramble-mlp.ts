@@ -21,9 +21,12 @@ export interface ScrrambleMlpConfig {
   slotSize: number;
   /** Connection probability p of every routing. */
   p: number;
-  activation: "relu" | "qrelu";
+  /** relu; qrelu (the output ADC); binary (1 where x > 0, trained by a clipped straight-through estimator). */
+  activation: "relu" | "qrelu" | "binary";
   adcBits: number;
   adcMax: number;
+  /** Binary activation: the straight-through gradient passes where |x| < steWidth. */
+  steWidth: number;
   classes: number;
   /** "auto": glorot5d with relu, glorot-core with qrelu (the ADC floors glorot5d's tiny activations to 0). */
   init: CoreInit | "auto";
@@ -43,6 +46,7 @@ export const SCRRAMBLE_MLP_DEFAULTS: ScrrambleMlpConfig = {
   activation: "relu",
   adcBits: 4,
   adcMax: 1,
+  steWidth: 1,
   classes: 10,
   init: "auto",
   routingSeed: 0,
@@ -57,9 +61,20 @@ export const SCRRAMBLE_MLP_FIELDS: Schema = {
   coreSize: { type: "int", min: 1, arg: "N", help: "crossbar size N (N x N conductances per core)" },
   slotSize: { type: "int", min: 1, arg: "S", help: "slot size s (must divide the core size)" },
   p: { type: "number", min: 0, max: 1, arg: "P", help: "connection probability of the routing" },
-  activation: { type: "string", choices: ["relu", "qrelu"], arg: "A", help: "relu, or qrelu (the output ADC model)" },
+  activation: {
+    type: "string",
+    choices: ["relu", "qrelu", "binary"],
+    arg: "A",
+    help: "relu | qrelu (the output ADC model) | binary (1 where x > 0; clipped straight-through gradient, --ste-width)",
+  },
   adcBits: { type: "int", min: 1, max: 24, arg: "B", help: "ADC bits for --activation qrelu" },
   adcMax: { type: "number", min: 0, arg: "M", help: "ADC full-scale value for --activation qrelu" },
+  steWidth: {
+    type: "number",
+    min: 0,
+    arg: "W",
+    help: "--activation binary: the straight-through gradient passes where |x| < W",
+  },
   classes: { type: "int", min: 2, max: 256, internal: true, help: "classes (one capsule each)" },
   init: {
     type: "string",
@@ -91,6 +106,7 @@ export function validateScrrambleConfig(c: ScrrambleMlpConfig, where = "ScRRAMBL
   const outputs = c.cores[c.cores.length - 1] * c.coreSize;
   if (outputs % c.classes !== 0) throw new Error(`the last layer's ${outputs} outputs do not split into ${c.classes} class capsules`);
   if (c.activation === "qrelu" && !(c.adcMax > 0)) throw new Error(`ADC max must be > 0, got ${c.adcMax}`);
+  if (c.activation === "binary" && !(c.steWidth > 0)) throw new Error(`the straight-through width must be > 0, got ${c.steWidth}`);
 }
 
 export interface ScrrambleLayer {
@@ -160,8 +176,12 @@ export class ScrrambleMlp implements Model {
     return out;
   }
 
-  private activate(y: Tensor): Tensor {
-    return this.config.activation === "qrelu" ? ops.qrelu(y, this.config.adcBits, this.config.adcMax) : ops.relu(y);
+  /** The activation after every ScRRAMBLe layer (relu, the ADC's qrelu, or the binary step). */
+  activate(y: Tensor): Tensor {
+    const c = this.config;
+    if (c.activation === "qrelu") return ops.qrelu(y, c.adcBits, c.adcMax);
+    if (c.activation === "binary") return ops.binaryStep(y, c.steWidth);
+    return ops.relu(y);
   }
 
   /** Output capsules [B, lastCores * N] (after the last activation). */

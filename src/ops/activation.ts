@@ -1,5 +1,6 @@
 // Activations as taped ops: relu, the ADC model qrelu (relu then floor onto
-// 2^bits - 1 steps over [0, max], clipped), sigmoid. Forward only.
+// 2^bits - 1 steps over [0, max], clipped), the binary step (1 where x > 0, a
+// 1-bit comparator at zero), sigmoid. Forward only.
 
 import { engine } from "../engine.js";
 import { Tensor } from "../tensor.js";
@@ -20,6 +21,21 @@ export function qrelu(x: Tensor, bits: number, max: number): Tensor {
   const out = Tensor.empty(x.shape);
   engine().k.qrelu(out.ptr, x.ptr, x.size, 2 ** bits - 1, max);
   return record("qrelu", out, [x], null);
+}
+
+/**
+ * Binary activation: 1 where x > 0, else 0. Trained through a clipped
+ * straight-through estimator: the gradient passes where |x| < width.
+ * Not qrelu at 1 bit, which fires at x >= max, outputs max, and passes the
+ * gradient for every x > 0.
+ * @example const h = binaryStep(y, 1); // values in {0, 1}
+ */
+export function binaryStep(x: Tensor, width: number): Tensor {
+  x.check();
+  if (!(width > 0)) throw new Error(`binaryStep: the straight-through width must be > 0, got ${width}`);
+  const out = Tensor.empty(x.shape);
+  engine().k.binaryStep(out.ptr, x.ptr, x.size);
+  return record("binaryStep", out, [x], { width });
 }
 
 export function sigmoid(x: Tensor): Tensor {
