@@ -152,6 +152,48 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
   assert.is(run(["sweep", "volume", "--checkpoint", run1]).code, 2);
 });
 
+test("sweeps on a cluster: 3 shards merged equal the unsharded sweep byte for byte; mixed builds and missing shards refused", () => {
+  const args = ["sweep", "p", ...SMALL, "--values", "0.2,0.5", "--seeds", "2", "--max-steps", "3", "--epochs", "1", "--threads", "1"];
+  const whole = run([...args, "--out", "shard-all"]);
+  assert.is(whole.code, 0, whole.err);
+  const again = run([...args, "--out", "shard-all"]);
+  assert.is(again.code, 0, again.err);
+  assert.is((again.err.match(/\(recorded\)/g) ?? []).length, 4, "a rerun resumes from the task records");
+  for (let i = 0; i < 3; i++) {
+    const r = run([...args, "--shard", `${i}/3`, "--out", `shard-${i}`]);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /tasks recorded in/);
+    assert.not.ok(existsSync(join(tmp, `shard-${i}`, "sweep-p.csv")), "a shard writes records only");
+  }
+  const missing = run(["merge", "shard-0", "shard-1", "--out", "merged-partial"]);
+  assert.is(missing.code, 1);
+  assert.match(missing.err, /1 of 4 tasks have no result \(first missing: 2\)/);
+  const m = run(["merge", "shard-0", "shard-1", "shard-2", "--out", "merged"]);
+  assert.is(m.code, 0, m.err);
+  assert.match(m.out, /sweep p: 4 tasks merged/);
+  for (const f of ["sweep-p.csv", "sweep-p-runs.csv", "sweep-p.json", "sweep-p.svg"]) {
+    const a = readFileSync(join(tmp, "shard-all", f));
+    assert.ok(a.length > 100, f);
+    assert.ok(a.equals(readFileSync(join(tmp, "merged", f))), `${f} differs after merge`);
+  }
+  const data = JSON.parse(readFileSync(join(tmp, "merged", "sweep-p.json"), "utf8"));
+  assert.equal(Object.keys(data.build), ["kernels", "version"]);
+  assert.is(data.series[0].points[0].runs.length, 2);
+  const timing = JSON.parse(readFileSync(join(tmp, "shard-all", "sweep-p.run.json"), "utf8"));
+  assert.ok(timing.seconds > 0 && timing.threads === 1);
+  // a shard made with the other kernel build cannot be merged with the rest
+  const simd = run([...args, "--shard", "2/3", "--out", "shard-simd", "--simd", "simd128"]);
+  assert.is(simd.code, 0, simd.err);
+  const mixed = run(["merge", "shard-0", "shard-1", "shard-simd", "--out", "merged-mixed"]);
+  assert.is(mixed.code, 1);
+  assert.match(mixed.err, /mixed builds/);
+  // other settings into the same folder are refused, nothing overwritten
+  const other = run([...args, "--values", "0.3", "--out", "shard-all"]);
+  assert.is(other.code, 2);
+  assert.match(other.err, /records another sweep p/);
+  assert.is(run(["sweep", "p", ...SMALL, "--shard", "3/3"]).code, 2);
+});
+
 test("--json prints one JSON object per line", () => {
   const r = run(["train", ...SMALL, "--max-steps", "4", "--epochs", "1", "--out", join(tmp, "run2"), "--json"]);
   assert.is(r.code, 0, r.err);

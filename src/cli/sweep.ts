@@ -93,7 +93,9 @@ export function sweepSpec(): CommandSpec {
       type: "string",
       arg: "V",
       default: "routing",
-      help: "which seeds --seeds (or sweep seeds' values) change: routing | init | all (routing, init and data order); kinds without routing vary init",
+      help:
+        "which seeds --seeds (or sweep seeds' values) change: routing | init | all (routing, init and data order); " +
+        "kinds without routing vary init",
     },
     repeats: { type: "string", arg: "N", default: "1", help: "noise sweeps: simulation seeds per value (mean and std reported)" },
     "calibration-batches": { type: "string", arg: "N", default: "4", help: "training batches used to calibrate DAC / ADC full scales" },
@@ -132,7 +134,8 @@ export function sweepSpec(): CommandSpec {
     },
     examples: [
       "scrramble sweep adc-bits --checkpoint runs/scr --baseline runs/dense",
-      "scrramble sweep adc-bits --checkpoint runs/c40 --baseline runs/dense-nobias --partial-sum-adc accumulated --adc-max 10 --values 1..24",
+      "scrramble sweep adc-bits --checkpoint runs/c40 --baseline runs/dense-nobias --partial-sum-adc accumulated " +
+        "--adc-max 10 --values 1..24",
       "scrramble sweep adc-max --checkpoint runs/c40 --baseline runs/dense --adc-bits 8",
       "scrramble sweep prog-noise --checkpoint runs/scr --repeats 3",
       "scrramble sweep seeds --values 0..9",
@@ -182,7 +185,8 @@ function sweepValues(v: Parsed, kind: SweepKind): number[] {
 function logLine(kind: string, r: TaskResult, reused: boolean, total: number): string {
   const at = `${r.x}${r.y !== undefined ? ` x ${r.y}` : ""}${r.repeat ? ` (repeat ${r.repeat})` : ""}`;
   const bits = r.extra?.totalBits !== undefined ? `, ${r.extra.totalBits} bits per inference` : "";
-  return `[${r.index + 1}/${total}] ${r.series} ${kind} ${at}: accuracy ${(r.accuracy * 100).toFixed(2)} %${bits}${reused ? " (recorded)" : ""}\n`;
+  const acc = `accuracy ${(r.accuracy * 100).toFixed(2)} %`;
+  return `[${r.index + 1}/${total}] ${r.series} ${kind} ${at}: ${acc}${bits}${reused ? " (recorded)" : ""}\n`;
 }
 
 async function hardwarePlan(kind: HardwareKind, v: Parsed, xs: number[]) {

@@ -57,7 +57,8 @@ export function boxStats(values: number[]): BoxStats {
 
 /**
  * A box plot SVG of several groups side by side (`<rect class="box">` per group).
- * @example boxPlotSvg({ title: "accuracy over routing seeds", yLabel: "test accuracy (%)", groups: [{ name: "p 0.2", values: [97.1, 97.4, 96.9] }] });
+ * @example
+ * boxPlotSvg({ title: "accuracy over routing seeds", yLabel: "test accuracy (%)", groups: [{ name: "p 0.2", values: [97.1, 97.4] }] });
  */
 export function boxPlotSvg(o: { title: string; yLabel: string; groups: BoxGroup[]; width?: number; height?: number }): string {
   const W = o.width ?? Math.max(420, 140 + 110 * o.groups.length),
@@ -98,7 +99,8 @@ export function boxPlotSvg(o: { title: string; yLabel: string; groups: BoxGroup[
     for (const w of [s.low, s.high])
       out.push(`<line x1="${fmt(cx - bw / 4)}" y1="${fmt(sy(w))}" x2="${fmt(cx + bw / 4)}" y2="${fmt(sy(w))}" stroke="#333"/>`);
     out.push(
-      `<rect class="box" x="${fmt(cx - bw / 2)}" y="${fmt(sy(s.q3))}" width="${fmt(bw)}" height="${fmt(Math.max(0.5, sy(s.q1) - sy(s.q3)))}" ` +
+      `<rect class="box" x="${fmt(cx - bw / 2)}" y="${fmt(sy(s.q3))}" width="${fmt(bw)}" ` +
+        `height="${fmt(Math.max(0.5, sy(s.q1) - sy(s.q3)))}" ` +
         `fill="${color}" fill-opacity="0.25" stroke="${color}" stroke-width="1.5"/>`,
     );
     out.push(

@@ -191,7 +191,8 @@ export function lineChartSvg(opts: LineChartOptions): string {
         lo = fmt(sy(y - e)),
         hi = fmt(sy(y + e));
       out.push(
-        `<path class="error-bar" d="M${px} ${lo}V${hi}M${fmt(sx(x) - 4)} ${lo}H${fmt(sx(x) + 4)}M${fmt(sx(x) - 4)} ${hi}H${fmt(sx(x) + 4)}" ` +
+        `<path class="error-bar" d="M${px} ${lo}V${hi}M${fmt(sx(x) - 4)} ${lo}H${fmt(sx(x) + 4)}` +
+          `M${fmt(sx(x) - 4)} ${hi}H${fmt(sx(x) + 4)}" ` +
           `stroke="${escapeXml(s.color)}" stroke-width="1.2" fill="none"/>`,
       );
     }

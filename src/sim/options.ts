@@ -58,7 +58,9 @@ export const CROSSBAR_FIELDS: Schema = {
     type: "string",
     choices: PARTIAL_SUM_ADCS,
     arg: "A",
-    help: "dense baseline ADC: per-tile (signed ADC on each tile's partial sum, then bias, ReLU) | accumulated (sum the tiles, bias, then the ADC as a quantised ReLU: the reference's protocol)",
+    help:
+      "dense baseline ADC: per-tile (signed ADC on each tile's partial sum, then bias, ReLU) | " +
+      "accumulated (sum the tiles, bias, then the ADC as a quantised ReLU: the reference's protocol)",
   },
   gMin: { type: "number", min: 0, arg: "G", help: "lowest conductance (arbitrary units)" },
   gMax: { type: "number", min: 0, arg: "G", help: "highest conductance" },

@@ -199,7 +199,8 @@ export function combineRecords(records: [PointRecord, string][]): { plan: SweepP
   for (const [r, file] of records) {
     if (r.fingerprint !== first.fingerprint)
       throw new Error(
-        `${file}: a point of another sweep (${r.plan.kind}, plan ${r.fingerprint}) than ${firstFile} (${first.plan.kind}, plan ${first.fingerprint})`,
+        `${file}: a point of another sweep (${r.plan.kind}, plan ${r.fingerprint}) than ${firstFile} ` +
+          `(${first.plan.kind}, plan ${first.fingerprint})`,
       );
     if (r.build.kernels !== first.build.kernels || r.build.version !== first.build.version)
       throw new Error(
