@@ -194,6 +194,29 @@ test("sweeps on a cluster: 3 shards merged equal the unsharded sweep byte for by
   assert.is(run(["sweep", "p", ...SMALL, "--shard", "3/3"]).code, 2);
 });
 
+test("--recipe reference sets the authors' protocol (explicit options win); figures draws connectivity and reconstructions", () => {
+  const out = join(tmp, "recipe");
+  const r = run(["train", ...SMALL, "--recipe", "reference", "--max-steps", "2", "--lr", "2e-4", "--out", out, "--json", "--threads", "1"]);
+  assert.is(r.code, 0, r.err);
+  const start = JSON.parse(r.out.split("\n")[0]);
+  assert.equal(
+    [start.train.lr, start.train.lrSchedule, start.train.shiftedCopies, start.train.copyShift, start.train.shiftMode, start.train.shift],
+    [2e-4, "constant", 4, 3, "circular", 0],
+  );
+  assert.is(start.train.maxSteps, 2, "explicit --max-steps wins over the recipe's 50000");
+  assert.is(start.model.reconstruction, 1e-4);
+  assert.match(r.err, /recipe reference:.*8-bit grid/);
+  const dense = run(["train", "--model", "dense", "--dense-sizes", "1024,64,20", "--group-size", "2", "--recipe", "reference", "--help"]);
+  assert.is(dense.code, 0);
+  assert.is(run(["train", "--recipe", "fastest"]).code, 2);
+  const f = run(["figures", "--checkpoint", out, "--out", "figs2", "--samples", "8"]);
+  assert.is(f.code, 0, f.err);
+  for (const name of ["connectivity-layer1.svg", "connectivity-layer2.svg", "reconstructions.svg"])
+    assert.ok(existsSync(join(tmp, "figs2", name)), name);
+  assert.match(readFileSync(join(tmp, "figs2", "reconstructions.svg"), "utf8"), /data:image\/png;base64,/);
+  assert.is(run(["figures"]).code, 2);
+});
+
 test("--json prints one JSON object per line", () => {
   const r = run(["train", ...SMALL, "--max-steps", "4", "--epochs", "1", "--out", join(tmp, "run2"), "--json"]);
   assert.is(r.code, 0, r.err);

@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
       "the paper's experiments: accuracy vs ADC bits / full scale, noise, levels (simulated); p, slot size, cores, seeds, grid (trained)",
     run: async () => (await import("./sweep.js")).sweepCommand,
   },
+  figures: {
+    summary: "a trained model's learned effective connectivity and reconstructed digits (SVG)",
+    run: async () => (await import("./figures.js")).figuresCommand,
+  },
   merge: {
     summary: "join the shards of a sweep (sweep --shard i/n) into one sweep's files",
     run: async () => (await import("./merge.js")).mergeCommand,

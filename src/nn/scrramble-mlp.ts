@@ -199,18 +199,32 @@ export class ScrrambleMlp implements Model {
     const v = this.forward(batch.x);
     const { loss, lengths } = ops.capsuleMarginLoss(v, batch.labels, this.classes);
     if (this.head.length === 0 || !batch.images) return { loss, scores: lengths };
-    // Reconstruction from the true class's capsule only (the others masked to 0).
-    const B = batch.x.shape[0];
+    const rec = ops.mseLoss(this.decode(v, batch.labels), batch.images);
+    return { loss: ops.add(loss, ops.scale(rec, this.config.reconstruction)), scores: lengths };
+  }
+
+  /**
+   * The reconstruction head's images [B, reconstructionSize] (values in (0, 1))
+   * from the capsule of each sample's given class (e.g. the true or the predicted label).
+   * @example const images = noGrad(() => model.reconstruct(x, labels)).toArray();
+   */
+  reconstruct(x: Tensor, labels: ArrayLike<number>): Tensor {
+    if (this.head.length === 0) throw new Error("this model has no reconstruction head (train it with --reconstruction W)");
+    return this.decode(this.forward(x), labels);
+  }
+
+  /** The head over capsules v, every capsule but the given class's masked to 0. */
+  private decode(v: Tensor, labels: ArrayLike<number>): Tensor {
+    const B = v.shape[0];
     const D = v.size / B / this.classes;
     const mask = Tensor.zeros(v.shape);
     const m = mask.data();
-    for (let b = 0; b < B; b++) m.fill(1, b * this.classes * D + batch.labels[b] * D, b * this.classes * D + (batch.labels[b] + 1) * D);
+    for (let b = 0; b < B; b++) m.fill(1, b * this.classes * D + labels[b] * D, b * this.classes * D + (labels[b] + 1) * D);
     let h = ops.mul(v, mask);
     this.head.forEach((layer, i) => {
       h = ops.linear(h, layer.w, layer.b);
       h = i + 1 < this.head.length ? ops.relu(h) : ops.sigmoid(h);
     });
-    const rec = ops.mseLoss(h, batch.images);
-    return { loss: ops.add(loss, ops.scale(rec, this.config.reconstruction)), scores: lengths };
+    return h;
   }
 }

@@ -13,6 +13,8 @@ export interface HeatmapMarker {
 
 export interface HeatmapOptions {
   title: string;
+  /** A smaller second line under the title. */
+  subtitle?: string;
   xLabel: string;
   yLabel: string;
   /** Column and row coordinates, ascending; values[row][column] (NaN = no value). */
@@ -112,7 +114,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
     H = o.height ?? 520;
   const left = 80,
     right = 120,
-    top = 48,
+    top = o.subtitle ? 56 : 48,
     bottom = 60;
   const pw = W - left - right,
     ph = H - top - bottom;
@@ -133,7 +135,9 @@ export function heatmapSvg(o: HeatmapOptions): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
   );
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${fmt(W / 2)}" y="26" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(o.title)}</text>`);
+  out.push(`<text x="${fmt(W / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(o.title)}</text>`);
+  if (o.subtitle)
+    out.push(`<text x="${fmt(W / 2)}" y="38" text-anchor="middle" font-size="11" fill="#444">${escapeXml(o.subtitle)}</text>`);
   out.push(`<g shape-rendering="crispEdges">`);
   for (let r = 0; r < ny; r++)
     for (let c = 0; c < nx; c++) {
@@ -158,21 +162,23 @@ export function heatmapSvg(o: HeatmapOptions): string {
     out.push(`<path class="contour" d="${d}" fill="none" stroke="white" stroke-width="1.2" stroke-opacity="0.9"/>`);
     const [x0, y0, x1, y1] = segs[Math.floor(segs.length / 2)];
     out.push(
-      `<text x="${fmt(px((x0 + x1) / 2))}" y="${fmt(py((y0 + y1) / 2) - 3)}" text-anchor="middle" font-size="10" fill="white" ` +
-        `stroke="black" stroke-width="0.3">${escapeXml(format(level))}</text>`,
+      `<text x="${fmt(px((x0 + x1) / 2))}" y="${fmt(py((y0 + y1) / 2) - 3)}" text-anchor="middle" font-size="10" fill="black" ` +
+        `stroke="white" stroke-width="3" paint-order="stroke">${escapeXml(format(level))}</text>`,
     );
   }
   for (const m of o.markers ?? []) {
     const x = px(cellIndex(o.xs, m.x, o.logX)),
       y = py(cellIndex(o.ys, m.y, o.logY));
     out.push(`<circle class="marker" cx="${fmt(x)}" cy="${fmt(y)}" r="5" fill="#d62728" stroke="white" stroke-width="1.5"/>`);
+    const right = x > left + pw * 0.55;
     out.push(
-      `<text x="${fmt(x + 8)}" y="${fmt(y - 8)}" fill="white" stroke="black" stroke-width="0.4" font-weight="bold">` +
-        `${escapeXml(m.label)}</text>`,
+      `<text x="${fmt(right ? x - 8 : x + 8)}" y="${fmt(y - 8)}" text-anchor="${right ? "end" : "start"}" fill="black" stroke="white" ` +
+        `stroke-width="3" paint-order="stroke" font-weight="bold">${escapeXml(m.label)}</text>`,
     );
   }
   out.push(`<rect x="${left}" y="${top}" width="${fmt(pw)}" height="${fmt(ph)}" fill="none" stroke="#333"/>`);
-  const label = (v: number) => (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4 ? v.toExponential(0).replace("e+", "e") : String(v));
+  const label = (v: number) =>
+    v === 0 ? "0" : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4 ? v.toExponential(0).replace("e+", "e") : String(v);
   const xTicks = o.xTicks ?? (nx <= 24 ? o.xs : []);
   for (const v of xTicks) {
     const x = fmt(px(cellIndex(o.xs, v, o.logX)));

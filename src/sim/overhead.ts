@@ -171,7 +171,8 @@ export function overheadContourSvg(o: ContourOptions): string {
   const pct = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`;
   const chunks = o.chunks === "slots" ? `${o.dstCores} x ${o.coreSize} / s destination slots` : `${o.chunks} chunks`;
   return heatmapSvg({
-    title: `overhead O = A / (A + D) (slides' model), ${chunks}, ${o.valueBits} bit(s) per value`,
+    title: "traffic overhead O = A / (A + D) (ICRC 2025 slides' model)",
+    subtitle: `A = log2(chunks x p), ${chunks}; D = s x ${o.valueBits} bit(s) per value`,
     xLabel: "slot size s (values per packet)",
     yLabel: "connection density p",
     xs: g.slotSizes,
