@@ -114,7 +114,7 @@ if want fill; then
   fill dense "$RUNS/dense/result.json" 'pct $RUNS/dense/result.json d.testAccuracy'
   fill dense-nobias "$RUNS/dense-nobias/result.json" 'pct $RUNS/dense-nobias/result.json d.testAccuracy'
   fill seeds "$RUNS/seeds/sweep-seeds.json" \
-    'json $RUNS/seeds/sweep-seeds.json "(d.summary[0].mean*100).toFixed(2) + \" % +- \" + (d.summary[0].std*100).toFixed(2) + \" (10 seeds)\""'
+    'json $RUNS/seeds/sweep-seeds.json "(d.summary[0].mean*100).toFixed(2) + \" % +- \" + (d.summary[0].std*100).toFixed(2) + \" (\" + d.summary[0].runs + \" seeds)\""'
   fill slots "$RUNS/slots/sweep-slot-size.json" \
     'json $RUNS/slots/sweep-slot-size.json "d.series[0].points.map(p => \"s \" + p.x + \": \" + (p.accuracy*100).toFixed(2)).join(\", \")"'
   fill grid "$RUNS/grid/sweep-grid.json" \

@@ -11,7 +11,6 @@ import { noGrad } from "../autograd/tape.js";
 import { DataLoader } from "../data/loader.js";
 import { subset } from "../data/dataset.js";
 import { inputResize } from "../train/evaluate.js";
-import { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import { connectivitySvg, effectiveConnectivity, reconstructionGridSvg } from "../sim/figures.js";
 import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
@@ -45,18 +44,21 @@ export async function figuresCommand(argv: string[]): Promise<number> {
   }
   if (typeof v.checkpoint !== "string") throw new UsageError("figures: --checkpoint is required");
   const { model, path } = readCheckpoint(v.checkpoint);
-  if (!(model instanceof ScrrambleMlp)) throw new UsageError(`${path}: a ${model.kind} checkpoint has no ScRRAMBLe layers to draw`);
+  if (!model.routedNetwork || !model.coreWeights)
+    throw new UsageError(`${path}: a ${model.kind} checkpoint has no ScRRAMBLe layers to draw`);
+  const net = model.routedNetwork();
+  const weights = model.coreWeights();
   const out = String(v.out);
   mkdirSync(out, { recursive: true });
   const written: string[] = [];
-  model.layers.forEach((l, i) => {
-    const r = l.routing;
-    const E = effectiveConnectivity(r, l.weight.toArray(), model.config.coreSize);
+  net.routings.forEach((r, i) => {
+    const E = effectiveConnectivity(r, weights[i].toArray(), net.coreSize);
     const f = join(out, `connectivity-layer${i + 1}.svg`);
     writeFileAtomic(f, connectivitySvg(E, r, `learned effective connectivity, layer ${i + 1} (${r.srcCores} -> ${r.dstCores} cores)`));
     written.push(f);
   });
-  if (model.head.length > 0) {
+  const reconstruct = model.wantsImages && model.reconstruct ? model.reconstruct.bind(model) : null;
+  if (reconstruct) {
     const n = num(v, "samples", { int: true, min: 1, max: 1024 });
     const dataOpts = dataOptionsFrom(v);
     const data = await loadData({ ...dataOpts, classes: dataOpts.classes ?? model.classes });
@@ -66,13 +68,14 @@ export async function figuresCommand(argv: string[]): Promise<number> {
       data.test,
       Array.from({ length: count }, (_, i) => Math.floor((i * data.test.n) / count)),
     );
-    const side = Math.round(Math.sqrt(model.config.reconstructionSize / test.channels));
-    if (side * side * test.channels !== test.height * test.width * test.channels)
-      throw new UsageError(`the head reconstructs ${model.config.reconstructionSize} values; the data has ${test.height} x ${test.width}`);
     const loader = new DataLoader(test, { batchSize: count, shuffle: false, seed: 0, resize: inputResize(model, test) });
     const [batch] = [...loader.batches(0)];
     const originals = Float32Array.from(test.images.subarray(0, batch.size * test.height * test.width), (b) => b / 255);
-    const rec = noGrad(() => model.reconstruct(Tensor.from(batch.x, [batch.size, model.inputSize]), batch.y).toArray());
+    const rec = noGrad(() => reconstruct(Tensor.from(batch.x, [batch.size, model.inputSize]), batch.y).toArray());
+    if (rec.length !== originals.length)
+      throw new UsageError(
+        `${path}: the head rebuilds ${rec.length / batch.size} pixels per image; the data has ${test.height} x ${test.width}`,
+      );
     endStep();
     const f = join(out, "reconstructions.svg");
     writeFileAtomic(f, reconstructionGridSvg(originals, rec, { n: batch.size, height: test.height, width: test.width }));

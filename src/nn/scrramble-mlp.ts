@@ -166,6 +166,10 @@ export class ScrrambleMlp implements Model {
     return { cores: [...cores], coreSize, slotSize, p, routingSeed, routings: this.layers.map((l) => l.routing) };
   }
 
+  coreWeights(): Tensor[] {
+    return this.layers.map((l) => l.weight);
+  }
+
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }

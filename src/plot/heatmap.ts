@@ -144,9 +144,10 @@ export function heatmapSvg(o: HeatmapOptions): string {
       const v = o.values[r]?.[c];
       const fill = Number.isFinite(v) ? heatColor(t(v)) : "#eeeeee";
       const tip = `${o.xLabel} ${o.xs[c]}, ${o.yLabel} ${o.ys[r]}: ${Number.isFinite(v) ? format(v) : "no value"}`;
-      const rect = `<rect class="cell" x="${fmt(left + c * cw)}" y="${fmt(top + ph - (r + 1) * ch)}" width="${fmt(cw)}" height="${fmt(ch)}" `;
+      const y = fmt(top + ph - (r + 1) * ch);
+      const rect = `<rect class="cell" x="${fmt(left + c * cw)}" y="${y}" width="${fmt(cw)}" height="${fmt(ch)}" `;
       // tooltips only where the map is small enough for them to stay light
-      out.push(nx * ny <= 2500 ? `${rect}fill="${fill}"><title>${escapeXml(tip)}</title></rect>` : `${rect}fill="${fill}"/>`);
+      out.push(nx * ny <= 1000 ? `${rect}fill="${fill}"><title>${escapeXml(tip)}</title></rect>` : `${rect}fill="${fill}"/>`);
       if (o.showValues && Number.isFinite(v) && cw >= 28 && ch >= 14)
         out.push(
           `<text x="${fmt(px(c))}" y="${fmt(py(r))}" text-anchor="middle" dominant-baseline="central" ` +
