@@ -189,6 +189,13 @@ function logLine(kind: string, r: TaskResult, reused: boolean, total: number): s
   return `[${r.index + 1}/${total}] ${r.series} ${kind} ${at}: ${acc}${bits}${reused ? " (recorded)" : ""}\n`;
 }
 
+function hardwareTitle(kind: HardwareKind, base: { adcBits: number; adcMax: number; partialSumAdc: string }): string {
+  const scale = base.adcMax > 0 ? `full scale ${base.adcMax}` : "calibrated full scale";
+  if (kind === "adc-bits") return `accuracy vs ADC bits (${scale}, fixed over bits)`;
+  if (kind === "adc-max") return `accuracy vs ADC full scale (${base.adcBits} bits)`;
+  return HARDWARE_TITLES[kind].title;
+}
+
 async function hardwarePlan(kind: HardwareKind, v: Parsed, xs: number[]) {
   if (typeof v.checkpoint !== "string") throw new UsageError(`sweep ${kind}: --checkpoint is required`);
   const base = crossbarOptionsFrom(v);
@@ -214,7 +221,7 @@ async function hardwarePlan(kind: HardwareKind, v: Parsed, xs: number[]) {
   const plan: SweepPlan = {
     kind,
     settings: { checkpoints, data: data.description, hardware: base, calibrationBatches: nCal, repeats },
-    figure: { type: "line", ...HARDWARE_TITLES[kind], xLabel: kind },
+    figure: { type: "line", ...HARDWARE_TITLES[kind], title: hardwareTitle(kind, base), xLabel: kind },
     tasks: planTasks(
       runs.map((r) => r.name),
       xs.map((x) => ({ x })),

@@ -137,7 +137,7 @@ export function lineChartSvg(opts: LineChartOptions): string {
     yMax = yt.ticks[yt.ticks.length - 1];
   }
 
-  const legendW = series.length > 0 ? Math.min(220, 40 + 7 * Math.max(...series.map((s) => s.name.length))) : 0;
+  const legendW = series.length > 0 ? Math.min(320, 40 + 7 * Math.max(...series.map((s) => s.name.length))) : 0;
   const left = 70,
     right = 20 + legendW,
     top = 44,

@@ -49,7 +49,7 @@ const FIGURES: Record<TrainingSweepKind, FigureSpec> = {
   connectivity: {
     type: "connectivity",
     title: "accuracy vs average slot connectivity, beside dense networks",
-    xLabel: "average slot connectivity (+1 routes per destination slot)",
+    xLabel: "average slot connectivity (net +1 routes per destination slot)",
   },
 };
 
@@ -172,7 +172,8 @@ export function taskSetup(spec: TrainingSweepSpec, t: SweepTask): { kind: string
 /**
  * Figures of a trained model besides accuracy: parameters; for routed models the
  * traffic (total bits, packets) of docs/accounting.md, the slides' overhead O and
- * the average slot connectivity (+1 routes per destination slot).
+ * the average slot connectivity fanIn: the positive routing coefficients (net of
+ * +1 / -1 cancellation) per destination slot, about (1 - cancellations) S_src K p.
  */
 export function modelFigures(model: Model): Record<string, number> {
   const params = model.parameters().reduce((a, p) => a + p.size, 0);
