@@ -84,7 +84,7 @@ if want ptq; then
   sweep adc-bits "$RUNS/ptq-per-tile" --checkpoint "$RUNS/c40" --baseline "$RUNS/dense" --values 1..16
 fi
 if want binary; then
-  train "$RUNS/binary" --activation binary --init glorot-core   # 1-bit activations, clipped straight-through estimator
+  train "$RUNS/binary" --activation binary   # 1-bit activations, clipped straight-through estimator
   train "$RUNS/qrelu1" --activation qrelu --adc-bits 1 --adc-max 1
 fi
 if want recipe; then

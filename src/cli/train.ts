@@ -41,7 +41,7 @@ export function trainSpec(): CommandSpec {
       "scrramble train --activation qrelu --adc-bits 4 --adc-max 2",
       "scrramble train --data ~/mnist --epochs 30 --out runs/full",
       "scrramble train --recipe reference --out runs/reference      # the authors' MNIST protocol (50k steps)",
-      "scrramble train --activation binary --init glorot-core      # 1-bit activations, straight-through estimator",
+      "scrramble train --activation binary      # 1-bit activations, straight-through estimator",
     ],
   };
 }

@@ -21,7 +21,7 @@ export interface ScrrambleMlpConfig {
   slotSize: number;
   /** Connection probability p of every routing. */
   p: number;
-  /** relu; qrelu (the output ADC); binary (1 where x > 0, trained by a clipped straight-through estimator). */
+  /** relu; qrelu (the output ADC); binary (hidden layers 1 where x > 0, clipped straight-through estimator; capsules relu). */
   activation: "relu" | "qrelu" | "binary";
   adcBits: number;
   adcMax: number;
@@ -65,7 +65,7 @@ export const SCRRAMBLE_MLP_FIELDS: Schema = {
     type: "string",
     choices: ["relu", "qrelu", "binary"],
     arg: "A",
-    help: "relu | qrelu (the output ADC model) | binary (1 where x > 0; clipped straight-through gradient, --ste-width)",
+    help: "relu | qrelu (the output ADC model) | binary (hidden layers 1 where x > 0, clipped straight-through gradient, --ste-width)",
   },
   adcBits: { type: "int", min: 1, max: 24, arg: "B", help: "ADC bits for --activation qrelu" },
   adcMax: { type: "number", min: 0, arg: "M", help: "ADC full-scale value for --activation qrelu" },
@@ -180,18 +180,22 @@ export class ScrrambleMlp implements Model {
     return out;
   }
 
-  /** The activation after every ScRRAMBLe layer (relu, the ADC's qrelu, or the binary step). */
-  activate(y: Tensor): Tensor {
+  /**
+   * The activation after ScRRAMBLe layer `layer`: relu, the ADC's qrelu, or the
+   * binary step. Under "binary" the class capsules (the last layer) keep relu: a
+   * capsule of 0/1 values starts at length 0, where squash passes no gradient.
+   */
+  activate(y: Tensor, layer: number): Tensor {
     const c = this.config;
     if (c.activation === "qrelu") return ops.qrelu(y, c.adcBits, c.adcMax);
-    if (c.activation === "binary") return ops.binaryStep(y, c.steWidth);
+    if (c.activation === "binary" && layer + 1 < this.layers.length) return ops.binaryStep(y, c.steWidth);
     return ops.relu(y);
   }
 
   /** Output capsules [B, lastCores * N] (after the last activation). */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const l of this.layers) h = this.activate(ops.scrrambleLayer(h, l.weight, l.buffers));
+    this.layers.forEach((l, i) => (h = this.activate(ops.scrrambleLayer(h, l.weight, l.buffers), i)));
     return h;
   }
 

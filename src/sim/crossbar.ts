@@ -125,7 +125,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       }
       observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
       // The output ADC when it has bits; an ideal converter otherwise, i.e. the model's own activation.
-      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : this.model.activate(y);
+      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : this.model.activate(y, li);
     });
     return h;
   }
