@@ -45,6 +45,14 @@ test("wrong arguments exit 2 with a clear message", () => {
     [["train", "--model", "cnn"], /unknown model kind "cnn"/],
     [["train", "--activation", "tanh"], /--activation must be one of relu, qrelu/],
     [["eval"], /--checkpoint is required/],
+    [["sweep", "levels", "--checkpoint", "x", "--seeds", "3"], /--seeds and --vary apply to the training kinds/],
+    [["sweep", "p", "--repeats", "3"], /--repeats applies to the noise sweeps/],
+    [["sweep", "grid"], /sweep grid needs --slot-size LIST and --p LIST/],
+    [["sweep", "seeds", "--values", "0..3", "--seeds", "2"], /--seeds N applies to the other sweeps/],
+    [["sweep", "adc-bits", "--checkpoint", "x", "--values", "0..3"], /adc-bits values must be integers in \[1, 24\]/],
+    [["sweep", "p", "--shard", "2/2"], /--shard must be i\/n/],
+    [["train", "--bias", "maybe", "--model", "dense"], /--bias must be true or false/],
+    [["train", "--shift-mode", "mirror"], /--shift-mode must be one of zero, circular/],
   ];
   for (const [args, re] of cases) {
     const r = run(args);

@@ -291,6 +291,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const shard = asUsage(() => parseShard(String(v.shard)));
   if (kind !== "grid" && v.values === undefined && !DEFAULT_VALUES[kind]) throw new UsageError(`sweep ${kind}: --values is required`);
   const xs = kind === "grid" ? [] : sweepValues(v, kind);
+  const hardware = kind in HARDWARE_KNOBS;
+  if (hardware && (v.seeds !== "1" || v.vary !== "routing"))
+    throw new UsageError(`sweep ${kind}: --seeds and --vary apply to the training kinds; simulation seeds are --repeats (noise sweeps)`);
+  if (!hardware && v.repeats !== "1") throw new UsageError(`sweep ${kind}: --repeats applies to the noise sweeps; use --seeds N`);
   const t0 = performance.now();
   const {
     plan: rawPlan,
