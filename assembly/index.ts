@@ -4,7 +4,8 @@
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
 export { gemmNN, gemmNT, gemmTN } from "./gemm";
-export { fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, sigmoid, sigmoidBackward } from "./elementwise";
+export { fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, binaryStep, binaryStepBackward,
+  sigmoid, sigmoidBackward } from "./elementwise";
 export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, mseBackward } from "./reduce";
 export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
 export { adamStep, sgdStep } from "./optim";

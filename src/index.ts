@@ -54,12 +54,13 @@ export { subset, splitValidation, classCounts } from "./data/dataset.js";
 export { parseIdx, maybeGunzip, idxToDataset } from "./data/idx.js";
 export { parseCifar } from "./data/cifar.js";
 export { bundledMnistFromDigits, parseDigitJson, DigitJsonParser } from "./data/mnist-bundled.js";
-export { resizeNearest, shiftCircular } from "./pixels.js";
+export { resizeNearest, shiftCircular, shiftZero, shiftImage, SHIFT_MODES, type ShiftMode } from "./pixels.js";
 export { expandShifted } from "./data/transforms.js";
 export { DataLoader, type DataLoaderOptions, type Batch } from "./data/loader.js";
-export { trainModel, learningRateAt, makeOptimizer, type StepInfo, type EvalInfo, type TrainEvents } from "./train/trainer.js";
+export { trainModel, trainingSet, learningRateAt, makeOptimizer, type StepInfo, type EvalInfo, type TrainEvents } from "./train/trainer.js";
 export { evaluate, evalLoader, inputResize, type EvalResult } from "./train/evaluate.js";
 export { TRAIN_DEFAULTS, TRAIN_FIELDS, OPTIMIZERS, LR_SCHEDULES, type TrainOptions, type OptimizerName } from "./train/options.js";
+export { RECIPES, RECIPE_NAMES, type Recipe, type RecipeName } from "./train/recipes.js";
 export { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "./sim/options.js";
 export { crossbarFor, hasCrossbar, type SimulatorOptions } from "./sim/simulators.js";
 export { SimulatedHardware } from "./sim/sim-base.js";
@@ -70,11 +71,66 @@ export { MAPPINGS, type Mapping } from "./sim/mapping.js";
 export { LEVEL_SPACINGS, conductanceLevels, type DeviceOptions } from "./sim/devices.js";
 export { ACCOUNTING_DEFAULTS, type AccountingParams, type NetworkAccount } from "./sim/accounting.js";
 export { hardwareReport, reportMarkdown, type HardwareReport, type ReportInput } from "./sim/report.js";
-export { hardwareSweep, trainingSweep, sweepCsv, sweepSvg, type SweepPoint, type SweepSeries, type HardwareKnob } from "./sim/sweep.js";
+export {
+  hardwareSweep,
+  trainingSweep,
+  runSweep,
+  hardwareRunner,
+  trainingRunner,
+  type SweepPoint,
+  type SweepSeries,
+  type HardwareKnob,
+  type TaskRunner,
+} from "./sim/sweep.js";
+export {
+  planTasks,
+  shardTasks,
+  parseShard,
+  aggregate,
+  planFingerprint,
+  pointRecord,
+  checkPointRecord,
+  combineRecords,
+  contentDigest,
+  type SweepPlan,
+  type SweepTask,
+  type TaskResult,
+  type PointRecord,
+  type SweepBuild,
+  type FigureSpec,
+} from "./sim/sweep-plan.js";
+export { sweepFiles, sweepCsv, runsCsv, sweepSvg, type SweepData } from "./sim/sweep-figures.js";
+export {
+  trainingPlan,
+  taskSetup,
+  modelFigures,
+  equalNeuronSizes,
+  equalParamSizes,
+  denseParams,
+  TRAINING_SWEEPS,
+  SEED_VARY,
+  type TrainingSweepSpec,
+  type TrainingSweepKind,
+  type SeedVary,
+} from "./sim/sweep-training.js";
+export {
+  overheadModel,
+  overheadGrid,
+  overheadContourSvg,
+  addressBits,
+  overheadFraction,
+  OVERHEAD_DEFAULTS,
+  type OverheadModel,
+  type OverheadOptions,
+} from "./sim/overhead.js";
+export { PARTIAL_SUM_ADCS, type PartialSumAdc } from "./sim/options.js";
+export { VERSION } from "./version.js";
 export { meanStd } from "./sim/stats.js";
 export { encodeSafetensors, decodeSafetensors, expectTensor } from "./io/safetensors.js";
 export { saveCheckpoint, loadCheckpoint, checkpointParts, type LoadedCheckpoint } from "./io/checkpoint.js";
 export { lineChartSvg } from "./plot/svg.js";
+export { heatmapSvg } from "./plot/heatmap.js";
+export { boxPlotSvg, boxStats } from "./plot/boxplot.js";
 export { curvesSvg } from "./plot/curves.js";
 export { predict, predictBatch, loadModel, modelInputs, type ImageGeometry, type Predictions } from "./infer.js";
 export {

@@ -44,7 +44,7 @@ async function steps(make: () => Model, threads: number): Promise<Float32Array[]
 }
 
 const scr = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10], coreSize: 64, slotSize: 16, init: "glorot-core" });
-const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, initSeed: 1 });
+const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, bias: true, initSeed: 1 });
 
 test("two threads train the ScRRAMBLe MLP to the same bits as one", async () => {
   const one = await steps(scr, 1),

@@ -69,6 +69,16 @@ export const rules: RuleTable = {
     reluBackward(node.inputs[0], gy);
   },
 
+  // NOTE: clipped straight-through estimator (the reference's BinarySTE): the
+  // step's true derivative is 0 almost everywhere; the surrogate is 1 where
+  // |x| < width, 0 elsewhere.
+  binaryStep(node, gy) {
+    const [x] = node.inputs;
+    const dx = gradOf(x).ptr;
+    const w = node.saved.width;
+    parallelRanges(x.size, (lo, hi) => ["binaryStepBackward", dx + lo * 4, x.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, w]);
+  },
+
   sigmoid(node, gy) {
     const [x] = node.inputs;
     k().sigmoidBackward(gradOf(x).ptr, node.out.ptr, gy.ptr, x.size);

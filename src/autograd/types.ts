@@ -14,6 +14,7 @@ export interface OpSaved {
   scale: { s: number };
   relu: null;
   qrelu: null;
+  binaryStep: { width: number };
   sigmoid: null;
   reshape: null;
   sum: null;

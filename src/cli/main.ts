@@ -15,7 +15,8 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   eval: { summary: "evaluate a checkpoint (accuracy, confusion matrix)", run: async () => (await import("./eval.js")).evalCommand },
   routing: { summary: "routing statistics and slot-connectivity SVGs", run: async () => (await import("./routing.js")).routingCommand },
   sweep: {
-    summary: "accuracy on simulated hardware against ADC bits, noise, levels, p",
+    summary:
+      "the paper's experiments: accuracy vs ADC bits / full scale, noise, levels (simulated); p, slot size, cores, seeds, grid (trained)",
     run: async () => (await import("./sweep.js")).sweepCommand,
   },
   export: {
@@ -29,6 +30,14 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   demo: {
     summary: "serve the draw-a-digit browser demo of a checkpoint or bundle on 127.0.0.1",
     run: async () => (await import("./demo.js")).demoCommand,
+  },
+  figures: {
+    summary: "a trained model's learned effective connectivity and reconstructed digits (SVG)",
+    run: async () => (await import("./figures.js")).figuresCommand,
+  },
+  merge: {
+    summary: "join the shards of a sweep (sweep --shard i/n) into one sweep's files",
+    run: async () => (await import("./merge.js")).mergeCommand,
   },
   report: {
     summary: "traffic, ADC and area accounting against dense and sparse baselines",

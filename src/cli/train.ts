@@ -8,7 +8,17 @@ import { inputResize } from "../train/evaluate.js";
 import { loadData } from "../node/data.js";
 import { trainRun } from "../node/run.js";
 import { helpText, parseCommand, type CommandSpec } from "./args.js";
-import { asUsage, DATA_OPTIONS, dataOptionsFrom, modelFromOptions, modelOptions, TRAIN_OPTIONS, trainOptionsFrom } from "./options.js";
+import {
+  asUsage,
+  DATA_OPTIONS,
+  dataOptionsFrom,
+  modelFromOptions,
+  modelOptions,
+  recipeOf,
+  TRAIN_OPTIONS,
+  trainOptionsFrom,
+} from "./options.js";
+import { RECIPES } from "../train/recipes.js";
 import { createProgress, progressModeFor } from "./progress.js";
 import { formatConfusion } from "./format.js";
 
@@ -24,12 +34,14 @@ export function trainSpec(): CommandSpec {
       out: { type: "string", arg: "DIR", help: "run folder", defaultHelp: "runs/<model>-<time>" },
       json: { type: "boolean", help: "machine-readable progress: one JSON object per line on stdout" },
     },
-    groups: { model: "Model", epochs: "Training", data: "Data", out: "Output" },
+    groups: { model: "Model", recipe: "Training", data: "Data", out: "Output" },
     examples: [
       "scrramble train                                  # default model on the bundled MNIST subset",
       "scrramble train --model dense --epochs 10        # the partial-sums baseline",
       "scrramble train --activation qrelu --adc-bits 4 --adc-max 2",
       "scrramble train --data ~/mnist --epochs 30 --out runs/full",
+      "scrramble train --recipe reference --out runs/reference      # the authors' MNIST protocol (50k steps)",
+      "scrramble train --activation binary      # 1-bit activations, straight-through estimator",
     ],
   };
 }
@@ -42,6 +54,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const opts = trainOptionsFrom(v);
+  const recipe = recipeOf(v);
+  for (const note of RECIPES[recipe].notes) process.stderr.write(`recipe ${recipe}: ${note}\n`);
   const dataOpts = dataOptionsFrom(v);
   const data = await loadData(dataOpts);
   const { height, width, channels } = data.train;

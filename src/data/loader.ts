@@ -1,14 +1,15 @@
 // Mini-batch iteration over a byte Dataset: seeded per-epoch shuffling, optional
-// on-the-fly random circular shift (on bytes), then nearest resize and the
-// conversion byte / 255 in one gather into a preallocated float batch buffer
-// (no allocation per batch, no resized copy of the dataset).
+// on-the-fly random shift (zero-fill translation or circular, on bytes), then
+// nearest resize and the conversion byte / 255 in one gather into a
+// preallocated float batch buffer (no allocation per batch, no resized copy of
+// the dataset).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
 // from (seed, epoch) only, so an epoch's batches never depend on earlier calls.
 
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import { Rng } from "../rng.js";
-import { resizeNearest, shiftCircular } from "../pixels.js";
+import { resizeNearest, shiftImage, type ShiftMode } from "../pixels.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
@@ -21,8 +22,10 @@ export interface DataLoaderOptions {
   seed: number;
   /** Skip the last partial batch (default false). */
   dropLast?: boolean;
-  /** Random circular shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
+  /** Random shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
   shift?: number;
+  /** How the shift treats pixels leaving the frame: "zero" fill (default) or "circular" wrap. */
+  shiftMode?: ShiftMode;
   /** Nearest-neighbour resize of every image (applied after the shift). */
   resize?: { height: number; width: number };
 }
@@ -59,6 +62,7 @@ export class DataLoader {
   private readonly shuffle: boolean;
   private readonly seed: number;
   private readonly shift: number;
+  private readonly shiftMode: ShiftMode;
   private readonly dropLast: boolean;
   /**
    * The nearest resize as a gather: output value k of a sample reads input value
@@ -89,6 +93,9 @@ export class DataLoader {
     this.shuffle = opts.shuffle;
     this.seed = seed;
     this.shift = shift;
+    this.shiftMode = opts.shiftMode ?? "zero";
+    if (this.shiftMode !== "zero" && this.shiftMode !== "circular")
+      throw new Error(`DataLoader(${ds.name}): shiftMode must be "zero" or "circular", got ${JSON.stringify(opts.shiftMode)}`);
     this.dropLast = opts.dropLast ?? false;
     this.height = outH;
     this.width = outW;
@@ -160,7 +167,7 @@ export class DataLoader {
       const span = 2 * this.shift + 1;
       const dx = shiftRng.int(span) - this.shift;
       const dy = shiftRng.int(span) - this.shift;
-      img = shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
+      img = shiftImage(this.shiftMode, img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
     }
     const index = this.resizeIndex;
     if (index) for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[index[k]]];

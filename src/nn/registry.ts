@@ -44,6 +44,11 @@ export interface ModelEntry<Config extends object = object> {
   storedTensors(model: Model): Record<string, StoredTensor>;
   /** The forward pass as data, for exporters (the edge bundle); absent: the kind cannot be exported. */
   forwardPlan?(model: Model): ForwardPlan;
+  /**
+   * Config keys added after checkpoint format 1, with the values that keep an
+   * older checkpoint's behaviour: filled in when a stored config lacks them.
+   */
+  addedKeys: Partial<Config>;
 }
 
 /** The routing tables of a model's ScRRAMBLe layers as I32 CSR arrays. */
@@ -94,6 +99,7 @@ const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
   },
   storedTensors: routingTensors,
   forwardPlan: (m) => (m as ScrrambleMlp).forwardPlan(),
+  addedKeys: { steWidth: 1 },
 };
 
 const denseBaseline: ModelEntry<DenseBaselineConfig> = {
@@ -108,6 +114,7 @@ const denseBaseline: ModelEntry<DenseBaselineConfig> = {
   create: (c) => new DenseBaseline(c),
   storedTensors: () => ({}),
   forwardPlan: (m) => (m as DenseBaseline).forwardPlan(),
+  addedKeys: { bias: true },
 };
 
 const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline];
@@ -166,10 +173,14 @@ export function forwardPlan(model: Model): ForwardPlan {
   return e.forwardPlan(model);
 }
 
-/** Check a stored config of a kind strictly (every key present and valid); returns it typed. */
+/**
+ * Check a stored config of a kind strictly (every key present and valid, after
+ * filling the keys added since format 1 that an older checkpoint lacks); returns it typed.
+ */
 export function checkStoredConfig(kind: string, raw: unknown, where: string): object {
   const e = modelEntry(kind);
-  checkFields(e.fields, raw, where);
-  e.validate(raw as object, where);
-  return raw as object;
+  const full = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? { ...e.addedKeys, ...raw } : raw;
+  checkFields(e.fields, full, where);
+  e.validate(full as object, where);
+  return full as object;
 }

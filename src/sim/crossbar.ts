@@ -156,7 +156,8 @@ export class ScrrambleCrossbar extends SimulatedHardware {
         k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, sigma, 1 / sim.alpha[c]);
       }
       observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
-      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : ops.relu(y);
+      // The output ADC when it has bits; an ideal converter otherwise, i.e. the model's own activation.
+      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : this.model.activate(y, li);
     });
     return h;
   }

@@ -9,6 +9,8 @@ import { backward } from "../autograd/backward.js";
 import type { Dataset } from "../data/dataset.js";
 import { DataLoader } from "../data/loader.js";
 import { resizeNearest } from "../pixels.js";
+import { Rng } from "../rng.js";
+import { expandShifted } from "../data/transforms.js";
 import { argmaxRows, type Model } from "../nn/model.js";
 import { AdamW, Adam } from "../optim/adam.js";
 import { SGD } from "../optim/sgd.js";
@@ -46,8 +48,9 @@ export function makeOptimizer(model: Model, o: Pick<TrainOptions, "optimizer" | 
 }
 
 /** Train in place; returns the optimiser (its step count, state) when done. */
-export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null, opts: TrainOptions, events: TrainEvents = {}): Optimizer {
-  if (train.classes > model.classes) throw new Error(`dataset "${train.name}" has ${train.classes} classes, the model ${model.classes}`);
+export function trainModel(model: Model, data: Dataset, heldOut: Dataset | null, opts: TrainOptions, events: TrainEvents = {}): Optimizer {
+  if (data.classes > model.classes) throw new Error(`dataset "${data.name}" has ${data.classes} classes, the model ${model.classes}`);
+  const train = trainingSet(data, opts);
   const resize = inputResize(model, train);
   const wantImages = model.wantsImages === true;
   const loader = new DataLoader(train, {
@@ -55,6 +58,7 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
     shuffle: true,
     seed: opts.seed,
     shift: opts.shift,
+    shiftMode: opts.shiftMode,
     resize: wantImages ? undefined : resize,
     dropLast: true,
   });
@@ -128,4 +132,14 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
 /** Cosine-decayed learning rate at a step (0-based) of totalSteps. */
 export function learningRateAt(lr: number, step: number, totalSteps: number): number {
   return (lr * (1 + Math.cos((Math.PI * step) / Math.max(1, totalSteps)))) / 2;
+}
+
+/**
+ * The training set a run sees: the data, plus opts.shiftedCopies shifted copies
+ * of every image (seeded by opts.seed) when asked for.
+ * @example trainingSet(train, { ...TRAIN_DEFAULTS, shiftedCopies: 4, copyShift: 3, shiftMode: "circular" }).n; // 5 x train.n
+ */
+export function trainingSet(data: Dataset, opts: Pick<TrainOptions, "shiftedCopies" | "copyShift" | "shiftMode" | "seed">): Dataset {
+  if (!(opts.shiftedCopies > 0)) return data;
+  return expandShifted(data, opts.shiftedCopies, opts.copyShift, new Rng(opts.seed).fork("shifted-copies"), opts.shiftMode);
 }

@@ -26,6 +26,8 @@ export interface KernelExports {
   relu(out: Ptr, x: Ptr, n: Int): void;
   reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, accumulate: Int): void;
   qrelu(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
+  binaryStep(out: Ptr, x: Ptr, n: Int): void;
+  binaryStepBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, width: F32): void;
   sigmoid(out: Ptr, x: Ptr, n: Int): void;
   sigmoidBackward(dx: Ptr, y: Ptr, dy: Ptr, n: Int): void;
   sum(out: Ptr, x: Ptr, n: Int): void;
