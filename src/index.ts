@@ -132,7 +132,7 @@ export { lineChartSvg } from "./plot/svg.js";
 export { heatmapSvg } from "./plot/heatmap.js";
 export { boxPlotSvg, boxStats } from "./plot/boxplot.js";
 export { curvesSvg } from "./plot/curves.js";
-export { predict, predictBatch, loadModel, modelInputs, type ImageGeometry, type Predictions } from "./infer.js";
+export { predict, predictBatch, loadModel, modelInputs, prepareInference, type ImageGeometry, type Predictions } from "./infer.js";
 export {
   bundleOf,
   bundleOfPlan,

@@ -4,6 +4,9 @@
 // seeds; must not import data, sim or CLI code.
 
 import { Rng } from "../rng.js";
+import { engine, parallel } from "../engine.js";
+import { packedBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import { uploadRouting, type RoutingBuffers } from "../ops/routing-buffers.js";
@@ -114,6 +117,8 @@ export interface ScrrambleLayer {
   routing: Routing;
   buffers: RoutingBuffers;
   weight: Tensor;
+  /** The weights packed for repeated forward passes (prepareInference), valid while version matches weight.version. */
+  packed?: { ptr: number; version: number };
 }
 
 /**
@@ -202,8 +207,30 @@ export class ScrrambleMlp implements Model {
 
   /** Layer `i` with its activation; a relu is fused into the layer's kernel. */
   private layer(h: Tensor, l: ScrrambleLayer, i: number): Tensor {
-    if (this.activation(i) === "relu") return ops.scrrambleLayer(h, l.weight, l.buffers, { relu: true });
-    return this.activate(ops.scrrambleLayer(h, l.weight, l.buffers), i);
+    const packed = l.packed && l.packed.version === l.weight.version ? l.packed.ptr : 0;
+    if (this.activation(i) === "relu") return ops.scrrambleLayer(h, l.weight, l.buffers, { relu: true, packed });
+    return this.activate(ops.scrrambleLayer(h, l.weight, l.buffers, { packed }), i);
+  }
+
+  /**
+   * Pack every core's weights once for repeated forward passes over unchanged
+   * weights (evaluation, inference): the forward then skips packing them each
+   * call. Call outside a step; after the weights change (training), the packed
+   * copy is ignored until the next call. Costs one more copy of the weights.
+   * @example model.prepareInference(); evaluate(model, test);
+   */
+  prepareInference(): void {
+    const N = this.config.coreSize;
+    const bytes = packedBytes(N, N);
+    const calls: KernelCall[] = [];
+    for (const l of this.layers) {
+      const cores = l.weight.shape[0];
+      l.packed ??= { ptr: engine().arena.allocPersistent(bytes * cores), version: -1 };
+      if (l.packed.version === l.weight.version) continue;
+      for (let c = 0; c < cores; c++) calls.push(["packB", l.weight.ptr + c * N * N * 4, N, 1, N, N, l.packed.ptr + c * bytes]);
+      l.packed.version = l.weight.version;
+    }
+    parallel(calls);
   }
 
   /** Output capsules [B, lastCores * N] (after the last activation). */

@@ -53,6 +53,7 @@ export class Adam extends Optimizer {
     const T = engine().threads;
     const calls: KernelCall[] = [];
     const grads = this.grads();
+    for (const p of this.params) p.version++;
     this.params.forEach((p, i) => {
       // Each tensor in T element ranges (multiples of 4): the update is elementwise.
       for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {

@@ -41,6 +41,7 @@ export class SGD extends Optimizer {
     this.steps++;
     const k = engine().k;
     const grads = this.grads();
+    for (const p of this.params) p.version++;
     this.params.forEach((p, i) => {
       const buf = this.momentum !== 0 ? this.buf[i].ptr : 0;
       k.sgdStep(p.ptr, grads[i].ptr, buf, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first);

@@ -4,7 +4,9 @@
 // per core. Reads the trained model; never changes it. Implements Model so the
 // trainer's evaluate() scores it.
 
-import { engine, gemmScratch } from "../engine.js";
+import { engine, gemmScratch, parallel } from "../engine.js";
+import { packedBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
@@ -19,6 +21,8 @@ interface SimLayer {
   dstCores: number;
   /** Effective conductances [dstCores, N, N] in persistent memory. */
   g: number;
+  /** The same, packed for the GEMM (packB of each core), refreshed by every programming. */
+  packed: number;
   alpha: Float64Array;
   dacMax: number;
   adcMax: number;
@@ -46,6 +50,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       srcCores: l.routing.srcCores,
       dstCores: l.routing.dstCores,
       g: Tensor.persistent([l.routing.dstCores, N, N]).ptr,
+      packed: engine().arena.allocPersistent(packedBytes(N, N) * l.routing.dstCores),
       alpha: new Float64Array(l.routing.dstCores),
       dacMax: 1,
       adcMax: 1,
@@ -64,9 +69,19 @@ export class ScrrambleCrossbar extends SimulatedHardware {
         new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(geff);
         sim.alpha[c] = alpha;
       }
+      this.pack(sim);
       sim.dacMax = opts.dacMax || 1;
       sim.adcMax = opts.adcMax || 1;
     });
+  }
+
+  /** Pack a layer's conductance matrices once per programming (every evaluation batch reuses them). */
+  private pack(sim: SimLayer): void {
+    const N = this.coreSize;
+    const bytes = packedBytes(N, N);
+    const calls: KernelCall[] = [];
+    for (let c = 0; c < sim.dstCores; c++) calls.push(["packB", sim.g + c * N * N * 4, N, 1, N, N, sim.packed + c * bytes]);
+    parallel(calls);
   }
 
   /** Every core's target conductances (levels, no device effects), the routing and the ranges in use. */
@@ -95,6 +110,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
         new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(effective(arrays));
         sim.alpha[c] = core.alpha;
       });
+      this.pack(sim);
       sim.dacMax = t.dacMax;
       sim.adcMax = t.adcMax;
     });
@@ -151,7 +167,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
       const scratch = gemmScratch(N);
       for (let c = 0; c < sim.dstCores; c++) {
-        k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);
+        k.gemmPacked(B, N, N, routed + c * N * 4, ld, sim.packed + c * packedBytes(N, N), cur + c * N * 4, ld, 0, scratch);
         if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * N));
         k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, sigma, 1 / sim.alpha[c]);
       }
