@@ -123,6 +123,30 @@ export function qrelu(out: usize, x: usize, n: i32, steps: f32, maxVal: f32): vo
   }
 }
 
+/** Binary activation: out = 1 where x > 0, else 0 (a 1-bit comparator at zero). */
+export function binaryStep(out: usize, x: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(out + o, v128.and(one, f32x4.gt(v128.load(x + o), z))); }
+  for (; i < n; i++) { const o = <usize>i << 2; store<f32>(out + o, load<f32>(x + o) > 0 ? <f32>1 : <f32>0); }
+}
+
+/** Clipped straight-through gradient of binaryStep: dx += dy where |x| < width. */
+export function binaryStepBackward(dx: usize, x: usize, dy: usize, n: i32, width: f32): void {
+  const w = f32x4.splat(width);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const mask = f32x4.lt(f32x4.abs(v128.load(x + o)), w);
+    v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), mask)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (abs<f32>(load<f32>(x + o)) < width) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+  }
+}
+
 /** out = 1 / (1 + exp(-x)) */
 export function sigmoid(out: usize, x: usize, n: i32): void {
   for (let i = 0; i < n; i++) {

@@ -228,3 +228,87 @@ export function gemmTN(
 ): void {
   gemmCore(M, J, I, a, 1, lda, b, ldb, 0, y, ldy, accumulate, scratch);
 }
+
+/** Bytes of the packed form of a b [I, J]: ceil(J / 8) panels of I x 8 floats (twin: packedBytes in src/wasm/abi.ts). */
+export function packedBytes(I: i32, J: i32): i32 {
+  return ((J + 7) >> 3) * I * 32;
+}
+
+/**
+ * Pack b [I, J] (transB 0; b [I, ldb >= J]) or b = bt^T (transB 1; bt [J, ldb >= I])
+ * into panels [ceil(J / 8), I, 8], zero-padded: the layout every gemm packs per
+ * call, kept so that weights that do not change are packed once.
+ */
+export function packB(b: usize, ldb: i32, transB: i32, I: i32, J: i32, panels: usize): void {
+  for (let j0 = 0; j0 < J; j0 += 8) {
+    const panel = panels + <usize>(j0 >> 3) * I * 32;
+    if (transB) packPanelT(b, ldb, I, J, j0, panel);
+    else packPanelN(b, ldb, I, J, j0, panel);
+  }
+}
+
+// Few rows on packed panels: each output lane sums a[i, k] * panel[k][lane] over k.
+function gemvPacked(
+  M: i32, J: i32, I: i32, a: usize, lda: i32, panels: usize,
+  y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  for (let i = 0; i < M; i++) {
+    const ar = a + (<usize>i * lda << 2);
+    const yr = y + (<usize>i * ldy << 2);
+    for (let j0 = 0; j0 < J; j0 += 8) {
+      let p = panels + <usize>(j0 >> 3) * I * 32;
+      let s0 = f32x4.splat(0),
+        s1 = f32x4.splat(0);
+      for (let k = 0; k < I; k++) {
+        const x = v128.load32_splat(ar + (<usize>k << 2));
+        s0 = madd(x, v128.load(p), s0);
+        s1 = madd(x, v128.load(p, 16), s1);
+        p += 32;
+      }
+      const w = min(8, J - j0);
+      const d = yr + (<usize>j0 << 2);
+      if (w == 8 && !accumulate) {
+        v128.store(d, s0);
+        v128.store(d, s1, 16);
+        continue;
+      }
+      v128.store(tmp, s0);
+      v128.store(tmp, s1, 16);
+      for (let j = 0; j < w; j++) {
+        const o = d + (<usize>j << 2);
+        const v = load<f32>(tmp + (<usize>j << 2));
+        store<f32>(o, accumulate ? load<f32>(o) + v : v);
+      }
+    }
+  }
+}
+
+/**
+ * y[M,J] (+)= a[M,I] . b where b is given packed (packB). For M >= 4 every
+ * output equals gemmNN / gemmNT's with the same b to the bit; fewer rows take a
+ * dot-product path over the panels. tmp: 128 bytes.
+ */
+export function gemmPacked(
+  M: i32, J: i32, I: i32,
+  a: usize, lda: i32, panels: usize,
+  y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  if (M < 4) {
+    gemvPacked(M, J, I, a, lda, panels, y, ldy, accumulate, tmp);
+    return;
+  }
+  const ldyBytes = <usize>ldy << 2;
+  const aRowBytes = <usize>lda << 2;
+  for (let j0 = 0; j0 < J; j0 += 8) {
+    const panel = panels + <usize>(j0 >> 3) * I * 32;
+    const w = min(8, J - j0);
+    for (let i0 = 0; i0 < M; i0 += 4) {
+      const rows = min(4, M - i0);
+      const r0 = a + <usize>i0 * aRowBytes;
+      const r1 = rows > 1 ? r0 + aRowBytes : r0;
+      const r2 = rows > 2 ? r0 + aRowBytes * 2 : r0;
+      const r3 = rows > 3 ? r0 + aRowBytes * 3 : r0;
+      tile(r0, r1, r2, r3, 4, panel, I, y + <usize>i0 * ldyBytes + (<usize>j0 << 2), ldyBytes, rows, w, accumulate, tmp);
+    }
+  }
+}

@@ -3,13 +3,14 @@
 // (except the ABI probes). Memory is imported from the host (env.memory).
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
-export { gemmNN, gemmNT, gemmTN } from "./gemm";
-export { fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, sigmoid, sigmoidBackward } from "./elementwise";
+export { gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked } from "./gemm";
+export { fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, binaryStep, binaryStepBackward,
+  sigmoid, sigmoidBackward } from "./elementwise";
 export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, mseBackward } from "./reduce";
 export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
 export { adamStep, sgdStep } from "./optim";
 export { routeGather, routeScatter } from "./routing";
-export { routedScratchBytes, routedForward, routedWeightGrad, routedInputGrad } from "./routed";
+export { routedScratchBytes, routedForward, routedForwardPacked, routedWeightGrad, routedInputGrad } from "./routed";
 export { quantizeSymmetric, quantizeMidrise, crossbarReadout } from "./crossbar";
 
 /** First byte the host may use: everything below is the module's static data. */

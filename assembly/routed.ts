@@ -8,7 +8,7 @@
 // core (N = K S), C cores; strides are in elements, pointers byte addresses.
 
 import { gemmScratchBytes } from "./abi";
-import { gemmNN, gemmNT, gemmTN } from "./gemm";
+import { gemmNN, gemmNT, gemmPacked, gemmTN, packedBytes } from "./gemm";
 import { routeGather, routeScatter } from "./routing";
 
 /** Scratch bytes of one thread: a routed block [B, N] and the GEMM's panel scratch (twin: routedScratchBytes in src/wasm/abi.ts). */
@@ -17,19 +17,56 @@ export function routedScratchBytes(B: i32, N: i32): i32 {
 }
 
 /**
- * y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T for cores c in [c0, c1).
+ * y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T for cores c in [c0, c1), then
+ * max(y, 0) in place when relu is 1 (while the core's block is in cache).
  * x [B, xStride] (the source cores), w [C, N, N], y [B, ldy].
  */
 export function routedForward(
   y: usize, ldy: i32, x: usize, xStride: i32, w: usize,
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, scratch: usize
+  dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
 ): void {
   const routed = scratch;
   const g = scratch + (<usize>(B * N) << 2);
+  const z = f32x4.splat(0);
   for (let c = c0; c < c1; c++) {
+    const yc = y + (<usize>(c * N) << 2);
     routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
-    gemmNT(B, N, N, routed, N, w + (<usize>c * N * N << 2), N, y + (<usize>(c * N) << 2), ldy, 0, g);
+    gemmNT(B, N, N, routed, N, w + (<usize>c * N * N << 2), N, yc, ldy, 0, g);
+    if (!relu) continue;
+    for (let b = 0; b < B; b++) {
+      const row = yc + (<usize>b * ldy << 2);
+      let m = 0;
+      for (; m + 4 <= N; m += 4) v128.store(row + (<usize>m << 2), f32x4.max(v128.load(row + (<usize>m << 2)), z));
+      for (; m < N; m++) store<f32>(row + (<usize>m << 2), max<f32>(load<f32>(row + (<usize>m << 2)), 0));
+    }
+  }
+}
+
+/**
+ * routedForward with the weights given packed (packB of each W[c]^T, packedBytes(N, N)
+ * per core), for repeated forward passes over weights that do not change.
+ */
+export function routedForwardPacked(
+  y: usize, ldy: i32, x: usize, xStride: i32, wPacked: usize,
+  B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
+): void {
+  const routed = scratch;
+  const tmp = scratch + (<usize>(B * N) << 2);
+  const z = f32x4.splat(0);
+  const coreBytes = <usize>packedBytes(N, N);
+  for (let c = c0; c < c1; c++) {
+    const yc = y + (<usize>(c * N) << 2);
+    routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
+    gemmPacked(B, N, N, routed, N, wPacked + <usize>c * coreBytes, yc, ldy, 0, tmp);
+    if (!relu) continue;
+    for (let b = 0; b < B; b++) {
+      const row = yc + (<usize>b * ldy << 2);
+      let m = 0;
+      for (; m + 4 <= N; m += 4) v128.store(row + (<usize>m << 2), f32x4.max(v128.load(row + (<usize>m << 2)), z));
+      for (; m < N; m++) store<f32>(row + (<usize>m << 2), max<f32>(load<f32>(row + (<usize>m << 2)), 0));
+    }
   }
 }
 

@@ -3,8 +3,10 @@
 // batch-1 inference) on 1 and 2 threads in rounds. With --torch each round
 // runs ours then PyTorch's anchor for the same case (interleaved, so both see
 // the same host) and the ratio is reported as a median with its min-max over
-// rounds. Prints tables, then one JSON line per result. Run alone: never beside
-// another benchmark. Options: --torch, --quick, --rounds N (default 3).
+// rounds. Then the edge bundle's batch-1 latency (int8 and f32) in rounds
+// interleaved with the library's and PyTorch's. Prints tables, then one JSON
+// line per result. Run alone: never beside another benchmark.
+// Options: --torch, --quick, --rounds N (default 3).
 
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
@@ -17,6 +19,7 @@ import { modelCase, type BenchModel } from "./train-step.js";
 import { quantile, spread, timeCalls, type Spread } from "./rounds.js";
 import { stepSplit } from "./split.js";
 import { torchLatency, torchMissing, torchTrain } from "./torch.js";
+import { bundleLatency } from "./bundle-latency.js";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -123,5 +126,19 @@ const s2 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads ==
 if (s1 && s2) console.log(`ScRRAMBLe training, 2 threads / 1 thread: ${(s2.ours.median / s1.ours.median).toFixed(2)}x`);
 console.log(`rounds ${rounds}; peak RSS of the bench process ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(0)} MB`);
 for (const r of rows) json.push({ bench: r.case, ...r, kernels: engine().variant });
+
+// 4. The edge bundle's batch-1 latency, interleaved with the library's f32 path and PyTorch's.
+const anchor = new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url).pathname;
+const latency = await bundleLatency({ rounds: quick ? 3 : 7, calls: quick ? 300 : 1000, anchor: torch ? anchor : "" });
+console.table(latency.map((r) => ({ case: r.bench, "median ms": r.medianMs, "p90 ms": r.p90Ms, calls: r.calls })));
+const torchRow = latency.find((r) => r.bench.startsWith("PyTorch"));
+for (const r of latency) {
+  const row: Record<string, unknown> = { ...r };
+  if (torchRow && r !== torchRow) row.speedupVsTorch = +(torchRow.medianMs / r.medianMs).toFixed(2);
+  json.push(row);
+}
+if (torchRow)
+  for (const r of latency.filter((x) => x !== torchRow))
+    console.log(`${r.bench}: ${(torchRow.medianMs / r.medianMs).toFixed(1)}x faster than PyTorch (median, same interleaved run)`);
 for (const r of json) console.log(JSON.stringify(r));
 process.exit(0);

@@ -9,6 +9,7 @@ import { gemmScratchBytes, MAX_SHARED_PAGES, PAGE } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
 import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+import { sharedMemoryUnavailable } from "./wasm/web-workers.js";
 
 export interface EngineOptions extends LoadOptions {
   /** Threads for the kernels (default 1). More than 1 needs spawnWorker. */
@@ -26,6 +27,8 @@ export interface Engine {
   variant: SimdVariant;
   threads: number;
   pool: KernelPool | null;
+  /** How the kernels run, in words: threads and, after a fallback to one thread, why. */
+  threading: string;
   /** Largest the memory can grow, in bytes: 2 GiB shared (threads), 4 GiB otherwise. */
   memoryLimit: number;
 }
@@ -33,18 +36,52 @@ export interface Engine {
 let current: Engine | null = null;
 const stepEndHooks: (() => void)[] = [];
 
-/** Load the kernels (replacing any engine: tensors of the old one become invalid). */
+/**
+ * Load the kernels (replacing any engine: tensors of the old one become invalid).
+ * Threads need shared memory; where it is missing (a browser page that is not
+ * cross-origin isolated) the engine falls back to one thread and says why in `threading`.
+ * @example const e = initEngine({ threads: 4, spawnWorker: spawnWebWorker }); console.log(e.threading);
+ */
 export function initEngine(opts: EngineOptions = {}): Engine {
-  const threads = opts.threads ?? 1;
+  let threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   if (threads > 1 && !opts.spawnWorker) throw new Error("threads > 1 needs a spawnWorker function (Node: spawnNodeWorker)");
+  const why = threads > 1 ? sharedMemoryUnavailable() : null;
+  if (why) threads = 1;
   current?.pool?.close();
+  scratch = null;
   const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
   const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
+  const threading = why
+    ? `1 thread (asked for ${opts.threads}: ${why})`
+    : threads > 1
+      ? `${threads} threads over a shared memory`
+      : "1 thread";
   const memoryLimit = (threads > 1 ? MAX_SHARED_PAGES : 65536) * PAGE;
-  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool, memoryLimit };
+  current = {
+    options: { ...opts },
+    k: loaded.exports,
+    memory: loaded.memory,
+    arena,
+    variant: loaded.variant,
+    threads,
+    pool,
+    threading,
+    memoryLimit,
+  };
   return current;
+}
+
+/**
+ * Resolves once every kernel worker has started (until then their shares of the
+ * work run on the calling thread, with the same results).
+ * @example initEngine({ threads: 2, spawnWorker: spawnWebWorker }); await engineReady();
+ */
+export async function engineReady(): Promise<Engine> {
+  const e = engine();
+  await e.pool?.ready();
+  return e;
 }
 
 /** The current engine, created with default options on first use. */
@@ -78,16 +115,30 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   const parts = splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b));
   if (scratchArg >= 0) {
     // call[0] is the kernel name, so argument i sits at call[i + 1].
-    for (const part of parts) {
-      const s = e.arena.allocStep(scratchBytes, `${calls[0][0]} scratch`);
-      for (const c of part) c[scratchArg + 1] = s;
-    }
+    const s = threadScratch(parts.length, scratchBytes);
+    parts.forEach((part, t) => {
+      for (const c of part) c[scratchArg + 1] = s[t];
+    });
   }
   const local = (list: KernelCall[]) => {
     for (const [name, ...args] of list) (e.k[name] as (...a: number[]) => void)(...args);
   };
   if (T <= 1 || !e.pool) local(parts.flat());
   else e.pool.run(parts, local);
+}
+
+/** Per-thread scratch of the current step, reused by every parallel() call of the step (they run one after another). */
+let scratch: { generation: number; epoch: number; bytes: number; ptrs: number[] } | null = null;
+
+function threadScratch(parts: number, bytes: number): number[] {
+  const a = engine().arena;
+  const fresh = !scratch || scratch.generation !== a.generation || scratch.epoch !== a.epoch;
+  if (fresh || scratch!.bytes < bytes || scratch!.ptrs.length < parts) {
+    const size = fresh ? bytes : Math.max(bytes, scratch!.bytes);
+    const n = fresh ? parts : Math.max(parts, scratch!.ptrs.length);
+    scratch = { generation: a.generation, epoch: a.epoch, bytes: size, ptrs: Array.from({ length: n }, () => a.allocStep(size, "thread scratch")) };
+  }
+  return scratch!.ptrs;
 }
 
 /**

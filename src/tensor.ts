@@ -38,6 +38,12 @@ export class Tensor {
    * instead of add; any read fills the zeros first (materialize()).
    */
   pendingZero = false;
+  /**
+   * Incremented whenever the data may have changed through this handle
+   * (set(), data(), an optimiser step): caches of derived forms (packed
+   * weights) compare it to know they are stale.
+   */
+  version = 0;
 
   constructor(shape: Shape, ptr: number, gen: number) {
     this.shape = Object.freeze([...shape]);
@@ -101,6 +107,7 @@ export class Tensor {
   /** A fresh view of the data (invalid after memory growth: do not keep it). */
   data(): Float32Array {
     this.check().materialize();
+    this.version++;
     return f32(this.ptr, this.size);
   }
 
@@ -128,6 +135,7 @@ export class Tensor {
   set(values: ArrayLike<number>): this {
     if (values.length !== this.size) throw new Error(`set: ${values.length} values for ${this.size} elements`);
     this.pendingZero = false;
+    this.version++;
     f32(this.check().ptr, this.size).set(values);
     return this;
   }

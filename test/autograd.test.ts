@@ -89,6 +89,71 @@ test("relu (inputs away from the kink), sigmoid, reshape, sum, mean", () => {
   check("mean", [m], () => ops.scale(ops.mean(m), 3));
 });
 
+test("binaryStep: forward is 1 where x > 0; its gradient is the stated surrogate's, by central differences", () => {
+  const width = 0.5;
+  // inputs kept away from 0 and from +-width, where the step and the surrogate have kinks
+  const vals = randomArray(40, seed, -1, 1).map((v) => {
+    const a = Math.abs(v);
+    const safe = a < 0.05 ? 0.05 : Math.abs(a - width) < 0.05 ? width + 0.05 : a;
+    return Math.sign(v || 1) * safe;
+  });
+  const x = Tensor.from(vals, [5, 8]);
+  x.requiresGrad = true;
+  const y = ops.binaryStep(x, width);
+  assert.equal(
+    Array.from(y.toArray()),
+    Array.from(vals, (v) => (v > 0 ? 1 : 0)),
+  );
+  const zero = ops.binaryStep(Tensor.from([0, -0, 1e-30, -1e-30], [4]), 1).toArray();
+  assert.equal(Array.from(zero), [0, 0, 1, 0], "1 only where x > 0 strictly");
+  endStep();
+  // the surrogate whose derivative the straight-through rule uses: clip(x, -width, width),
+  // derivative 1 where |x| < width and 0 elsewhere (the step's own derivative is 0 almost everywhere)
+  const r = randomArray(40, { s: 5 });
+  const x2 = Tensor.from(vals, [5, 8]);
+  x2.requiresGrad = true;
+  backward(ops.sum(ops.mul(ops.binaryStep(x2, width), Tensor.from(r, [5, 8]))));
+  const g = x2.grad!.toArray();
+  const surrogate = (v: ArrayLike<number>) => {
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += Math.max(-width, Math.min(width, v[i])) * r[i];
+    return sum;
+  };
+  const h = 1e-3;
+  let inside = 0;
+  for (let i = 0; i < vals.length; i++) {
+    const plus = Float64Array.from(vals),
+      minus = Float64Array.from(vals);
+    plus[i] += h;
+    minus[i] -= h;
+    const fd = (surrogate(plus) - surrogate(minus)) / (2 * h);
+    assert.ok(Math.abs(g[i] - fd) < 1e-4, `element ${i} (x = ${vals[i]}): gradient ${g[i]}, surrogate's central difference ${fd}`);
+    if (Math.abs(vals[i]) < width) inside++;
+  }
+  assert.ok(inside > 5 && inside < vals.length - 5, "both sides of the window checked");
+  assert.throws(() => ops.binaryStep(Tensor.from([1], [1]), 0), /width must be > 0/);
+});
+
+test("qrelu at 1 bit is not the binary activation: it fires at x >= max, outputs max, passes gradient for every x > 0", () => {
+  const xs = [-1, 0.2, 0.9, 1, 1.7, 3];
+  const q = ops.qrelu(Tensor.from(xs, [6]), 1, 1).toArray();
+  const b = ops.binaryStep(Tensor.from(xs, [6]), 1).toArray();
+  assert.equal(Array.from(q), [0, 0, 0, 1, 1, 1]);
+  assert.equal(Array.from(b), [0, 1, 1, 1, 1, 1]);
+  const q2 = ops.qrelu(Tensor.from(xs, [6]), 1, 2).toArray();
+  assert.equal(Array.from(q2), [0, 0, 0, 0, 0, 2], "the 1-bit ADC's level is its full scale");
+  endStep();
+  const xq = Tensor.from(xs, [6]);
+  xq.requiresGrad = true;
+  backward(ops.sum(ops.qrelu(xq, 1, 1)));
+  assert.equal(Array.from(xq.grad!.toArray()), [0, 1, 1, 1, 1, 1]);
+  endStep();
+  const xb = Tensor.from(xs, [6]);
+  xb.requiresGrad = true;
+  backward(ops.sum(ops.binaryStep(xb, 1)));
+  assert.equal(Array.from(xb.grad!.toArray()), [0, 1, 1, 0, 0, 0]);
+});
+
 test("softmax cross-entropy and mse", () => {
   const logits = leaf([4, 5], -2, 2);
   const labels = [0, 3, 4, 1];

@@ -62,7 +62,7 @@ test("the loaded routing is the stored one, not regenerated from the seed", () =
 
 test("dense baseline round trip", () => {
   endStep();
-  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, bias: true, initSeed: 1 });
   const { model: b } = loadCheckpoint(saveCheckpoint(a), "d.safetensors");
   const x = randomArray(4 * 16, { s: 3 });
   assert.equal(Array.from(scores(b, x, 4)), Array.from(scores(a, x, 4)));
@@ -116,7 +116,7 @@ test("corrupt, truncated and mismatched checkpoints are refused with the file na
 test("a stored config is checked key by key: missing, invalid and unknown keys are refused by name", () => {
   endStep();
   const file = decodeSafetensors(
-    saveCheckpoint(new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 })),
+    saveCheckpoint(new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, bias: true, initSeed: 1 })),
     "d.safetensors",
   );
   const config = JSON.parse(file.metadata.config);

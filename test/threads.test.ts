@@ -1,26 +1,34 @@
 // Worker threads over a shared memory give the same results as one thread:
 // per-core GEMMs, split GEMMs and the AdamW update write disjoint outputs, so
 // training steps on 2, 3 and 4 threads must match one thread to the bit, at a
-// batch of 16 and at a batch below 4 (the GEMV path). The pool waits for every
-// worker before it reports a failure or a timeout.
+// batch of 16 and at a batch below 4 (the few-row GEMV path). Runs in Node
+// (worker_threads) and in browsers (Web Workers; the browser test runs it in a
+// cross-origin isolated page and in one that is not, where the engine falls
+// back to one thread and says why). The pool's failure handling: pool.test.ts.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Worker } from "node:worker_threads";
-import { initEngine, endStep, engine } from "../src/engine.js";
+import { initEngine, endStep, engine, engineReady } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
 import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 import { DenseBaseline } from "../src/nn/dense-baseline.js";
 import type { Model } from "../src/nn/model.js";
-import { spawnNodeWorker } from "../src/node/threads.js";
-import { KernelPool, type KernelCall, type SpawnWorker } from "../src/wasm/pool.js";
+import { spawnWebWorker, sharedMemoryUnavailable } from "../src/wasm/web-workers.js";
+import type { SpawnWorker } from "../src/wasm/pool.js";
 import { randomArray } from "./helpers/reference.js";
 
+const inNode = typeof document === "undefined" && typeof process !== "undefined" && !!process.versions?.node;
+const spawnWorker: SpawnWorker = inNode ? (await import("../src/node/threads.js")).spawnNodeWorker : spawnWebWorker;
+/** What the multi-thread engines really ran on (the browser test reads it). */
+const seen = ((globalThis as { scrrambleThreadsSeen?: number[] }).scrrambleThreadsSeen ??= []);
+
 /** Parameters after 3 AdamW steps on a fixed batch of B, plus the scores of a B-row inference. */
-function steps(make: () => Model, threads: number, B: number): Float32Array[] {
-  initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : {});
+async function steps(make: () => Model, threads: number, B: number): Promise<Float32Array[]> {
+  initEngine(threads > 1 ? { threads, spawnWorker } : {});
+  await engineReady(); // workers started: their parts really run on them
+  if (threads > 1) seen.push(engine().threads);
   const m = make();
   const opt = new AdamW(m.parameters(), { lr: 1e-3 });
   const x = randomArray(B * m.inputSize, { s: 5 }, 0, 1);
@@ -40,17 +48,17 @@ function steps(make: () => Model, threads: number, B: number): Float32Array[] {
 }
 
 const scr = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10], coreSize: 64, slotSize: 16, init: "glorot-core" });
-const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, initSeed: 1 });
+const dense = () => new DenseBaseline({ sizes: [256, 200, 120], classes: 10, groupSize: 12, bias: true, initSeed: 1 });
 
 for (const [name, make] of [
   ["the ScRRAMBLe MLP", scr],
   ["the dense baseline (split GEMMs)", dense],
 ] as const) {
   for (const B of [16, 2]) {
-    test(`${name}, batch ${B}: 2, 3 and 4 threads train to the same bits as one`, () => {
-      const one = steps(make, 1, B);
+    test(`${name}, batch ${B}: 2, 3 and 4 threads train to the same bits as one`, async () => {
+      const one = await steps(make, 1, B);
       for (const T of [2, 3, 4]) {
-        const many = steps(make, T, B);
+        const many = await steps(make, T, B);
         assert.is(many.length, one.length);
         one.forEach((p, i) =>
           assert.ok(
@@ -63,78 +71,26 @@ for (const [name, make] of [
   }
 }
 
+test("the engine reports its threads; without shared memory it falls back to one thread and says why", async () => {
+  const e = initEngine({ threads: 2, spawnWorker });
+  const why = sharedMemoryUnavailable();
+  if (why) {
+    assert.is(e.threads, 1);
+    assert.is(e.pool, null);
+    assert.match(e.threading, /^1 thread \(asked for 2: .*cross-origin isolat/);
+  } else {
+    assert.is(e.threads, 2);
+    assert.is(e.threading, "2 threads over a shared memory");
+    await engineReady();
+  }
+  e.pool?.close();
+  initEngine();
+  assert.is(engine().threading, "1 thread");
+});
+
 test("threads > 1 without a spawn function is refused", () => {
   assert.throws(() => initEngine({ threads: 2 }), /spawnWorker/);
   initEngine();
-});
-
-// A stand-in worker over the pool's protocol: call ["fill", mode] fails at once
-// (mode 1), finishes after 300 ms and marks itself done (2), or never answers (3).
-const FAKE_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const flags = new Int32Array(workerData.flags);
-const marks = new Int32Array(workerData.marks);
-const i = workerData.index;
-parentPort.on("message", (calls) => {
-  const mode = calls[0][1];
-  if (mode === 3) return;
-  let status = 0;
-  if (mode === 1) {
-    new Uint8Array(workerData.errors, i * 1024, 1024).set(new TextEncoder().encode("boom"));
-    status = 1;
-  } else {
-    const t = Date.now();
-    while (Date.now() - t < 300);
-    Atomics.store(marks, i, 1);
-  }
-  Atomics.store(flags, 2 * i + 1, status);
-  Atomics.add(flags, 2 * i, 1);
-  Atomics.notify(flags, 2 * i);
-});`;
-
-function fakePool(waitLimitMs?: number): { pool: KernelPool; marks: Int32Array } {
-  const marks = new SharedArrayBuffer(16);
-  const spawn: SpawnWorker = (init) => {
-    const w = new Worker(FAKE_WORKER, { eval: true, workerData: { ...init, module: null, memory: null, marks } });
-    w.unref();
-    return w;
-  };
-  const pool = new KernelPool(3, null as unknown as WebAssembly.Module, null as unknown as WebAssembly.Memory, spawn, waitLimitMs);
-  return { pool, marks: new Int32Array(marks) };
-}
-
-const call = (mode: number): KernelCall[] => [["fill", mode]];
-
-test("a failing worker is reported only after the other workers have finished", () => {
-  const { pool, marks } = fakePool();
-  try {
-    pool.run([[], call(1), call(2)], () => {});
-    assert.unreachable("the failure was not reported");
-  } catch (e) {
-    assert.match((e as Error).message, /kernel worker 1 failed: boom/);
-    assert.is(Atomics.load(marks, 1), 1, "worker 2 was still running when the failure was thrown");
-  }
-  pool.close();
-});
-
-test("a failure on the main thread waits for the workers too", () => {
-  const { pool, marks } = fakePool();
-  assert.throws(
-    () =>
-      pool.run([[], call(2), call(2)], () => {
-        throw new Error("local failure");
-      }),
-    /local failure/,
-  );
-  assert.is(Atomics.load(marks, 0) + Atomics.load(marks, 1), 2);
-  pool.close();
-});
-
-test("a worker that never answers times out after the others finished, and stops the pool", () => {
-  const { pool, marks } = fakePool(600);
-  assert.throws(() => pool.run([[], call(3), call(2)], () => {}), /kernel worker 1 did not answer within 0.6 s/);
-  assert.is(Atomics.load(marks, 1), 1, "worker 2 finished before the timeout was thrown");
-  assert.throws(() => pool.run([[], call(2)], () => {}), /kernel pool is stopped/);
 });
 
 test.run();

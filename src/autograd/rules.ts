@@ -69,6 +69,16 @@ export const rules: RuleTable = {
     reluBackward(node.inputs[0], gy);
   },
 
+  // NOTE: clipped straight-through estimator (the reference's BinarySTE): the
+  // step's true derivative is 0 almost everywhere; the surrogate is 1 where
+  // |x| < width, 0 elsewhere.
+  binaryStep(node, gy) {
+    const [x] = node.inputs;
+    const dx = gradOf(x).ptr;
+    const w = node.saved.width;
+    parallelRanges(x.size, (lo, hi) => ["binaryStepBackward", dx + lo * 4, x.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, w]);
+  },
+
   sigmoid(node, gy) {
     const [x] = node.inputs;
     k().sigmoidBackward(gradOf(x).ptr, node.out.ptr, gy.ptr, x.size);
@@ -135,8 +145,14 @@ export const rules: RuleTable = {
   // terms in the same order whatever the split (kernels in assembly/routed.ts).
   scrramble(node, gy) {
     const [x, w] = node.inputs;
-    const { routing, B } = node.saved;
+    const { routing, B, relu } = node.saved;
     const { srcCores, dstCores: C, slotsPerCore: K } = routing;
+    // NOTE: the fused relu's subgradient is 0 at 0; its mask comes from the output
+    // (max(0, y) > 0 exactly where y > 0) and is applied to gy in place.
+    if (relu) {
+      const out = node.out;
+      parallelRanges(gy.size, (lo, hi) => ["reluBackward", gy.ptr + lo * 4, out.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, 0]);
+    }
     const N = w.shape[1];
     const S = N / K;
     const ld = C * N;

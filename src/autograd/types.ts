@@ -14,6 +14,7 @@ export interface OpSaved {
   scale: { s: number };
   relu: null;
   qrelu: null;
+  binaryStep: { width: number };
   sigmoid: null;
   reshape: null;
   sum: null;
@@ -31,7 +32,7 @@ export interface OpSaved {
     mMinus: number;
     lambda: number;
   };
-  scrramble: { routing: RoutingBuffers; B: number };
+  scrramble: { routing: RoutingBuffers; B: number; relu: boolean };
 }
 
 export type OpName = keyof OpSaved;

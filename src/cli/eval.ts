@@ -55,6 +55,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const conductances = Object.fromEntries(MAPPINGS.map((m) => [m, sim.conductances(m)]));
     hardware = { ...opts, conductances, ranges: sim.ranges() };
   }
+  if (target === model) model.prepareInference?.(); // the weights are fixed: pack them once for every batch
   const r = evaluate(target, evalLoader(model, data.test));
   if (v.json) {
     const out = {

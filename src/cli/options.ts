@@ -7,6 +7,7 @@ import { modelConfig, modelEntries, modelEntry } from "../nn/registry.js";
 import type { ModelContext } from "../nn/model.js";
 import { readFields, showValue, flagOf, type OptionValues } from "../options.js";
 import { TRAIN_DEFAULTS, TRAIN_FIELDS, type TrainOptions } from "../train/options.js";
+import { RECIPES, RECIPE_NAMES, type RecipeName } from "../train/recipes.js";
 import { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "../sim/options.js";
 import { DATA_FIELDS, loadData, type DataOptions, type DataSplits } from "../node/data.js";
 import type { Model } from "../nn/model.js";
@@ -35,7 +36,7 @@ export function modelOptions(): OptionTable {
       const flag = flagOf(key, f);
       const def = f.defaultHelp ?? showValue((e.defaults as Record<string, unknown>)[key]);
       (owners[flag] ??= []).push(`${def}${entries.length > 1 ? ` for ${e.kind}` : ""}`);
-      out[flag] ??= { type: f.type === "boolean" ? "boolean" : "string", arg: f.arg, help: f.help };
+      out[flag] ??= { type: "string", arg: f.arg, help: f.help }; // boolean settings take a value too: --bias false
     }
   }
   for (const [flag, defs] of Object.entries(owners)) out[flag].defaultHelp = defs.join("; ");
@@ -48,19 +49,45 @@ export function modelKind(v: OptionValues): string {
   return asUsage(() => modelEntry(name).kind);
 }
 
-/** A validated config of the --model kind from the command line and the data. */
+/** A validated config of the --model kind from the command line and the data (and the --recipe's model settings). */
 export function modelFromOptions(v: OptionValues, ctx: ModelContext): { kind: string; config: object } {
   const kind = modelKind(v);
-  const own = new Set(Object.entries(modelEntry(kind).fields).map(([k, f]) => flagOf(k, f)));
+  const fields = modelEntry(kind).fields;
+  const own = new Set(Object.entries(fields).map(([k, f]) => flagOf(k, f)));
   const foreign = Object.keys(modelOptions()).filter((f) => f !== "model" && !own.has(f) && v[f] !== undefined);
   if (foreign.length) throw new UsageError(`--${foreign[0]} does not apply to --model ${kind}`);
-  return asUsage(() => modelConfig(kind, v, ctx));
+  const preset: OptionValues = {};
+  for (const [key, value] of Object.entries(RECIPES[recipeOf(v)].model))
+    if (fields[key] && !fields[key].internal) preset[flagOf(key, fields[key])] = String(value);
+  return asUsage(() => modelConfig(kind, { ...preset, ...definedOnly(v) }, ctx));
 }
 
-export const TRAIN_OPTIONS: OptionTable = fieldOptions(TRAIN_FIELDS, TRAIN_DEFAULTS);
+function definedOnly(v: OptionValues): OptionValues {
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined));
+}
 
+export const TRAIN_OPTIONS: OptionTable = {
+  recipe: {
+    type: "string",
+    arg: "R",
+    default: "default",
+    help: `training preset (explicit options win): ${RECIPE_NAMES.map((r) => `${r} = ${RECIPES[r].summary}`).join("; ")}`,
+  },
+  ...fieldOptions(TRAIN_FIELDS, TRAIN_DEFAULTS),
+};
+
+/** The --recipe named on the command line. */
+export function recipeOf(v: OptionValues): RecipeName {
+  const r = v.recipe ?? "default";
+  if (typeof r !== "string" || !RECIPE_NAMES.includes(r as RecipeName))
+    throw new UsageError(`--recipe must be one of ${RECIPE_NAMES.join(", ")}, got ${JSON.stringify(r)}`);
+  return r as RecipeName;
+}
+
+/** Training settings: the defaults, then the --recipe's, then every explicit option. */
 export function trainOptionsFrom(v: OptionValues): TrainOptions {
-  return asUsage(() => readFields(TRAIN_FIELDS, v, TRAIN_DEFAULTS));
+  const base: TrainOptions = { ...TRAIN_DEFAULTS, ...RECIPES[recipeOf(v)].train };
+  return asUsage(() => readFields(TRAIN_FIELDS, v, base));
 }
 
 export const CROSSBAR_OPTIONS: OptionTable = fieldOptions(CROSSBAR_FIELDS, CROSSBAR_DEFAULTS);

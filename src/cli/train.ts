@@ -15,7 +15,17 @@ import { loadData, type DataSplits } from "../node/data.js";
 import { readStoredRun, resumeRun, trainRun, type RunEvents, type RunInterrupted, type RunResult } from "../node/run.js";
 import { checkRunFolder } from "../node/run-folder.js";
 import { helpText, parseCommand, UsageError, type CommandSpec, type Parsed } from "./args.js";
-import { asUsage, DATA_OPTIONS, dataOptionsFrom, modelFromOptions, modelOptions, TRAIN_OPTIONS, trainOptionsFrom } from "./options.js";
+import {
+  asUsage,
+  DATA_OPTIONS,
+  dataOptionsFrom,
+  modelFromOptions,
+  modelOptions,
+  recipeOf,
+  TRAIN_OPTIONS,
+  trainOptionsFrom,
+} from "./options.js";
+import { RECIPES } from "../train/recipes.js";
 import { createProgress, progressModeFor, type Progress } from "./progress.js";
 import { formatConfusion } from "./format.js";
 
@@ -37,12 +47,14 @@ export function trainSpec(): CommandSpec {
       },
       json: { type: "boolean", help: "machine-readable progress: one JSON object per line on stdout" },
     },
-    groups: { model: "Model", epochs: "Training", data: "Data", out: "Run folder" },
+    groups: { model: "Model", recipe: "Training", data: "Data", out: "Run folder" },
     examples: [
       "scrramble train                                  # default model on the bundled MNIST subset",
       "scrramble train --model dense --epochs 10        # the partial-sums baseline",
       "scrramble train --activation qrelu --adc-bits 4 --adc-max 2",
       "scrramble train --data ~/mnist --epochs 30 --out runs/full",
+      "scrramble train --recipe reference --out runs/reference      # the authors' MNIST protocol (50k steps)",
+      "scrramble train --activation binary      # 1-bit activations, straight-through estimator",
       "scrramble train --resume runs/full               # after Ctrl-C or a crash",
     ],
   };
@@ -92,6 +104,7 @@ function progressEvents(progress: Progress, json: boolean): RunEvents {
         samplesPerSec: Math.round(s.samples / s.seconds),
         loss: s.loss,
         acc: s.acc,
+        etaSec: (s.seconds / s.step) * (s.totalSteps - s.step),
       });
     },
     onEval(ev) {
@@ -128,6 +141,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     model = createModel(run.kind, run.config); // for the header line only; the run rebuilds it from its checkpoint
   } else {
     const opts = trainOptionsFrom(v);
+    const recipe = recipeOf(v);
+    for (const note of RECIPES[recipe].notes) process.stderr.write(`recipe ${recipe}: ${note}\n`);
     const dataOpts = dataOptionsFrom(v);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     const mode = v.force ? "force" : "new";

@@ -1,7 +1,8 @@
 // Mini-batch iteration over a byte Dataset: seeded per-epoch shuffling, optional
-// on-the-fly random circular shift and nearest resize (done on bytes), then one
-// conversion byte / 255 into a preallocated float batch buffer (no allocation
-// per batch).
+// on-the-fly random shift (zero-fill translation or circular, on bytes), then
+// nearest resize and the conversion byte / 255 in one gather into a
+// preallocated float batch buffer (no allocation per batch, no resized copy of
+// the dataset).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
 // from (seed, epoch) only, so an epoch's batches never depend on earlier calls;
 // a position inside an epoch (LoaderPosition) resumes the same batches exactly.
@@ -9,7 +10,7 @@
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import { Rng, type RngState } from "../rng.js";
-import { resizeNearest, shiftCircular } from "../pixels.js";
+import { resizeNearest, shiftImage, type ShiftMode } from "../pixels.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
@@ -22,8 +23,10 @@ export interface DataLoaderOptions {
   seed: number;
   /** Skip the last partial batch (default false). */
   dropLast?: boolean;
-  /** Random circular shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
+  /** Random shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
   shift?: number;
+  /** How the shift treats pixels leaving the frame: "zero" fill (default) or "circular" wrap. */
+  shiftMode?: ShiftMode;
   /** Nearest-neighbour resize of every image (applied after the shift). */
   resize?: { height: number; width: number };
 }
@@ -82,20 +85,18 @@ export class DataLoader {
   private readonly shuffle: boolean;
   private readonly seed: number;
   private readonly shift: number;
+  private readonly shiftMode: ShiftMode;
   private readonly dropLast: boolean;
   /**
-   * Per-sample source bytes: the dataset's own array, or a resized byte copy
-   * (1 byte per output pixel) when `preResized` (resizing without shift).
+   * The nearest resize as a gather: output value k of a sample reads input value
+   * resizeIndex[k] (null without resize). Resizing on the fly this way keeps no
+   * resized copy of the dataset.
    */
-  private readonly source: Uint8Array;
-  private readonly sourceSize: number;
-  private readonly preResized: boolean;
+  private readonly resizeIndex: Int32Array | null;
   private readonly xBuf: Float32Array;
   private readonly yBuf: Uint8Array;
   /** Shifted sample on the original grid (bytes); empty without shift. */
   private readonly shifted: Uint8Array;
-  /** Shifted then resized sample (bytes); empty unless shifting and resizing. */
-  private readonly resized: Uint8Array;
 
   constructor(ds: Dataset, opts: DataLoaderOptions) {
     const { batchSize, seed } = opts;
@@ -115,6 +116,9 @@ export class DataLoader {
     this.shuffle = opts.shuffle;
     this.seed = seed;
     this.shift = shift;
+    this.shiftMode = opts.shiftMode ?? "zero";
+    if (this.shiftMode !== "zero" && this.shiftMode !== "circular")
+      throw new Error(`DataLoader(${ds.name}): shiftMode must be "zero" or "circular", got ${JSON.stringify(opts.shiftMode)}`);
     this.dropLast = opts.dropLast ?? false;
     this.height = outH;
     this.width = outW;
@@ -124,30 +128,12 @@ export class DataLoader {
 
     const inSize = featureSize(ds);
     const resizing = outH !== ds.height || outW !== ds.width;
-    let source = ds.images;
-    this.preResized = resizing && shift === 0;
-    if (this.preResized) {
-      const resized = new Uint8Array(ds.n * this.featureSize);
-      for (let i = 0; i < ds.n; i++) {
-        const img = source.subarray(i * inSize, (i + 1) * inSize);
-        resizeNearest(
-          img,
-          ds.height,
-          ds.width,
-          ds.channels,
-          outH,
-          outW,
-          resized.subarray(i * this.featureSize, (i + 1) * this.featureSize),
-        );
-      }
-      source = resized;
-    }
-    this.source = source;
-    this.sourceSize = this.preResized ? this.featureSize : inSize;
+    // The index map comes from resizeNearest itself (on an image of indices), so it is the same resize.
+    const identity = Float32Array.from({ length: resizing ? inSize : 0 }, (_, k) => k);
+    this.resizeIndex = resizing ? Int32Array.from(resizeNearest(identity, ds.height, ds.width, ds.channels, outH, outW)) : null;
     this.xBuf = new Float32Array(batchSize * this.featureSize);
     this.yBuf = new Uint8Array(batchSize);
     this.shifted = new Uint8Array(shift > 0 ? inSize : 0);
-    this.resized = new Uint8Array(shift > 0 && resizing ? this.featureSize : 0);
   }
 
   /**
@@ -220,20 +206,21 @@ export class DataLoader {
   }
 
   /**
-   * Write sample i into dst as byte / 255: shift (on the original grid) then
-   * resize as configured, both on bytes, then one conversion loop.
+   * Write sample i into dst as byte / 255: shift (on the original grid, bytes),
+   * then the resize and the conversion in one gather loop.
    */
   private writeSample(i: number, dst: Float32Array, shiftRng: Rng | null): void {
     const ds = this.dataset;
-    const S = this.sourceSize;
-    let img = this.source.subarray(i * S, (i + 1) * S); // already resized when preResized
+    const F = featureSize(ds);
+    let img = ds.images.subarray(i * F, (i + 1) * F);
     if (shiftRng !== null) {
       const span = 2 * this.shift + 1;
       const dx = shiftRng.int(span) - this.shift;
       const dy = shiftRng.int(span) - this.shift;
-      img = shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
-      if (this.resized.length > 0) img = resizeNearest(img, ds.height, ds.width, ds.channels, this.height, this.width, this.resized);
+      img = shiftImage(this.shiftMode, img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
     }
-    for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
+    const index = this.resizeIndex;
+    if (index) for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[index[k]]];
+    else for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
   }
 }

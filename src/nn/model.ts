@@ -62,6 +62,12 @@ export interface Model {
   readonly wantsImages?: boolean;
   /** The ScRRAMBLe layers, for models that have them. */
   routedNetwork?(): RoutedNetwork;
+  /** Prepare for repeated forward passes over unchanged weights (e.g. pack them); call outside a step. */
+  prepareInference?(): void;
+  /** The core weights [dstCores, N, N] of each ScRRAMBLe layer, parallel to routedNetwork().routings. */
+  coreWeights?(): Tensor[];
+  /** Images [B, pixels] rebuilt from each sample's capsule of the given class, for models with a reconstruction head. */
+  reconstruct?(x: Tensor, labels: ArrayLike<number>): Tensor;
 }
 
 /** Index of the largest score of each row of scores [B, L] (L classes). */

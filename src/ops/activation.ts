@@ -1,6 +1,7 @@
 // Activations as taped ops: relu, the ADC model qrelu (relu then floor onto
-// 2^bits - 1 steps over [0, max], clipped), sigmoid. Forward only; relu and
-// qrelu are split over the threads in element ranges.
+// 2^bits - 1 steps over [0, max], clipped), the binary step (1 where x > 0, a
+// 1-bit comparator at zero), sigmoid. Forward only; relu, qrelu and the binary
+// step are split over the threads in element ranges.
 
 import { engine, parallelRanges } from "../engine.js";
 import { Tensor } from "../tensor.js";
@@ -21,6 +22,21 @@ export function qrelu(x: Tensor, bits: number, max: number): Tensor {
   const out = Tensor.empty(x.shape);
   parallelRanges(x.size, (lo, hi) => ["qrelu", out.ptr + lo * 4, x.ptr + lo * 4, hi - lo, 2 ** bits - 1, max]);
   return record("qrelu", out, [x], null);
+}
+
+/**
+ * Binary activation: 1 where x > 0, else 0. Trained through a clipped
+ * straight-through estimator: the gradient passes where |x| < width.
+ * Not qrelu at 1 bit, which fires at x >= max, outputs max, and passes the
+ * gradient for every x > 0.
+ * @example const h = binaryStep(y, 1); // values in {0, 1}
+ */
+export function binaryStep(x: Tensor, width: number): Tensor {
+  x.check();
+  if (!(width > 0)) throw new Error(`binaryStep: the straight-through width must be > 0, got ${width}`);
+  const out = Tensor.empty(x.shape);
+  parallelRanges(x.size, (lo, hi) => ["binaryStep", out.ptr + lo * 4, x.ptr + lo * 4, hi - lo]);
+  return record("binaryStep", out, [x], { width });
 }
 
 export function sigmoid(x: Tensor): Tensor {

@@ -1,7 +1,7 @@
 // All taped ops in one namespace. Re-exports only.
 export { add, sub, mul, scale, reshape, sum, mean } from "./basic.js";
 export { matmul, linear } from "./matmul.js";
-export { relu, qrelu, sigmoid } from "./activation.js";
+export { relu, qrelu, binaryStep, sigmoid } from "./activation.js";
 export { softmaxCrossEntropy, mseLoss, capsuleMarginLoss, capsuleLengths, type MarginOptions } from "./loss.js";
 export { scrrambleLayer } from "./scrramble.js";
 export { uploadRouting, type RoutingBuffers, type RoutingLike } from "./routing-buffers.js";

@@ -12,8 +12,12 @@ import type { RoutingBuffers } from "./routing-buffers.js";
 /**
  * x [B, Csrc * N] -> y [B, Cdst * N], y[b, c] = W[c] . routed[b, c] with
  * W [Cdst, N, N] (row = output (slot, element), column = input (slot, element)).
+ * With `relu`, y = max(0, W . routed), fused (the pre-activation is not kept, and
+ * in backward the output's gradient buffer is masked in place). `packed` is the
+ * address of W's cores packed by packB (see ScrrambleMlp.prepareInference):
+ * the forward then skips packing the weights; the caller vouches it is current.
  */
-export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): Tensor {
+export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o: { relu?: boolean; packed?: number } = {}): Tensor {
   x.check();
   w.check();
   const { srcCores, dstCores, slotsPerCore: K } = routing;
@@ -31,10 +35,13 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   const y = Tensor.empty([B, ld]);
   // y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T, cores split over the threads; each
   // core's routed block is gathered into the thread's scratch (assembly/routed.ts).
+  const relu = o.relu ? 1 : 0;
+  const kernel = o.packed ? "routedForwardPacked" : "routedForward";
+  const weights = o.packed ? o.packed : w.ptr;
   parallelRanges(
     dstCores,
-    (c0, c1) => ["routedForward", y.ptr, ld, x.ptr, srcCores * N, w.ptr, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, 0],
-    { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG.routedForward, scratchBytes: routedScratchBytes(B, N) },
+    (c0, c1) => [kernel, y.ptr, ld, x.ptr, srcCores * N, weights, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, relu, 0],
+    { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG[kernel], scratchBytes: routedScratchBytes(B, N) },
   );
-  return record("scrramble", y, [x, w], { routing, B });
+  return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true });
 }

@@ -65,6 +65,7 @@ export class Adam extends Optimizer {
     const bc1 = 1 - this.beta1 ** t;
     const bc2 = 1 - this.beta2 ** t;
     const grads = this.grads();
+    for (const p of this.params) p.version++;
     const calls: KernelCall[] = this.ranges.map(({ param: i, lo, hi }, c) => {
       const p = this.params[i];
       const o = lo * 4;

@@ -45,6 +45,7 @@ export class SGD extends Optimizer {
     this.steps++;
     const k = engine().k;
     const grads = this.grads();
+    for (const p of this.params) p.version++;
     this.params.forEach((p, i) => {
       const buf = this.momentum !== 0 ? this.buf[i].ptr : 0;
       const flag = this.flags + i * 4;

@@ -1,9 +1,12 @@
 // Simulated analog inference of the dense partial-sums baseline: each layer cut
+// Simulated analog inference of the dense partial-sums baseline: each layer cut
 // into N x N tiles mapped as differential pairs, or as single conductances with
 // a reference line per tile whose current is subtracted from every output (dense
-// inputs are not balanced, so the offset must be removed explicitly); every
-// tile's partial sums digitised by its own ADC (signed, mid-rise) and
-// accumulated digitally, then bias and ReLU. Reads the model; never changes it.
+// inputs are not balanced, so the offset must be removed explicitly); per-tile
+// ADC: every tile's partial sums digitised by its own ADC (signed, mid-rise),
+// accumulated digitally, then bias and ReLU; accumulated ADC (the reference's
+// protocol): the partial sums added first, then bias and the quantised ReLU on
+// the sum. Reads the model; never changes it.
 
 import { engine, gemmScratch } from "../engine.js";
 import { Tensor } from "../tensor.js";
@@ -12,7 +15,7 @@ import type { DenseBaseline } from "../nn/dense-baseline.js";
 import type { BatchInput } from "../nn/model.js";
 import { mapCore, mapTileWithReference, type Mapping } from "./mapping.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
-import { maxAbs, SimulatedHardware } from "./sim-base.js";
+import { maxAbs, maxPositive, SimulatedHardware } from "./sim-base.js";
 
 interface TiledLayer {
   nIn: number;
@@ -97,10 +100,20 @@ export class DenseCrossbar extends SimulatedHardware {
     });
   }
 
-  /** Calibrate the partial-sum ADC full scale (when adcMax is 0): max |partial sum| per layer. */
+  /**
+   * Calibrate the ADC full scale (when adcMax is 0), per layer: per-tile, the
+   * largest |partial sum|; accumulated, the largest pre-activation (sum + bias).
+   */
   calibrate(batches: Iterable<Float32Array>): void {
     const peak = this.layers.map(() => 0);
-    this.calibrationRuns(batches, (x) => this.run(x, (li, p) => (peak[li] = Math.max(peak[li], maxAbs(p)))));
+    const accumulated = this.opts.partialSumAdc === "accumulated";
+    this.calibrationRuns(batches, (x) =>
+      this.run(
+        x,
+        (li, p) => !accumulated && (peak[li] = Math.max(peak[li], maxAbs(p))),
+        (li, y) => accumulated && (peak[li] = Math.max(peak[li], maxPositive(y))),
+      ),
+    );
     if (this.opts.adcMax === 0) this.layers.forEach((l, i) => (l.adcMax = peak[i] || 1));
   }
 
@@ -108,7 +121,12 @@ export class DenseCrossbar extends SimulatedHardware {
     return this.layers.map((l) => ({ adcMax: l.adcMax }));
   }
 
-  private run(x: Tensor, observe?: (layer: number, partial: Float32Array) => void, pre?: (layer: number, y: Tensor) => void): Tensor {
+  private run(
+    x: Tensor,
+    observe?: (layer: number, partial: Float32Array) => void,
+    observeSum?: (layer: number, preActivation: Float32Array) => void,
+    observeTiles?: (layer: number, sums: Tensor) => void,
+  ): Tensor {
     const e = engine();
     const k = e.k;
     const N = this.coreSize;
@@ -147,11 +165,15 @@ export class DenseCrossbar extends SimulatedHardware {
             for (let b = 0; b < B; b++) for (let q = 0; q < rows; q++) p[b * rows + q] -= r[b];
           }
           if (observe) observe(li, new Float32Array(e.memory.buffer, part, B * rows));
-          if (o.adcBits > 0 && !this.calibrating) k.quantizeMidrise(part, part, B * rows, 2 ** o.adcBits, t.adcMax);
+          if (o.adcBits > 0 && !this.calibrating && o.partialSumAdc === "per-tile")
+            k.quantizeMidrise(part, part, B * rows, 2 ** o.adcBits, t.adcMax);
           for (let b = 0; b < B; b++) k.scaleAcc(y.ptr + (b * t.nOut + j * N) * 4, part + b * rows * 4, 1, rows);
         }
-      pre?.(li, y);
-      h = ops.relu(ops.add(y, l.b));
+      observeTiles?.(li, y);
+      const pre = l.b ? ops.add(y, l.b) : y;
+      if (observeSum) observeSum(li, pre.data());
+      const adcOnSum = o.adcBits > 0 && !this.calibrating && o.partialSumAdc === "accumulated";
+      h = adcOnSum ? ops.qrelu(pre, o.adcBits, t.adcMax) : ops.relu(pre);
     });
     return h;
   }
@@ -159,7 +181,7 @@ export class DenseCrossbar extends SimulatedHardware {
   /** Each layer's accumulated partial sums [B, nOut] before bias and ReLU (copies), for inspection and tests. */
   layerOutputs(x: Tensor): Float32Array[] {
     const out: Float32Array[] = [];
-    this.run(x, undefined, (_, y) => out.push(y.toArray()));
+    this.run(x, undefined, undefined, (_, y) => out.push(y.toArray()));
     return out;
   }
 

@@ -4,20 +4,25 @@
 // per core. Reads the trained model; never changes it. Implements Model so the
 // trainer's evaluate() scores it.
 
-import { engine, gemmScratch } from "../engine.js";
+import { engine, gemmScratch, parallel } from "../engine.js";
+import { packedBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import type { BatchInput } from "../nn/model.js";
-import { conductancesPerCore, mapCore, type Mapping } from "./mapping.js";
+import { conductancesPerCore, coreTargets, effective, mapCore, type CoreTargets, type Mapping } from "./mapping.js";
+import { applyDevice } from "./devices.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
-import { maxAbs, maxPositive, SimulatedHardware } from "./sim-base.js";
+import { maxAbs, maxPositive, SimulatedHardware, type TargetLayer } from "./sim-base.js";
 
 interface SimLayer {
   srcCores: number;
   dstCores: number;
   /** Effective conductances [dstCores, N, N] in persistent memory. */
   g: number;
+  /** The same, packed for the GEMM (packB of each core), refreshed by every programming. */
+  packed: number;
   alpha: Float64Array;
   dacMax: number;
   adcMax: number;
@@ -45,6 +50,7 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       srcCores: l.routing.srcCores,
       dstCores: l.routing.dstCores,
       g: Tensor.persistent([l.routing.dstCores, N, N]).ptr,
+      packed: engine().arena.allocPersistent(packedBytes(N, N) * l.routing.dstCores),
       alpha: new Float64Array(l.routing.dstCores),
       dacMax: 1,
       adcMax: 1,
@@ -63,8 +69,50 @@ export class ScrrambleCrossbar extends SimulatedHardware {
         new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(geff);
         sim.alpha[c] = alpha;
       }
+      this.pack(sim);
       sim.dacMax = opts.dacMax || 1;
       sim.adcMax = opts.adcMax || 1;
+    });
+  }
+
+  /** Pack a layer's conductance matrices once per programming (every evaluation batch reuses them). */
+  private pack(sim: SimLayer): void {
+    const N = this.coreSize;
+    const bytes = packedBytes(N, N);
+    const calls: KernelCall[] = [];
+    for (let c = 0; c < sim.dstCores; c++) calls.push(["packB", sim.g + c * N * N * 4, N, 1, N, N, sim.packed + c * bytes]);
+    parallel(calls);
+  }
+
+  /** Every core's target conductances (levels, no device effects), the routing and the ranges in use. */
+  override programTargets(): TargetLayer[] {
+    const N = this.coreSize;
+    return this.model.layers.map((l, li) => {
+      const cores: CoreTargets[] = [];
+      for (let c = 0; c < l.routing.dstCores; c++)
+        cores.push(coreTargets(l.weight.data().slice(c * N * N, (c + 1) * N * N), N, N, this.opts.mapping, this.opts));
+      return { cores, routing: l.routing, dacMax: this.layers[li].dacMax, adcMax: this.layers[li].adcMax };
+    });
+  }
+
+  /** Program from stored targets (e.g. reloaded programming files): device effects as program() draws them, fixed ranges. */
+  override loadTargets(opts: CrossbarOptions, layers: TargetLayer[]): void {
+    const rng = this.begin(opts);
+    const N = this.coreSize;
+    if (layers.length !== this.layers.length) throw new Error(`targets have ${layers.length} layers, the model ${this.layers.length}`);
+    layers.forEach((t, li) => {
+      const sim = this.layers[li];
+      if (t.cores.length !== sim.dstCores)
+        throw new Error(`layer ${li}: targets for ${t.cores.length} cores, the model has ${sim.dstCores}`);
+      t.cores.forEach((core, c) => {
+        const arrays = core.arrays.map((a) => a.slice());
+        for (const g of arrays) applyDevice(g, { ...opts, levels: 0 }, rng);
+        new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(effective(arrays));
+        sim.alpha[c] = core.alpha;
+      });
+      this.pack(sim);
+      sim.dacMax = t.dacMax;
+      sim.adcMax = t.adcMax;
     });
   }
 
@@ -119,12 +167,13 @@ export class ScrrambleCrossbar extends SimulatedHardware {
       const z = sigma > 0 ? e.arena.allocStep(B * N * 4, "read noise") : 0;
       const scratch = gemmScratch(N);
       for (let c = 0; c < sim.dstCores; c++) {
-        k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);
+        k.gemmPacked(B, N, N, routed + c * N * 4, ld, sim.packed + c * packedBytes(N, N), cur + c * N * 4, ld, 0, scratch);
         if (z) this.noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * N));
         k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, N, sigma, 1 / sim.alpha[c]);
       }
       observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
-      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : ops.relu(y);
+      // The output ADC when it has bits; an ideal converter otherwise, i.e. the model's own activation.
+      h = o.adcBits > 0 && !this.calibrating ? ops.qrelu(y, o.adcBits, sim.adcMax) : this.model.activate(y, li);
     });
     return h;
   }

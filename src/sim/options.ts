@@ -7,8 +7,19 @@ import { checkFields, type Schema } from "../options.js";
 import { DEVICE_DEFAULTS, LEVEL_SPACINGS, type DeviceOptions } from "./devices.js";
 import { MAPPINGS, type Mapping } from "./mapping.js";
 
+/** Where the dense baseline's ADC sits: on each tile's partial sum, or once on the accumulated sum (the reference's protocol). */
+export const PARTIAL_SUM_ADCS = ["per-tile", "accumulated"] as const;
+export type PartialSumAdc = (typeof PARTIAL_SUM_ADCS)[number];
+
 export interface CrossbarOptions extends DeviceOptions {
   mapping: Mapping;
+  /**
+   * Dense baseline: "per-tile" digitises every tile's partial sum with a signed
+   * ADC and adds bias and ReLU digitally; "accumulated" sums the tiles' partial
+   * sums first, adds the bias, and applies the ADC (the quantised ReLU, as the
+   * ScRRAMBLe cores) to the sum, as the reference does.
+   */
+  partialSumAdc: PartialSumAdc;
   /** Read noise std per device read, as a fraction of gMax - gMin (fresh every evaluation). */
   readNoise: number;
   /** Input DAC bits (0 = ideal); signed inputs use 2^(bits-1) - 1 steps each side. */
@@ -26,6 +37,7 @@ export interface CrossbarOptions extends DeviceOptions {
 export const CROSSBAR_DEFAULTS: CrossbarOptions = {
   ...DEVICE_DEFAULTS,
   mapping: "single",
+  partialSumAdc: "per-tile",
   readNoise: 0,
   dacBits: 0,
   dacMax: 0,
@@ -41,6 +53,14 @@ export const CROSSBAR_FIELDS: Schema = {
     choices: MAPPINGS,
     arg: "M",
     help: "single (one positive conductance; offset cancelled by input balance, or a dense tile's reference line) | differential (G+ - G-)",
+  },
+  partialSumAdc: {
+    type: "string",
+    choices: PARTIAL_SUM_ADCS,
+    arg: "A",
+    help:
+      "dense baseline ADC: per-tile (signed ADC on each tile's partial sum, then bias, ReLU) | " +
+      "accumulated (sum the tiles, bias, then the ADC as a quantised ReLU: the reference's protocol)",
   },
   gMin: { type: "number", min: 0, arg: "G", help: "lowest conductance (arbitrary units)" },
   gMax: { type: "number", min: 0, arg: "G", help: "highest conductance" },

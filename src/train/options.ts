@@ -3,6 +3,7 @@
 // Data only.
 
 import type { Schema } from "../options.js";
+import { SHIFT_MODES, type ShiftMode } from "../pixels.js";
 
 export const OPTIMIZERS = ["adamw", "adam", "sgd"] as const;
 export const LR_SCHEDULES = ["cosine", "constant"] as const;
@@ -18,8 +19,14 @@ export interface TrainOptions {
   weightDecay: number;
   momentum: number;
   seed: number;
-  /** Random circular shift augmentation (pixels, 0 = off). */
+  /** Random shift augmentation per sample and epoch (pixels, 0 = off). */
   shift: number;
+  /** Shift mode of --shift and --shifted-copies: zero-fill translation or circular wrap. */
+  shiftMode: ShiftMode;
+  /** Shifted copies added to every training image before training (the reference: 4; 0 = none). */
+  shiftedCopies: number;
+  /** Largest shift of those copies, pixels (the reference: 3). */
+  copyShift: number;
   /** Evaluate on the held-out set every this many steps (0 = at epoch ends only). */
   evalEvery: number;
   /** Stop after this many steps (0 = run all epochs). */
@@ -36,6 +43,9 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   momentum: 0.9,
   seed: 0,
   shift: 2,
+  shiftMode: "zero",
+  shiftedCopies: 0,
+  copyShift: 3,
   evalEvery: 0,
   maxSteps: 0,
 };
@@ -48,7 +58,15 @@ export const TRAIN_FIELDS: Schema = {
   lrSchedule: { type: "string", choices: LR_SCHEDULES, arg: "S", help: `${LR_SCHEDULES.join(" | ")} (cosine decays to 0 over the run)` },
   weightDecay: { type: "number", min: 0, arg: "WD", help: "weight decay (decoupled for adamw)" },
   momentum: { type: "number", min: 0, max: 1, arg: "M", help: "SGD momentum" },
-  shift: { type: "int", min: 0, arg: "K", help: "augmentation: random circular shift up to K pixels (0 = off)" },
+  shift: { type: "int", min: 0, arg: "K", help: "augmentation: random shift up to K pixels per sample and epoch (0 = off)" },
+  shiftMode: {
+    type: "string",
+    choices: SHIFT_MODES,
+    arg: "M",
+    help: "shift mode: zero (translate, fill with 0) | circular (wrap around, as the reference)",
+  },
+  shiftedCopies: { type: "int", min: 0, arg: "N", help: "augmentation: add N shifted copies of every training image (reference: 4)" },
+  copyShift: { type: "int", min: 0, arg: "K", help: "largest shift of the --shifted-copies, pixels" },
   evalEvery: { type: "int", min: 0, arg: "N", help: "evaluate every N steps (0 = each epoch end)" },
   maxSteps: { type: "int", min: 0, arg: "N", help: "stop after N steps (0 = all epochs)" },
   seed: { type: "int", arg: "N", help: "seed for routing, init, shuffling and augmentation" },

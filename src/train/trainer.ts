@@ -13,6 +13,8 @@ import { backward } from "../autograd/backward.js";
 import { featureSize, type Dataset } from "../data/dataset.js";
 import { DataLoader, type EpochIterator, type LoaderPosition } from "../data/loader.js";
 import { resizeNearest } from "../pixels.js";
+import { Rng } from "../rng.js";
+import { expandShifted } from "../data/transforms.js";
 import { argmaxRows, type Model } from "../nn/model.js";
 import { AdamW, Adam } from "../optim/adam.js";
 import { SGD } from "../optim/sgd.js";
@@ -167,8 +169,12 @@ export class Trainer {
   private it: EpochIterator;
   private stepCount = 0;
 
-  /** Checks the data and memory (checkTrainable), builds the loader and the optimiser. */
-  constructor(model: Model, train: Dataset, heldOut: Dataset | null, opts: TrainOptions, events: TrainEvents = {}) {
+  /**
+   * Checks the data and memory (checkTrainable), builds the loader and the
+   * optimiser. `data` grows by opts.shiftedCopies shifted copies (trainingSet).
+   */
+  constructor(model: Model, data: Dataset, heldOut: Dataset | null, opts: TrainOptions, events: TrainEvents = {}) {
+    const train = trainingSet(data, opts);
     this.model = model;
     this.opts = opts;
     this.events = events;
@@ -182,6 +188,7 @@ export class Trainer {
       shuffle: true,
       seed: opts.seed,
       shift: opts.shift,
+      shiftMode: opts.shiftMode,
       resize: this.wantImages ? undefined : this.resize,
       dropLast: true,
     });
@@ -329,4 +336,24 @@ export function trainModel(model: Model, train: Dataset, heldOut: Dataset | null
 /** Cosine-decayed learning rate at a step (0-based) of totalSteps. */
 export function learningRateAt(lr: number, step: number, totalSteps: number): number {
   return (lr * (1 + Math.cos((Math.PI * step) / Math.max(1, totalSteps)))) / 2;
+}
+
+/**
+ * The training set a run sees: the data, plus opts.shiftedCopies shifted copies
+ * of every image (seeded by opts.seed) when asked for.
+ * @example trainingSet(train, { ...TRAIN_DEFAULTS, shiftedCopies: 4, copyShift: 3, shiftMode: "circular" }).n; // 5 x train.n
+ */
+export function trainingSet(data: Dataset, opts: Pick<TrainOptions, "shiftedCopies" | "copyShift" | "shiftMode" | "seed">): Dataset {
+  if (!(opts.shiftedCopies > 0)) return data;
+  return expandShifted(data, opts.shiftedCopies, opts.copyShift, new Rng(opts.seed).fork("shifted-copies"), opts.shiftMode);
+}
+
+/**
+ * The training set a run sees: the data, plus opts.shiftedCopies shifted copies
+ * of every image (seeded by opts.seed) when asked for.
+ * @example trainingSet(train, { ...TRAIN_DEFAULTS, shiftedCopies: 4, copyShift: 3, shiftMode: "circular" }).n; // 5 x train.n
+ */
+export function trainingSet(data: Dataset, opts: Pick<TrainOptions, "shiftedCopies" | "copyShift" | "shiftMode" | "seed">): Dataset {
+  if (!(opts.shiftedCopies > 0)) return data;
+  return expandShifted(data, opts.shiftedCopies, opts.copyShift, new Rng(opts.seed).fork("shifted-copies"), opts.shiftMode);
 }

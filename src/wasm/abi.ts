@@ -15,10 +15,15 @@ export function gemmScratchBytes(I: number): number {
 }
 
 /** Index of the scratch pointer among the routed kernels' arguments (twin: the signatures in assembly/routed.ts). */
-export const ROUTED_SCRATCH_ARG = { routedForward: 14, routedWeightGrad: 15, routedInputGrad: 15 } as const;
+export const ROUTED_SCRATCH_ARG = { routedForward: 15, routedForwardPacked: 15, routedWeightGrad: 15, routedInputGrad: 15 } as const;
 /** Scratch bytes of one thread for the routed (fused gather / scatter) kernels (twin: routedScratchBytes). */
 export function routedScratchBytes(B: number, N: number): number {
   return B * N * 4 + gemmScratchBytes(Math.max(B, N));
+}
+
+/** Bytes of the packed form (packB) of a b [I, J] (twin: packedBytes in assembly/gemm.ts). */
+export function packedBytes(I: number, J: number): number {
+  return Math.ceil(J / 8) * I * 32;
 }
 
 /** Maximum pages of the shared-memory build (twin: --maximumMemory in scripts/build-wasm.mjs). */

@@ -15,6 +15,9 @@ export interface KernelExports {
   gemmNN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
   gemmNT(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
   gemmTN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
+  packedBytes(I: Int, J: Int): Int;
+  packB(b: Ptr, ldb: Int, transB: Int, I: Int, J: Int, panels: Ptr): void;
+  gemmPacked(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
   fill(x: Ptr, n: Int, v: F32): void;
   add(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
   sub(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
@@ -26,6 +29,8 @@ export interface KernelExports {
   relu(out: Ptr, x: Ptr, n: Int): void;
   reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, accumulate: Int): void;
   qrelu(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
+  binaryStep(out: Ptr, x: Ptr, n: Int): void;
+  binaryStepBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, width: F32): void;
   sigmoid(out: Ptr, x: Ptr, n: Int): void;
   sigmoidBackward(dx: Ptr, y: Ptr, dy: Ptr, n: Int): void;
   sum(out: Ptr, x: Ptr, n: Int): void;
@@ -103,6 +108,25 @@ export interface KernelExports {
     dstPtr: Ptr,
     srcSlot: Ptr,
     coef: Ptr,
+    relu: Int,
+    scratch: Ptr,
+  ): void;
+  routedForwardPacked(
+    y: Ptr,
+    ldy: Int,
+    x: Ptr,
+    xStride: Int,
+    wPacked: Ptr,
+    B: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    c0: Int,
+    c1: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    relu: Int,
     scratch: Ptr,
   ): void;
   routedWeightGrad(
