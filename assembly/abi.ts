@@ -2,7 +2,7 @@
 // Twin: src/wasm/abi.ts (ABI_VERSION). Bump both together whenever a kernel
 // signature or memory convention changes; the loader refuses a mismatch.
 
-export const ABI_VERSION: i32 = 2;
+export const ABI_VERSION: i32 = 4;
 
 /** Bytes of scratch a gemm call needs for a given inner dimension I. */
 export function gemmScratchBytes(I: i32): i32 {

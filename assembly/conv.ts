@@ -5,7 +5,7 @@
 // threads split the work by output pixels (forward, input gradient) or by weight rows (weight gradient).
 // Letters (docs/architecture.md): B batch, H W image, F input and G output channels, R kernel side.
 
-import { gemmPacked, packPanels } from "./gemm";
+import { gemmPacked, gemmPackedTN, packB } from "./gemm";
 
 // Copy n floats (v128 where it can) / zero n floats.
 @inline function copyF32(dst: usize, src: usize, n: i32): void {
@@ -70,7 +70,7 @@ export function convForwardScratchBytes(F: i32, R: i32, chunk: i32): i32 {
 
 /**
  * y[q, g] (+)= sum over taps and f of x[tap(q), f] w[tap, f, g] (+ bias[g]) for output pixels q in [q0, q1).
- * panels: w [R R F, G] packed by packPanels (transB 0); bias 0 = none. Pixels go in chunks of `chunk`;
+ * panels: w [R R F, G] packed by packB (transB 0); bias 0 = none. Pixels go in chunks of `chunk`;
  * every output element is the same sum whatever the chunks or the split. accumulate: add into y.
  */
 export function conv2dForward(
@@ -88,7 +88,7 @@ export function conv2dForward(
       a = scratch;
     }
     const yc = y + (<usize>c * G << 2);
-    gemmPacked(n, G, RRF, a, RRF, 1, panels, yc, G, accumulate, tmp);
+    gemmPacked(n, G, RRF, a, RRF, panels, yc, G, accumulate, tmp);
     if (bias) {
       for (let i = 0; i < n; i++) {
         const row = yc + (<usize>i * G << 2);
@@ -124,12 +124,12 @@ export function conv2dBackwardWeight(
   const tmp = panels + <usize>(((G + 7) >> 3) * chunk * 32);
   for (let c = 0; c < Q; c += chunk) {
     const n = min(chunk, Q - c);
-    packPanels(panels, dy + (<usize>c * G << 2), G, n, G, 0);
+    packB(dy + (<usize>c * G << 2), G, 0, n, G, panels);
     if (R == 1) {
-      gemmPacked(K, G, n, x + ((<usize>c * F + k0) << 2), 1, F, panels, dw + (<usize>k0 * G << 2), G, 1, tmp);
+      gemmPackedTN(K, G, n, x + ((<usize>c * F + k0) << 2), F, panels, dw + (<usize>k0 * G << 2), G, 1, tmp);
     } else {
       im2col(col, x, H, W, F, R, c, n, k0, k1);
-      gemmPacked(K, G, n, col, 1, K, panels, dw + (<usize>k0 * G << 2), G, 1, tmp);
+      gemmPackedTN(K, G, n, col, K, panels, dw + (<usize>k0 * G << 2), G, 1, tmp);
     }
   }
 }

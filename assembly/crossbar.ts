@@ -34,21 +34,22 @@ export function quantizeMidrise(out: usize, x: usize, n: i32, levels: f32, maxVa
 }
 
 /**
- * y[b, j] = (cur[b, j] + sigma * |v[b, :]| * z[b, j]) * scale for j < N.
- * cur [B, ldcur] (column currents), v [B, ldv] (the core's N inputs), z [B, N] standard normals
- * (z = 0 address: no noise), y [B, ldy]. Read noise of independent Gaussian
- * conductance errors of std sigma, referred to the output: exact in distribution.
+ * y[b, j] = (cur[b, j] + sigma * |v[b, :I]| * z[b, j]) * scale for j < N.
+ * cur [B, ldcur] (the N output lines' currents), v [B, ldv] (the I inputs of the
+ * array), z [B, N] standard normals (z = 0 address: no noise), y [B, ldy]. Read
+ * noise of independent Gaussian conductance errors of std sigma, referred to the
+ * output: exact in distribution.
  */
 export function crossbarReadout(
   y: usize, ldy: i32, cur: usize, ldcur: i32, v: usize, ldv: i32, z: usize,
-  B: i32, N: i32, sigma: f32, scale: f32
+  B: i32, N: i32, I: i32, sigma: f32, scale: f32
 ): void {
   for (let b = 0; b < B; b++) {
     let norm: f32 = 0;
     if (z) {
       let s: f64 = 0;
       const vb = v + (<usize>b * ldv << 2);
-      for (let c = 0; c < N; c++) { const t = <f64>load<f32>(vb + (<usize>c << 2)); s += t * t; }
+      for (let c = 0; c < I; c++) { const t = <f64>load<f32>(vb + (<usize>c << 2)); s += t * t; }
       norm = <f32>Math.sqrt(s) * sigma;
     }
     const ib = cur + (<usize>b * ldcur << 2), yb = y + (<usize>b * ldy << 2), zb = z + (<usize>b * N << 2);

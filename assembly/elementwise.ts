@@ -81,16 +81,30 @@ export function relu(out: usize, x: usize, n: i32): void {
   for (; i < n; i++) { const o = <usize>i << 2; store<f32>(out + o, max<f32>(load<f32>(x + o), 0)); }
 }
 
-/** dx += dy where x > 0 (x is the pre-activation input). */
-export function reluBackward(dx: usize, x: usize, dy: usize, n: i32): void {
+/** dx (+)= dy where x > 0 (x is the pre-activation input); accumulate 0 overwrites (0 where x <= 0). */
+export function reluBackward(dx: usize, x: usize, dy: usize, n: i32, accumulate: i32): void {
   const z = f32x4.splat(0);
   let i = 0;
+  if (accumulate) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const mask = f32x4.gt(v128.load(x + o), z);
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), mask)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      if (load<f32>(x + o) > 0) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
+    }
+    return;
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const mask = f32x4.gt(v128.load(x + o), z);
-    v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), mask)));
+    v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(x + o), z)));
   }
-  for (; i < n; i++) { const o = <usize>i << 2; if (load<f32>(x + o) > 0) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o)); }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(x + o) > 0 ? load<f32>(dy + o) : 0);
+  }
 }
 
 /**
@@ -106,6 +120,30 @@ export function qrelu(out: usize, x: usize, n: i32, steps: f32, maxVal: f32): vo
     let q: f32 = 0;
     if (v > 0) q = min<f32>(floor(v * inv), steps) * delta;
     store<f32>(out + o, q);
+  }
+}
+
+/** Binary activation: out = 1 where x > 0, else 0 (a 1-bit comparator at zero). */
+export function binaryStep(out: usize, x: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(out + o, v128.and(one, f32x4.gt(v128.load(x + o), z))); }
+  for (; i < n; i++) { const o = <usize>i << 2; store<f32>(out + o, load<f32>(x + o) > 0 ? <f32>1 : <f32>0); }
+}
+
+/** Clipped straight-through gradient of binaryStep: dx += dy where |x| < width. */
+export function binaryStepBackward(dx: usize, x: usize, dy: usize, n: i32, width: f32): void {
+  const w = f32x4.splat(width);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const mask = f32x4.lt(f32x4.abs(v128.load(x + o)), w);
+    v128.store(dx + o, f32x4.add(v128.load(dx + o), v128.and(v128.load(dy + o), mask)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (abs<f32>(load<f32>(x + o)) < width) store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o));
   }
 }
 

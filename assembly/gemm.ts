@@ -160,37 +160,6 @@ function gemmCore(
   }
 }
 
-/** Bytes of packPanels output for op(b) [I, J]: ceil(J / 8) panels of I x 8 floats. */
-export function packedBytes(I: i32, J: i32): i32 {
-  return ((J + 7) >> 3) * I * 32;
-}
-
-/** Pack every column panel of op(b) [I, J] (b [I, ldb] or, with transB, b^T of [J, ldb]) into panels, zero padded. */
-export function packPanels(panels: usize, b: usize, ldb: i32, I: i32, J: i32, transB: i32): void {
-  const stride = <usize>I << 5;
-  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
-    if (transB) packPanelT(b, ldb, I, J, j0, panels + p * stride);
-    else packPanelN(b, ldb, I, J, j0, panels + p * stride);
-  }
-}
-
-/**
- * y[M,J] (+)= a . B with B packed beforehand by packPanels (shared by every caller).
- * a element (i, k) lives at a + (i * aRow + k * aCol) * 4 (a^T: aRow 1, aCol lda). tmp: 128 bytes.
- */
-export function gemmPacked(
-  M: i32, J: i32, I: i32,
-  a: usize, aRow: i32, aCol: i32,
-  panels: usize, y: usize, ldy: i32, accumulate: i32, tmp: usize
-): void {
-  const ldyBytes = <usize>ldy << 2;
-  const stride = <usize>I << 5;
-  const aRowBytes = <usize>aRow << 2, aStep = <usize>aCol << 2;
-  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
-    panelRows(M, I, a, aRowBytes, aStep, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
-  }
-}
-
 /** y[M,J] (+)= a[M,I] . b[I,J]. Shapes: a [M, lda>=I], b [I, ldb>=J], y [M, ldy>=J]. */
 export function gemmNN(
   M: i32, J: i32, I: i32,
@@ -264,4 +233,99 @@ export function gemmTN(
   y: usize, ldy: i32, accumulate: i32, scratch: usize
 ): void {
   gemmCore(M, J, I, a, 1, lda, b, ldb, 0, y, ldy, accumulate, scratch);
+}
+
+/** Bytes of the packed form of a b [I, J]: ceil(J / 8) panels of I x 8 floats (twin: packedBytes in src/wasm/abi.ts). */
+export function packedBytes(I: i32, J: i32): i32 {
+  return ((J + 7) >> 3) * I * 32;
+}
+
+/**
+ * Pack b [I, J] (transB 0; b [I, ldb >= J]) or b = bt^T (transB 1; bt [J, ldb >= I])
+ * into panels [ceil(J / 8), I, 8], zero-padded: the layout every gemm packs per
+ * call, kept so that weights that do not change are packed once.
+ */
+export function packB(b: usize, ldb: i32, transB: i32, I: i32, J: i32, panels: usize): void {
+  for (let j0 = 0; j0 < J; j0 += 8) {
+    const panel = panels + <usize>(j0 >> 3) * I * 32;
+    if (transB) packPanelT(b, ldb, I, J, j0, panel);
+    else packPanelN(b, ldb, I, J, j0, panel);
+  }
+}
+
+// Few rows on packed panels: each output lane sums a[i, k] * panel[k][lane] over k.
+function gemvPacked(
+  M: i32, J: i32, I: i32, a: usize, lda: i32, panels: usize,
+  y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  for (let i = 0; i < M; i++) {
+    const ar = a + (<usize>i * lda << 2);
+    const yr = y + (<usize>i * ldy << 2);
+    for (let j0 = 0; j0 < J; j0 += 8) {
+      let p = panels + <usize>(j0 >> 3) * I * 32;
+      let s0 = f32x4.splat(0),
+        s1 = f32x4.splat(0);
+      for (let k = 0; k < I; k++) {
+        const x = v128.load32_splat(ar + (<usize>k << 2));
+        s0 = madd(x, v128.load(p), s0);
+        s1 = madd(x, v128.load(p, 16), s1);
+        p += 32;
+      }
+      const w = min(8, J - j0);
+      const d = yr + (<usize>j0 << 2);
+      if (w == 8 && !accumulate) {
+        v128.store(d, s0);
+        v128.store(d, s1, 16);
+        continue;
+      }
+      v128.store(tmp, s0);
+      v128.store(tmp, s1, 16);
+      for (let j = 0; j < w; j++) {
+        const o = d + (<usize>j << 2);
+        const v = load<f32>(tmp + (<usize>j << 2));
+        store<f32>(o, accumulate ? load<f32>(o) + v : v);
+      }
+    }
+  }
+}
+
+/**
+ * y[M,J] (+)= a[M,I] . b where b is given packed (packB). For M >= 4 every
+ * output equals gemmNN / gemmNT's with the same b to the bit; fewer rows take a
+ * dot-product path over the panels. tmp: 128 bytes.
+ */
+export function gemmPacked(
+  M: i32, J: i32, I: i32,
+  a: usize, lda: i32, panels: usize,
+  y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  if (M < 4) {
+    gemvPacked(M, J, I, a, lda, panels, y, ldy, accumulate, tmp);
+    return;
+  }
+  packedPanels(M, J, I, a, <usize>lda << 2, 4, panels, y, ldy, accumulate, tmp);
+}
+
+/**
+ * y[M,J] (+)= a^T . b with a [I, lda >= M] read in place and b given packed (packB); tmp: 128 bytes.
+ * Each output is the same sum, in the same order, as gemmTN's with the same b.
+ */
+export function gemmPackedTN(
+  M: i32, J: i32, I: i32,
+  a: usize, lda: i32, panels: usize,
+  y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  packedPanels(M, J, I, a, 4, <usize>lda << 2, panels, y, ldy, accumulate, tmp);
+}
+
+// Every panel of a packed b: y[M, J] (+)= a . b, a element (i, k) at a + i * aRowBytes + k * aStep.
+function packedPanels(
+  M: i32, J: i32, I: i32, a: usize, aRowBytes: usize, aStep: usize,
+  panels: usize, y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  const ldyBytes = <usize>ldy << 2;
+  const stride = <usize>I << 5;
+  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
+    panelRows(M, I, a, aRowBytes, aStep, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
+  }
 }

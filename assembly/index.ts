@@ -3,14 +3,16 @@
 // (except the ABI probes). Memory is imported from the host (env.memory).
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
-export { gemmNN, gemmNT, gemmTN, packPanels, packedBytes, gemmPacked } from "./gemm";
+export { gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked, gemmPackedTN } from "./gemm";
 export {
-  fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, sigmoid, sigmoidBackward, addRelu,
+  fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, binaryStep, binaryStepBackward,
+  sigmoid, sigmoidBackward, addRelu,
 } from "./elementwise";
 export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, mseBackward } from "./reduce";
 export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
 export { adamStep, sgdStep } from "./optim";
 export { routeGather, routeScatter } from "./routing";
+export { routedScratchBytes, routedForward, routedForwardPacked, routedWeightGrad, routedInputGrad } from "./routed";
 export { quantizeSymmetric, quantizeMidrise, crossbarReadout } from "./crossbar";
 export { conv2dForward, conv2dBackwardWeight, conv2dFlipWeights, convForwardScratchBytes, convWeightScratchBytes } from "./conv";
 export {

@@ -1,39 +1,33 @@
 // Fused optimiser updates over n parameters, PyTorch semantics. The caller
 // passes bias corrections (1 - beta^t) so the kernel holds no step state.
-// Allocates nothing.
+// Each update also checks, in the same pass, that what it wrote is finite and
+// writes the verdict to a caller-given i32 (0 finite, 1 not). Allocates nothing.
 
 /**
  * Adam / AdamW. decoupled = 1: p -= lr * wd * p first (AdamW); decoupled = 0:
  * g += wd * p (Adam's L2). Then m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
  * p -= lr * (m / bc1) / (sqrt(v / bc2) + eps).
+ * nonFinite (i32): 1 when an updated p or v is NaN or infinite (a non-finite m
+ * always gives a non-finite v), else 0. x - x is +0 (all bits clear) exactly
+ * when x is finite, so OR-ing those bits flags any NaN or infinity.
  */
 export function adamStep(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
-  bc1: f32, bc2: f32
+  bc1: f32, bc2: f32, nonFinite: usize
 ): void {
   const decay: f32 = decoupled ? 1 - lr * wd : 1;
   const l2: f32 = decoupled ? 0 : wd;
   const stepSize = lr / bc1;
   const invSqrtBc2: f32 = <f32>(1.0 / Math.sqrt(<f64>bc2));
-  const vb1 = f32x4.splat(beta1), vb1c = f32x4.splat(1 - beta1);
-  const vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(1 - beta2);
-  const vdecay = f32x4.splat(decay), vl2 = f32x4.splat(l2);
-  const vstep = f32x4.splat(stepSize), vinv = f32x4.splat(invSqrtBc2), veps = f32x4.splat(eps);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    let pv = v128.load(p + o);
-    const gv = f32x4.add(v128.load(g + o), f32x4.mul(vl2, pv));
-    pv = f32x4.mul(pv, vdecay);
-    const mv = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, gv));
-    const vv = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(gv, gv)));
-    v128.store(m + o, mv);
-    v128.store(v + o, vv);
-    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vinv), veps);
-    v128.store(p + o, f32x4.sub(pv, f32x4.div(f32x4.mul(vstep, mv), denom)));
-  }
-  for (; i < n; i++) {
+  const n4 = n & ~3;
+  // One loop per weight-decay form keeps a constant (and a multiply) out of each,
+  // which leaves a register for the finite check.
+  let check = decoupled
+    ? adamLoop(true, p, g, m, v, n4, decay, beta1, beta2, eps, stepSize, invSqrtBc2)
+    : adamLoop(false, p, g, m, v, n4, l2, beta1, beta2, eps, stepSize, invSqrtBc2);
+  let tail: u32 = 0;
+  for (let i = n4; i < n; i++) {
     const o = <usize>i << 2;
     let pv = load<f32>(p + o);
     const gv = load<f32>(g + o) + l2 * pv;
@@ -42,18 +36,55 @@ export function adamStep(
     const vv = beta2 * load<f32>(v + o) + (1 - beta2) * gv * gv;
     store<f32>(m + o, mv);
     store<f32>(v + o, vv);
-    store<f32>(p + o, pv - stepSize * mv / (sqrt<f32>(vv) * invSqrtBc2 + eps));
+    const pn = pv - stepSize * mv / (sqrt<f32>(vv) * invSqrtBc2 + eps);
+    store<f32>(p + o, pn);
+    tail |= reinterpret<u32>(pn - pn) | reinterpret<u32>(vv - vv);
   }
+  store<i32>(nonFinite, v128.any_true(check) || tail != 0 ? 1 : 0);
+}
+
+/**
+ * The SIMD part of adamStep over n4 (a multiple of 4) values. Decoupled: p *= k
+ * (k = 1 - lr wd) before the update; else g += k p (k = wd). Returns the OR of
+ * the bits of x - x over every new p and v: zero exactly when all are finite.
+ */
+@inline function adamLoop(
+  decoupled: bool, p: usize, g: usize, m: usize, v: usize, n4: i32,
+  k: f32, beta1: f32, beta2: f32, eps: f32, stepSize: f32, invSqrtBc2: f32
+): v128 {
+  const vk = f32x4.splat(k);
+  const vb1 = f32x4.splat(beta1), vb1c = f32x4.splat(1 - beta1);
+  const vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(1 - beta2);
+  const vstep = f32x4.splat(stepSize), vinv = f32x4.splat(invSqrtBc2), veps = f32x4.splat(eps);
+  let check = v128.splat<i32>(0);
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    let pv = v128.load(p + o);
+    let gv = v128.load(g + o);
+    if (decoupled) pv = f32x4.mul(pv, vk);
+    else gv = f32x4.add(gv, f32x4.mul(vk, pv));
+    const mv = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, gv));
+    const vv = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(gv, gv)));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vinv), veps);
+    const pn = f32x4.sub(pv, f32x4.div(f32x4.mul(vstep, mv), denom));
+    v128.store(p + o, pn);
+    check = v128.or(check, v128.or(f32x4.sub(pn, pn), f32x4.sub(vv, vv)));
+  }
+  return check;
 }
 
 /**
  * SGD with momentum (PyTorch): g += wd p; buf = first ? g : mu buf + (1 - dampening) g;
  * d = nesterov ? g + mu buf : buf (or g when mu = 0); p -= lr d.
+ * nonFinite (i32): 1 when an updated p is NaN or infinite, else 0.
  */
 export function sgdStep(
   p: usize, g: usize, buf: usize, n: i32,
-  lr: f32, momentum: f32, dampening: f32, wd: f32, nesterov: i32, first: i32
+  lr: f32, momentum: f32, dampening: f32, wd: f32, nesterov: i32, first: i32, nonFinite: usize
 ): void {
+  let check: u32 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const pv = load<f32>(p + o);
@@ -63,6 +94,9 @@ export function sgdStep(
       store<f32>(buf + o, b);
       d = nesterov ? d + momentum * b : b;
     }
-    store<f32>(p + o, pv - lr * d);
+    const pn = pv - lr * d;
+    store<f32>(p + o, pn);
+    check |= reinterpret<u32>(pn - pn); // +0 bits unless pn is NaN or infinite
   }
+  store<i32>(nonFinite, check != 0 ? 1 : 0);
 }

@@ -75,7 +75,7 @@ export function winogradScratchBytes(F: i32, G: i32, chunk: i32): i32 {
 /**
  * y (+)= conv3x3(x, w) (+ bias) over the output tiles t in [t0, t1) (a tile = 2 x 2 outputs, counted over
  * B, ceil(H/2), ceil(W/2); outputs past the image edge are not stored). panels: the 16 slices of
- * winogradWeights, each packed by packPanels (packedBytes(F, G) apart). F and G multiples of 4.
+ * winogradWeights, each packed by packB (packedBytes(F, G) apart). F and G multiples of 4.
  */
 export function winogradForward(
   y: usize, x: usize, panels: usize, bias: usize,
@@ -116,7 +116,7 @@ export function winogradForward(
     }
     // 16 GEMMs: M[xi] [n, G] = V[xi] [n, F] . U[xi] [F, G].
     for (let xi = 0; xi < 16; xi++) {
-      gemmPacked(n, G, F, V + <usize>xi * vs, F, 1, panels + <usize>xi * panelBytes, M + (<usize>(xi * n * G) << 2), G, 0, tmp);
+      gemmPacked(n, G, F, V + <usize>xi * vs, F, panels + <usize>xi * panelBytes, M + (<usize>(xi * n * G) << 2), G, 0, tmp);
     }
     // Output transform: Y = A^T m A, A^T = [[1, 1, 1, 0], [0, 1, -1, -1]].
     const ms = <usize>(n * G) << 2;

@@ -1,170 +1,151 @@
-// `npm run bench`: tinybench over the GEMM kernels and the full-size 3 x 3 convolutions (single thread),
-// the model steps (one thread, then two: ScRRAMBLe MLP, dense baseline, ScRRAMBLe-ResNet full size and
-// small) and the memory of a full-size ResNet step. Prints a table, then one JSON line per case. With
-// --torch, also runs the PyTorch anchors (../shared/anchors/torch_scrramble.py, torch_resnet.py) in the
-// same session and prints our/their ratio. Run alone: never beside another benchmark.
+// `npm run bench`: tinybench over the GEMM kernels (single thread), the time
+// split of a training step, then the model cases (training steps at batch 64,
+// batch-1 inference) on 1 and 2 threads in rounds. With --torch each round
+// runs ours then PyTorch's anchor for the same case (interleaved, so both see
+// the same host) and the ratio is reported as a median with its min-max over
+// rounds. Then the edge bundle's batch-1 latency (int8 and f32) in rounds
+// interleaved with the library's and PyTorch's. Then the ScRRAMBLe-ResNet cases
+// (resnet-run.ts: convolutions beside the GEMM rate, training steps, memory of a
+// full-size step, the torch_resnet.py anchor). Prints tables, then one JSON
+// line per result. Run alone: never beside another benchmark.
+// Options: --torch, --quick, --rounds N (default 3).
 
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 import { Bench } from "tinybench";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { endStep, engine, initEngine } from "../src/engine.js";
+import { engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { addGemmCases } from "./gemm.js";
-import { addStepCases } from "./train-step.js";
-import { addConvCases, addResnetStepCases, fullSizeStepMemory, type ResnetCase } from "./resnet.js";
+import { modelCase, type BenchModel } from "./train-step.js";
+import { quantile, spread, timeCalls, type Spread } from "./rounds.js";
+import { stepSplit } from "./split.js";
+import { torchLatency, torchMissing, torchTrain } from "./torch.js";
+import { bundleLatency } from "./bundle-latency.js";
+import { resnetSection } from "./resnet-run.js";
 
-const quick = process.argv.includes("--quick");
-const timed = () => new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
-/** Slow cases (a training step of a ResNet): a fixed, small number of iterations. */
-const few = (n: number) => new Bench({ time: 0, iterations: n, warmupTime: 0, warmupIterations: 1 });
-const bench = timed();
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const withTorch = argv.includes("--torch");
+const rounds = argv.includes("--rounds") ? Number(argv[argv.indexOf("--rounds") + 1]) : 3;
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds must be a positive integer");
+const missing = withTorch ? torchMissing() : null;
+if (missing) console.error(`--torch: ${missing}; running ours only`);
+const torch = withTorch && !missing;
+const json: Record<string, unknown>[] = [];
+
+// 1. GEMM kernels, one thread, both SIMD variants.
+const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
 const gemm = addGemmCases(bench);
-const steps = addStepCases(bench);
 await bench.run();
-const convs = few(quick ? 3 : 8);
-const resnet: ResnetCase[] = addConvCases(convs);
-await convs.run();
-endStep(); // the convolution cases' tensors are step tensors: release them before models are built
-const small1 = few(quick ? 2 : 6);
-resnet.push(...addResnetStepCases(small1, "small", "1 thread"));
-await small1.run();
-const full1 = few(quick ? 1 : 2);
-resnet.push(...addResnetStepCases(full1, "full", "1 thread"));
-await full1.run();
-// Two threads (workers over a shared memory, capped at 2 GiB): first the memory of a full-size step on a
-// fresh engine, then the model cases again.
-initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
-const memory = fullSizeStepMemory();
-if (memory.memoryMB > memory.limitMB) throw new Error(`a full-size ResNet step needs ${memory.memoryMB} MiB, above ${memory.limitMB}`);
-initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
-const bench2 = timed();
-const steps2 = addStepCases(bench2, "2 threads");
-await bench2.run();
-const small2 = few(quick ? 2 : 6);
-resnet.push(...addResnetStepCases(small2, "small", "2 threads"));
-await small2.run();
-initEngine({ threads: 2, spawnWorker: spawnNodeWorker }); // a fresh 2 GiB memory for two full-size models
-const full2 = few(quick ? 1 : 2);
-resnet.push(...addResnetStepCases(full2, "full", "2 threads"));
-await full2.run();
-engine().pool?.close();
-steps.push(...steps2);
-const tasks = [...bench.tasks, ...convs.tasks, ...small1.tasks, ...full1.tasks, ...bench2.tasks, ...small2.tasks, ...full2.tasks];
-
-const rows: Record<string, unknown>[] = [];
-for (const task of tasks) {
-  const r = task.result as { latency?: { p50: number; mean: number }; error?: Error; state?: string };
-  if (!r?.latency) throw new Error(`${task.name}: no result (${r?.error?.message ?? r?.state})`);
-  const ms = r.latency.p50;
-  const g = gemm.find((c) => c.name === task.name);
-  const s = steps.find((c) => c.name === task.name);
-  const rc = resnet.find((c) => c.name === task.name);
-  const row: Record<string, unknown> = {
-    bench: task.name,
-    medianMs: +ms.toFixed(4),
-    runs: (task.result as { latency: { samplesCount?: number } }).latency.samplesCount,
-  };
-  if (g) row.gflops = +(g.flops / (ms * 1e6)).toFixed(2);
-  if (s) row.samplesPerSec = +((s.samples * 1000) / ms).toFixed(1);
-  if (rc?.flops) row.gflops = +(rc.flops / (ms * 1e6)).toFixed(2);
-  if (rc?.samples) row.samplesPerSec = +((rc.samples * 1000) / ms).toFixed(1);
-  row.kernels = g ? g.variant : engine().variant;
-  row.threads = task.name.includes("2 threads") ? 2 : 1;
-  rows.push(row);
+for (const task of bench.tasks) {
+  const r = task.result as { latency?: { p50: number } };
+  const g = gemm.find((c) => c.name === task.name)!;
+  const ms = r.latency!.p50;
+  json.push({ bench: task.name, medianMs: +ms.toFixed(4), gflops: +(g.flops / (ms * 1e6)).toFixed(2), kernels: g.variant, threads: 1 });
 }
+console.table(json.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops })));
+
+// 2. Where the ScRRAMBLe step's time goes (one thread).
+const split = stepSplit("scrramble", quick ? 5 : 20);
+const outside = (split.otherKernelsMs + split.jsMs) / split.stepMs;
+json.push({ bench: "step split scrramble 4-50-10 (batch 64, 1 thread)", ...split, outsideGemmFraction: +outside.toFixed(3) });
+console.log(
+  `ScRRAMBLe step, 1 thread: ${split.stepMs.toFixed(1)} ms = GEMM ${split.gemmMs.toFixed(1)} + other kernels ` +
+    `${split.otherKernelsMs.toFixed(1)} + JS ${split.jsMs.toFixed(1)}; outside the GEMMs ${(outside * 100).toFixed(1)} %`,
+);
+console.log(
+  `  largest: ${split.kernels
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(", ")}`,
+);
+
+// 3. Model cases in rounds, ours then (with --torch) PyTorch's, per case.
+interface Row {
+  case: string;
+  threads: number;
+  ours: Spread;
+  theirs?: Spread;
+  ratio?: Spread;
+  unit: string;
+  p90?: { ours: Spread; theirs?: Spread };
+}
+const rows: Row[] = [];
+const timeMs = quick ? 400 : 1200;
+const calls = quick ? 200 : 600;
+for (const threads of [1, 2]) {
+  initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : { threads: 1 });
+  const cases = (["scrramble", "dense"] as BenchModel[]).map((kind) => ({ kind, c: modelCase(kind) }));
+  const acc: Record<string, { ours: number[]; theirs: number[]; p90: number[]; theirsP90: number[] }> = {};
+  const put = (key: string) => (acc[key] ??= { ours: [], theirs: [], p90: [], theirsP90: [] });
+  for (let r = 0; r < rounds; r++) {
+    for (const { kind, c } of cases) {
+      const train = put(`train ${kind}`);
+      const t = await timeCalls(`train ${kind}`, c.step, timeMs);
+      train.ours.push((c.batch * 1000) / quantile(t, 0.5));
+      if (torch) train.theirs.push(torchTrain(kind, threads));
+      const inf = put(`infer ${kind}`);
+      const s = await timeCalls(`infer ${kind}`, c.infer, timeMs);
+      inf.ours.push(quantile(s, 0.5));
+      inf.p90.push(quantile(s, 0.9));
+      if (torch) {
+        const l = torchLatency(kind, threads, calls);
+        inf.theirs.push(l.median);
+        inf.theirsP90.push(l.p90);
+      }
+    }
+  }
+  for (const [key, a] of Object.entries(acc)) {
+    const isTrain = key.startsWith("train");
+    const ratios = a.theirs.map((th, i) => (isTrain ? a.ours[i] / th : th / a.ours[i]));
+    rows.push({
+      case: `${key} (${isTrain ? "batch 64" : "batch 1"})`,
+      threads,
+      unit: isTrain ? "samples/s" : "ms per call",
+      ours: spread(a.ours),
+      ...(a.theirs.length ? { theirs: spread(a.theirs), ratio: spread(ratios) } : {}),
+      ...(isTrain ? {} : { p90: { ours: spread(a.p90), ...(a.theirsP90.length ? { theirs: spread(a.theirsP90) } : {}) } }),
+    });
+  }
+  engine().pool?.close();
+}
+
+const fmt = (s: Spread | undefined, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}-${s.max.toFixed(d)})` : "");
 console.table(
   rows.map((r) => ({
-    case: r.bench,
-    "median ms": r.medianMs,
-    "GFLOP/s": r.gflops ?? "",
-    "samples/s": r.samplesPerSec ?? "",
-    kernels: r.kernels,
+    case: r.case,
+    threads: r.threads,
+    unit: r.unit,
+    "ours median (min-max)": fmt(r.ours, r.unit === "samples/s" ? 0 : 3),
+    "ours p90": fmt(r.p90?.ours, 3),
+    "PyTorch median (min-max)": fmt(r.theirs, r.unit === "samples/s" ? 0 : 3),
+    "PyTorch p90": fmt(r.p90?.theirs, 3),
+    "ours/PyTorch speed, median (min-max)": fmt(r.ratio, 2),
   })),
 );
+const s1 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads === 1);
+const s2 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads === 2);
+if (s1 && s2) console.log(`ScRRAMBLe training, 2 threads / 1 thread: ${(s2.ours.median / s1.ours.median).toFixed(2)}x`);
+console.log(`rounds ${rounds}; peak RSS of the bench process ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(0)} MB`);
+for (const r of rows) json.push({ bench: r.case, ...r, kernels: engine().variant });
 
-rows.push({ bench: "memory: full-size scrramble-resnet training step (batch 64, shared memory, 2 threads)", ...memory });
-console.log(
-  `full-size ResNet step at batch 64: ${memory.persistentMB.toFixed(0)} MiB persistent + ${memory.peakStepMB.toFixed(0)} MiB step peak, ` +
-    `engine memory ${memory.memoryMB.toFixed(0)} MiB of the ${memory.limitMB} MiB shared-memory cap`,
-);
-const best = (re: RegExp) => Math.max(...rows.filter((r) => re.test(String(r.bench)) && r.gflops).map((r) => Number(r.gflops)));
-const gemmRate = best(/^gemm relaxed \(64x1024\)/) > 0 ? best(/^gemm relaxed \(64x1024\)/) : best(/^gemm simd128 \(64x1024\)/);
-for (const r of rows.filter((r) => String(r.bench).startsWith("conv3x3"))) r.ofGemm = +(Number(r.gflops) / gemmRate).toFixed(2);
-console.log(`conv3x3 GFLOP/s as a fraction of the (64x1024).(1024x2048) GEMM (${gemmRate} GFLOP/s) of this run:`);
-for (const r of rows.filter((r) => String(r.bench).startsWith("conv3x3"))) console.log(`  ${r.bench}: ${r.gflops} GFLOP/s, ${r.ofGemm}`);
-
+// 4. The edge bundle's batch-1 latency, interleaved with the library's f32 path and PyTorch's.
 const anchor = new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url).pathname;
-if (process.argv.includes("--torch")) {
-  if (!existsSync(anchor) || !existsSync("/usr/bin/python3")) {
-    console.error(`--torch: ${anchor} or /usr/bin/python3 missing`);
-  } else {
-    const env = { ...process.env, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/openblas-openmp" };
-    const cases: [string, string[], string][] = [
-      ["scrramble", ["train", "--model", "scrramble", "--routing", "dense", "--threads", "1"], "train step scrramble"],
-      ["dense", ["train", "--model", "dense", "--threads", "1"], "train step dense"],
-      ["scrramble", ["infer", "--model", "scrramble", "--routing", "dense", "--threads", "1", "--batch", "1"], "inference scrramble"],
-      ["dense", ["infer", "--model", "dense", "--threads", "1", "--batch", "1"], "inference dense"],
-      [
-        "scrramble",
-        ["train", "--model", "scrramble", "--routing", "dense", "--threads", "2"],
-        "train step scrramble 4-50-10 (batch 64, 2 threads)",
-      ],
-      ["dense", ["train", "--model", "dense", "--threads", "2"], "train step dense 1024-2048-512-256 (batch 64, 2 threads)"],
-    ];
-    for (const [model, args, ours] of cases) {
-      try {
-        const out = execFileSync("/usr/bin/python3", [anchor, ...args], { env, encoding: "utf8" });
-        const t = JSON.parse(out.trim().split("\n").pop()!);
-        const mine = rows.find((r) => String(r.bench).startsWith(ours) && (ours.includes("threads") || r.threads === 1));
-        const theirs = t.samples_per_s?.median ?? t.samples_per_s;
-        const threads = args[args.indexOf("--threads") + 1];
-        const row = {
-          bench:
-            `torch ${args[0]} ${model} (${threads} thread${threads === "1" ? "" : "s"}, ` +
-            `OpenBLAS${args.includes("--batch") ? ", batch 1" : ""})`,
-          torch: t,
-          ratio: mine && theirs ? +(Number(mine.samplesPerSec) / Number(theirs)).toFixed(3) : null,
-        };
-        rows.push(row);
-        console.log(`${row.bench}: ${JSON.stringify(theirs)} samples/s; ours/theirs = ${row.ratio}`);
-      } catch (e) {
-        console.error(`--torch ${args.join(" ")}: ${(e as Error).message.split("\n")[0]}`);
-      }
-    }
-  }
+const latency = await bundleLatency({ rounds: quick ? 3 : 7, calls: quick ? 300 : 1000, anchor: torch ? anchor : "" });
+console.table(latency.map((r) => ({ case: r.bench, "median ms": r.medianMs, "p90 ms": r.p90Ms, calls: r.calls })));
+const torchRow = latency.find((r) => r.bench.startsWith("PyTorch"));
+for (const r of latency) {
+  const row: Record<string, unknown> = { ...r };
+  if (torchRow && r !== torchRow) row.speedupVsTorch = +(torchRow.medianMs / r.medianMs).toFixed(2);
+  json.push(row);
 }
-const resnetAnchor = new URL("../../../shared/anchors/torch_resnet.py", import.meta.url).pathname;
-if (process.argv.includes("--torch") && existsSync(resnetAnchor) && existsSync("/usr/bin/python3")) {
-  const env = { ...process.env, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/openblas-openmp" };
-  for (const threads of [1, 2]) {
-    try {
-      const out = execFileSync("/usr/bin/python3", [resnetAnchor, "--threads", String(threads), "--steps", quick ? "1" : "3"], {
-        env,
-        encoding: "utf8",
-      });
-      for (const line of out.trim().split("\n")) {
-        const t = JSON.parse(line);
-        const tag = t.width === 1 ? "full size" : `width ${t.width}, depth ${t.depth}`;
-        const suffix = `${threads} thread${threads === 1 ? "" : "s"}`;
-        const mine = rows.find((r) => r.bench === `train step resnet front + linear head ${tag} (batch 64, ${suffix})`);
-        const full = rows.find((r) => r.bench === `train step scrramble-resnet ${tag} (batch 64, ${suffix})`);
-        const row = {
-          bench: `torch resnet front ${tag} (${suffix}, OpenBLAS)`,
-          torch: t,
-          ratio: mine ? +(Number(mine.samplesPerSec) / t.images_per_s).toFixed(3) : null,
-        };
-        rows.push(row);
-        console.log(
-          `${row.bench}: ${t.images_per_s} images/s; ours (same model) ${mine?.samplesPerSec}, ours/theirs = ${row.ratio}; ` +
-            `our full scrramble-resnet ${full?.samplesPerSec} images/s`,
-        );
-      }
-    } catch (e) {
-      console.error(`--torch torch_resnet.py --threads ${threads}: ${(e as Error).message.split("\n")[0]}`);
-    }
-  }
-}
-for (const r of rows) console.log(JSON.stringify(r));
+if (torchRow)
+  for (const r of latency.filter((x) => x !== torchRow))
+    console.log(`${r.bench}: ${(torchRow.medianMs / r.medianMs).toFixed(1)}x faster than PyTorch (median, same interleaved run)`);
+
+// 5. ScRRAMBLe-ResNet: convolutions against the best GEMM rate of section 1, steps, memory, the anchor.
+const gemmRate = Math.max(...json.filter((r) => String(r.bench).startsWith("gemm") && r.gflops).map((r) => Number(r.gflops)));
+json.push(...(await resnetSection({ quick, torch, gemmRate })));
+for (const r of json) console.log(JSON.stringify(r));
+process.exit(0);

@@ -1,21 +1,28 @@
-// Training-step and inference cases on the default ScRRAMBLe MNIST model and the
-// dense partial-sums baseline (batch 64, forward + backward + AdamW; batch-1
-// inference). Checked before timing: a few steps on fixed data must lower the loss.
+// Training-step and batch-1 inference cases on the default ScRRAMBLe MNIST
+// model and the dense partial-sums baseline (batch 64, forward + backward +
+// AdamW). Checked before timing: one step's gradients against the tested float64
+// reference of the model (test/helpers/reference-models.ts, along a random
+// direction per parameter), then a few steps on fixed data must lower the loss.
 
-import type { Bench } from "tinybench";
 import { endStep } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
 import { noGrad } from "../src/autograd/tape.js";
 import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { Rng } from "../src/rng.js";
-import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
-import { DenseBaseline, DENSE_BASELINE_DEFAULTS } from "../src/nn/dense-baseline.js";
+import { createModel } from "../src/nn/registry.js";
 import type { Model } from "../src/nn/model.js";
+import { checkStepGradients } from "../test/helpers/reference-models.js";
 
-export interface StepCase {
-  name: string;
-  samples: number;
+export type BenchModel = "scrramble" | "dense";
+
+export interface ModelCase {
+  model: Model;
+  /** One training step (forward, backward, AdamW) on a fixed batch; returns the loss. */
+  step(): number;
+  /** One batch-1 forward pass; returns the first score. */
+  infer(): number;
+  batch: number;
 }
 
 function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
@@ -23,9 +30,12 @@ function fixedBatch(B: number, features: number): { x: Float32Array; y: number[]
   return { x: Float32Array.from({ length: B * features }, () => rng.uniform()), y: Array.from({ length: B }, () => rng.int(10)) };
 }
 
-function addModelCases(bench: Bench, label: string, model: Model, B: number, suffix: string): StepCase[] {
+/** Build the bench model of a kind on the current engine, checked before it is timed. */
+export function modelCase(kind: BenchModel, B = 64): ModelCase {
+  const model = createModel(kind);
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
   const { x, y } = fixedBatch(B, model.inputSize);
+  checkStepGradients(model, x, y, 4);
   const step = () => {
     opt.zeroGrad();
     const { loss } = model.loss({ x: Tensor.from(x, [B, model.inputSize]), labels: y });
@@ -38,7 +48,7 @@ function addModelCases(bench: Bench, label: string, model: Model, B: number, suf
   const first = step();
   let last = first;
   for (let i = 0; i < 5; i++) last = step();
-  if (!(Number.isFinite(last) && last < first)) throw new Error(`${label}: loss did not fall on a fixed batch (${first} -> ${last})`);
+  if (!(Number.isFinite(last) && last < first)) throw new Error(`${kind}: loss did not fall on a fixed batch (${first} -> ${last})`);
   const one = fixedBatch(1, model.inputSize).x;
   const infer = () =>
     noGrad(() => {
@@ -46,19 +56,5 @@ function addModelCases(bench: Bench, label: string, model: Model, B: number, suf
       endStep();
       return s;
     });
-  const stepName = `train step ${label} (batch ${B}${suffix ? `, ${suffix}` : ""})`;
-  const inferName = `inference ${label} (batch 1${suffix ? `, ${suffix}` : ""})`;
-  bench.add(stepName, step);
-  bench.add(inferName, infer);
-  return [
-    { name: stepName, samples: B },
-    { name: inferName, samples: 1 },
-  ];
-}
-
-export function addStepCases(bench: Bench, suffix = ""): StepCase[] {
-  return [
-    ...addModelCases(bench, "scrramble 4-50-10", new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS }), 64, suffix),
-    ...addModelCases(bench, "dense 1024-2048-512-256", new DenseBaseline({ ...DENSE_BASELINE_DEFAULTS }), 64, suffix),
-  ];
+  return { model, step, infer, batch: B };
 }

@@ -5,10 +5,11 @@
 // Must not import node:*; must not hold typed-array views of memory.
 
 import { Arena } from "./wasm/arena.js";
-import { gemmScratchBytes } from "./wasm/abi.js";
+import { gemmScratchBytes, MAX_SHARED_PAGES, PAGE } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
 import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+import { sharedMemoryUnavailable } from "./wasm/web-workers.js";
 
 export interface EngineOptions extends LoadOptions {
   /** Threads for the kernels (default 1). More than 1 needs spawnWorker. */
@@ -26,22 +27,61 @@ export interface Engine {
   variant: SimdVariant;
   threads: number;
   pool: KernelPool | null;
+  /** How the kernels run, in words: threads and, after a fallback to one thread, why. */
+  threading: string;
+  /** Largest the memory can grow, in bytes: 2 GiB shared (threads), 4 GiB otherwise. */
+  memoryLimit: number;
 }
 
 let current: Engine | null = null;
 const stepEndHooks: (() => void)[] = [];
 
-/** Load the kernels (replacing any engine: tensors of the old one become invalid). */
+/**
+ * Load the kernels (replacing any engine: tensors of the old one become invalid).
+ * Threads need shared memory; where it is missing (a browser page that is not
+ * cross-origin isolated) the engine falls back to one thread and says why in `threading`.
+ * @example const e = initEngine({ threads: 4, spawnWorker: spawnWebWorker }); console.log(e.threading);
+ */
 export function initEngine(opts: EngineOptions = {}): Engine {
-  const threads = opts.threads ?? 1;
+  let threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   if (threads > 1 && !opts.spawnWorker) throw new Error("threads > 1 needs a spawnWorker function (Node: spawnNodeWorker)");
+  const why = threads > 1 ? sharedMemoryUnavailable() : null;
+  if (why) threads = 1;
   current?.pool?.close();
+  scratch = null;
   const loaded = loadKernels({ ...opts, shared: threads > 1 });
   const arena = new Arena(loaded.memory, loaded.exports.heapBase());
   const pool = threads > 1 ? new KernelPool(threads, loaded.module, loaded.memory, opts.spawnWorker!) : null;
-  current = { options: { ...opts }, k: loaded.exports, memory: loaded.memory, arena, variant: loaded.variant, threads, pool };
+  const threading = why
+    ? `1 thread (asked for ${opts.threads}: ${why})`
+    : threads > 1
+      ? `${threads} threads over a shared memory`
+      : "1 thread";
+  const memoryLimit = (threads > 1 ? MAX_SHARED_PAGES : 65536) * PAGE;
+  current = {
+    options: { ...opts },
+    k: loaded.exports,
+    memory: loaded.memory,
+    arena,
+    variant: loaded.variant,
+    threads,
+    pool,
+    threading,
+    memoryLimit,
+  };
   return current;
+}
+
+/**
+ * Resolves once every kernel worker has started (until then their shares of the
+ * work run on the calling thread, with the same results).
+ * @example initEngine({ threads: 2, spawnWorker: spawnWebWorker }); await engineReady();
+ */
+export async function engineReady(): Promise<Engine> {
+  const e = engine();
+  await e.pool?.ready();
+  return e;
 }
 
 /** The current engine, created with default options on first use. */
@@ -61,7 +101,7 @@ export function i32(ptr: number, n: number): Int32Array {
 
 /** Step-region scratch for one gemm with inner dimension K. */
 export function gemmScratch(K: number): number {
-  return engine().arena.allocStep(gemmScratchBytes(K));
+  return engine().arena.allocStep(gemmScratchBytes(K), `gemm scratch (inner dimension ${K})`);
 }
 
 /**
@@ -75,10 +115,10 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   const parts = splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b));
   if (scratchArg >= 0) {
     // call[0] is the kernel name, so argument i sits at call[i + 1].
-    for (const part of parts) {
-      const s = e.arena.allocStep(scratchBytes);
-      for (const c of part) c[scratchArg + 1] = s;
-    }
+    const s = threadScratch(parts.length, scratchBytes);
+    parts.forEach((part, t) => {
+      for (const c of part) c[scratchArg + 1] = s[t];
+    });
   }
   const local = (list: KernelCall[]) => {
     for (const [name, ...args] of list) (e.k[name] as (...a: number[]) => void)(...args);
@@ -87,37 +127,71 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   else e.pool.run(parts, local);
 }
 
+/** Per-thread scratch of the current step, reused by every parallel() call of the step (they run one after another). */
+let scratch: { generation: number; epoch: number; bytes: number; ptrs: number[] } | null = null;
+
+function threadScratch(parts: number, bytes: number): number[] {
+  const a = engine().arena;
+  const fresh = !scratch || scratch.generation !== a.generation || scratch.epoch !== a.epoch;
+  if (fresh || scratch!.bytes < bytes || scratch!.ptrs.length < parts) {
+    const size = fresh ? bytes : Math.max(bytes, scratch!.bytes);
+    const n = fresh ? parts : Math.max(parts, scratch!.ptrs.length);
+    scratch = { generation: a.generation, epoch: a.epoch, bytes: size, ptrs: Array.from({ length: n }, () => a.allocStep(size, "thread scratch")) };
+  }
+  return scratch!.ptrs;
+}
+
 /**
  * Run fn with step memory that is released when it returns: an op's scratch (e.g. unfolded
- * convolution chunks, packed weights). fn must not return or keep anything allocated inside.
+ * convolution chunks, packed weights). fn must not return or keep anything allocated inside;
+ * per-thread scratch that parallel() grew inside fn is released with it.
  * @example withScratch(() => parallel(calls, 13, scratchBytes));
  */
 export function withScratch<T>(fn: () => T): T {
   const a = engine().arena;
   const mark = a.mark();
+  const before = scratch;
   try {
     return fn();
   } finally {
     a.releaseTo(mark);
+    if (scratch !== before) scratch = null; // made above the mark: released
   }
 }
 
 /** Split [0, n) into at most `parts` contiguous ranges whose bounds are multiples of `align` (the last ends at n). */
 export function alignedRanges(n: number, parts: number, align = 1): [number, number][] {
   const units = Math.ceil(n / align);
-  const p = Math.max(1, Math.min(parts, units));
   const out: [number, number][] = [];
-  for (let i = 0; i < p; i++) {
-    const a = Math.min(n, Math.floor((i * units) / p) * align);
-    const b = Math.min(n, Math.floor(((i + 1) * units) / p) * align);
-    if (b > a) out.push([a, b]);
+  for (const [a, b] of splitRange(units, Math.max(1, Math.min(parts, units)))) {
+    const lo = Math.min(n, a * align),
+      hi = Math.min(n, b * align);
+    if (hi > lo) out.push([lo, hi]);
   }
   return out;
 }
 
+/**
+ * Run one kernel call per contiguous range of n items, split over the threads
+ * when n is at least minItems (ranges start at multiples of align). For
+ * kernels whose outputs per item do not depend on the split: bit-identical for
+ * any thread count.
+ * @example parallelRanges(x.size, (lo, hi) => ["relu", out + lo * 4, x + lo * 4, hi - lo]);
+ */
+export function parallelRanges(
+  n: number,
+  make: (lo: number, hi: number) => KernelCall,
+  o: { align?: number; minItems?: number; scratchArg?: number; scratchBytes?: number } = {},
+): void {
+  const T = n >= (o.minItems ?? 65536) ? engine().threads : 1;
+  const calls = alignedRanges(n, T, o.align ?? 4).map(([lo, hi]) => make(lo, hi));
+  if (calls.length === 0) return;
+  parallel(calls, o.scratchArg ?? -1, o.scratchBytes ?? 0);
+}
+
 /** Copy integer labels into step memory as i32; returns the address. */
 export function stepLabels(labels: ArrayLike<number>): number {
-  const ptr = engine().arena.allocStep(labels.length * 4);
+  const ptr = engine().arena.allocStep(labels.length * 4, "labels");
   i32(ptr, labels.length).set(labels);
   return ptr;
 }

@@ -105,6 +105,16 @@ export function predict(
 }
 
 /**
+ * Prepare a model for many forward passes over unchanged weights (packs the
+ * ScRRAMBLe cores' weights once; a no-op for kinds with nothing to prepare).
+ * Call outside a step, and again after training changes the weights.
+ * @example prepareInference(model); for (const img of images) predict(model, img);
+ */
+export function prepareInference(model: Model): void {
+  model.prepareInference?.();
+}
+
+/**
  * Load a checkpoint from its bytes (a run folder's model.safetensors).
  * @example const model = loadModel(await (await fetch("model.safetensors")).bytes());
  */

@@ -89,7 +89,11 @@ export function checkFields(schema: Schema, obj: unknown, where: string): void {
  */
 export function parseField(key: string, f: Field, raw: string | boolean): unknown {
   const flag = `--${flagOf(key, f)}`;
-  if (f.type === "boolean") return raw === true || raw === "true";
+  if (f.type === "boolean") {
+    if (raw === true || raw === "true") return true;
+    if (raw === false || raw === "false") return false;
+    throw new OptionError(`${flag} must be true or false, got ${JSON.stringify(raw)}`);
+  }
   const s = String(raw).trim();
   let v: unknown;
   if (f.type === "string") v = s;

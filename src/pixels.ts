@@ -1,5 +1,5 @@
 // Pure pixel transforms over flat HWC images (dataset bytes or float values):
-// nearest-neighbour resize and circular shift. They only move values, so they
+// nearest-neighbour resize, circular shift and zero-fill translation. They only move values, so they
 // work on either kind and write the kind they are given. Forward-only code
 // (inference, the edge bundle) uses them, so this file imports nothing.
 // Functions with an `out` write into it and must not allocate per call.
@@ -101,4 +101,59 @@ export function shiftCircular(src: Pixels, h: number, w: number, channels: numbe
     }
   }
   return out;
+}
+
+/** How a shift treats content that leaves the frame: zero-fill translation or circular wrap. */
+export const SHIFT_MODES = ["zero", "circular"] as const;
+export type ShiftMode = (typeof SHIFT_MODES)[number];
+
+/**
+ * Zero-fill translation of one HWC image: out(y, x) = src(y - dy, x - dx) where
+ * that pixel exists, else 0. Content moved out of the frame is lost instead of
+ * wrapping to the other side (an object that fills the frame stays whole).
+ * Works on bytes or floats; `out` must be the same kind as `src` and must not alias it.
+ * @example shiftZero(img, 28, 28, 1, 2, -1, scratch);
+ */
+export function shiftZero(src: Uint8Array, h: number, w: number, channels: number, dx: number, dy: number, out: Uint8Array): Uint8Array;
+export function shiftZero(
+  src: Float32Array,
+  h: number,
+  w: number,
+  channels: number,
+  dx: number,
+  dy: number,
+  out: Float32Array,
+): Float32Array;
+export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels;
+export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels {
+  checkSameKind("shiftZero", src, out);
+  if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new Error(`shiftZero: dx, dy must be integers, got ${dx}, ${dy}`);
+  if (out.length < h * w * channels) throw new Error(`shiftZero: out has ${out.length} values, need ${h * w * channels}`);
+  out.fill(0, 0, h * w * channels);
+  for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
+    const sy = y - dy;
+    for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) {
+      const s = (sy * w + x - dx) * channels;
+      const d = (y * w + x) * channels;
+      for (let c = 0; c < channels; c++) out[d + c] = src[s + c];
+    }
+  }
+  return out;
+}
+
+/**
+ * Shift one HWC image by (dx, dy) in the given mode (zero-fill or circular).
+ * @example shiftImage("zero", img, 28, 28, 1, 2, -1, scratch);
+ */
+export function shiftImage(
+  mode: ShiftMode,
+  src: Uint8Array,
+  h: number,
+  w: number,
+  c: number,
+  dx: number,
+  dy: number,
+  out: Uint8Array,
+): Uint8Array {
+  return mode === "circular" ? shiftCircular(src, h, w, c, dx, dy, out) : shiftZero(src, h, w, c, dx, dy, out);
 }

@@ -43,6 +43,12 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** A generator's position in its stream (Rng.state()). */
+export interface RngState {
+  words: number[];
+  spare: number | null;
+}
+
 /**
  * A seeded generator.
  * @example
@@ -68,6 +74,28 @@ export class Rng {
   /** Independent child stream, e.g. rng.fork("routing:1"). Same parent seed + label, same stream. */
   fork(label: string): Rng {
     return new Rng(hashString(`${this.s0}:${this.s1}:${this.s2}:${this.s3}:${label}`));
+  }
+
+  /**
+   * The generator's state: four 32-bit words and the spare normal (null when
+   * none). new Rng(0).restore(r.state()) continues r's stream exactly.
+   */
+  state(): RngState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  /** Continue from a state() (checked: four 32-bit words, a finite or null spare). */
+  restore(s: RngState): this {
+    const ok =
+      Array.isArray(s?.words) &&
+      s.words.length === 4 &&
+      s.words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) &&
+      s.words.some((w) => w !== 0) &&
+      (s.spare === null || Number.isFinite(s.spare));
+    if (!ok) throw new Error(`Rng: not a generator state: ${JSON.stringify(s)}`);
+    [this.s0, this.s1, this.s2, this.s3] = s.words.map((w) => w | 0);
+    this.spare = s.spare;
+    return this;
   }
 
   /** Next raw 32-bit unsigned integer. */

@@ -32,6 +32,18 @@ export class Tensor {
   requiresGrad = false;
   grad: Tensor | null = null;
   name = "";
+  /**
+   * True while the data is logically all zeros but not yet written (a gradient
+   * after zeroGrad()): the next kernel that writes every element may overwrite
+   * instead of add; any read fills the zeros first (materialize()).
+   */
+  pendingZero = false;
+  /**
+   * Incremented whenever the data may have changed through this handle
+   * (set(), data(), an optimiser step): caches of derived forms (packed
+   * weights) compare it to know they are stale.
+   */
+  version = 0;
 
   constructor(shape: Shape, ptr: number, gen: number) {
     this.shape = Object.freeze([...shape]);
@@ -45,7 +57,7 @@ export class Tensor {
   static persistent(shape: Shape, name = ""): Tensor {
     const n = sizeOf(shape);
     const e = engine();
-    const ptr = e.arena.allocPersistent(n * 4);
+    const ptr = e.arena.allocPersistent(n * 4, `tensor [${shape.join(", ")}]${name ? ` "${name}"` : ""}`);
     e.k.fill(ptr, n, 0);
     const t = new Tensor(shape, ptr, -1);
     t.name = name;
@@ -55,7 +67,7 @@ export class Tensor {
   /** Uninitialised tensor in the step region (valid until endStep()). */
   static empty(shape: Shape): Tensor {
     const e = engine();
-    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4), e.arena.generation);
+    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4, `step tensor [${shape.join(", ")}]`), e.arena.generation);
   }
 
   /** Zero-filled step tensor. */
@@ -94,8 +106,18 @@ export class Tensor {
 
   /** A fresh view of the data (invalid after memory growth: do not keep it). */
   data(): Float32Array {
-    this.check();
+    this.check().materialize();
+    this.version++;
     return f32(this.ptr, this.size);
+  }
+
+  /** Write the zeros a pendingZero tensor stands for; returns this. */
+  materialize(): this {
+    if (this.pendingZero) {
+      engine().k.fill(this.ptr, this.size, 0);
+      this.pendingZero = false;
+    }
+    return this;
   }
 
   /** A copy of the data. */
@@ -112,7 +134,9 @@ export class Tensor {
   /** Overwrite the data from values. */
   set(values: ArrayLike<number>): this {
     if (values.length !== this.size) throw new Error(`set: ${values.length} values for ${this.size} elements`);
-    this.data().set(values);
+    this.pendingZero = false;
+    this.version++;
+    f32(this.check().ptr, this.size).set(values);
     return this;
   }
 }

@@ -1,6 +1,6 @@
 // The arena allocator against a fake memory: alignment, growth, region rules,
-// generations; and the engine's promise that memory stops growing after the
-// first training step of a small model.
+// generations, size checks; and the engine's promise that persistent and
+// peak step memory stay constant after the first training step.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,6 +11,8 @@ import { parameter } from "../src/nn/parameter.js";
 import { AdamW } from "../src/optim/adam.js";
 import { backward } from "../src/autograd/backward.js";
 import * as ops from "../src/ops/index.js";
+import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
+import { randomArray } from "./helpers/reference.js";
 
 class FakeMemory implements MemoryLike {
   buffer = new ArrayBuffer(65536);
@@ -55,7 +57,53 @@ test("memory grows on demand, step region resets and bumps the generation", () =
   assert.is(a.stats().stepBytes, 0);
 });
 
-test("a tiny model's training memory does not grow after the first step", () => {
+test("sizes must be safe non-negative integers; a bad one names the caller and moves nothing", () => {
+  const m = new FakeMemory();
+  const a = new Arena(m, 16);
+  const p = a.allocPersistent(32, "weights");
+  for (const bad of [NaN, -1, 1.5, 2 ** 53, Infinity, "8" as unknown as number]) {
+    assert.throws(
+      () => a.allocStep(bad, "gemm scratch"),
+      (e: Error) =>
+        e.message.startsWith("gemm scratch: allocation size must be a safe non-negative integer") && !/need NaN/.test(e.message),
+      String(bad),
+    );
+    assert.throws(() => a.allocPersistent(bad, "routing coef"), /^routing coef: allocation size/);
+  }
+  assert.is(a.stats().stepBytes, 0, "no step pointer moved");
+  assert.is(a.allocPersistent(16), p + 32, "the persistent top did not move");
+  assert.throws(() => a.allocStep(2 ** 40, "huge"), /out of WASM memory: huge needs/);
+  assert.is(a.stats().stepBytes, 0);
+});
+
+/** Per step: persistent bytes after the step and the step region's peak during it. */
+function trainMemory(steps: number, step: () => void): { persistent: number[]; peak: number[]; memory: number[] } {
+  const arena = engine().arena;
+  const out = { persistent: [] as number[], peak: [] as number[], memory: [] as number[] };
+  for (let s = 0; s < steps; s++) {
+    arena.resetPeak();
+    step();
+    endStep();
+    const st = arena.stats();
+    out.persistent.push(st.persistentBytes);
+    out.peak.push(st.peakStepBytes);
+    out.memory.push(st.memoryBytes);
+  }
+  return out;
+}
+
+function assertConstantAfterFirst(what: string, m: { persistent: number[]; peak: number[]; memory: number[] }): void {
+  for (const key of ["persistent", "peak", "memory"] as const) {
+    const v = m[key];
+    assert.ok(
+      v.slice(1).every((x) => x === v[1]),
+      `${what}: ${key} bytes change after step 1: ${v.join(", ")}`,
+    );
+  }
+  assert.ok(m.peak[1] > 0);
+}
+
+test("linear layers + AdamW: persistent and peak step bytes are constant after step 1", () => {
   endStep();
   const w1 = parameter([32, 16], "w1"),
     b1 = parameter([32], "b1"),
@@ -65,23 +113,39 @@ test("a tiny model's training memory does not grow after the first step", () => 
   const opt = new AdamW([w1, b1, w2], { lr: 1e-2 });
   const x = Array.from({ length: 8 * 16 }, (_, i) => Math.sin(i * 0.7));
   const y = [0, 1, 2, 3, 0, 1, 2, 3];
-  const sizes: number[] = [];
   const losses: number[] = [];
-  for (let step = 0; step < 20; step++) {
+  const m = trainMemory(20, () => {
     opt.zeroGrad();
     const h = ops.relu(ops.linear(Tensor.from(x, [8, 16]), w1, b1));
     const loss = ops.softmaxCrossEntropy(ops.linear(h, w2), y);
     losses.push(loss.item());
     backward(loss);
     opt.step();
-    endStep();
-    sizes.push(engine().memory.buffer.byteLength);
-  }
-  assert.ok(
-    sizes.every((s) => s === sizes[0]),
-    `memory sizes ${sizes}`,
-  );
+  });
+  assertConstantAfterFirst("linear", m);
   assert.ok(losses[19] < losses[0] * 0.5, `loss falls: ${losses[0]} -> ${losses[19]}`);
+});
+
+test("ScRRAMBLe MLP: persistent and peak step bytes are constant after step 1", () => {
+  endStep();
+  const model = new ScrrambleMlp({
+    ...SCRRAMBLE_MLP_DEFAULTS,
+    cores: [4, 6, 10],
+    coreSize: 32,
+    slotSize: 8,
+    init: "glorot-core",
+  });
+  const opt = new AdamW(model.parameters(), { lr: 1e-3 });
+  const B = 6;
+  const x = randomArray(B * model.inputSize, { s: 3 }, 0, 1);
+  const labels = [0, 1, 2, 3, 4, 5];
+  const m = trainMemory(12, () => {
+    opt.zeroGrad();
+    const { loss } = model.loss({ x: Tensor.from(x, [B, model.inputSize]), labels });
+    backward(loss);
+    opt.step();
+  });
+  assertConstantAfterFirst("scrramble", m);
 });
 
 test.run();

@@ -6,8 +6,12 @@ import * as assert from "uvu/assert";
 import { Tensor } from "../src/tensor.js";
 import { endStep } from "../src/engine.js";
 import { withRuleOverride, backward } from "../src/autograd/backward.js";
+import { rules } from "../src/autograd/rules.js";
+import type { OpName, TapeNode } from "../src/autograd/types.js";
+import { generateRouting } from "../src/routing/routing.js";
 import { engine } from "../src/engine.js";
 import * as ops from "../src/ops/index.js";
+import { uploadRouting } from "../src/ops/routing-buffers.js";
 import { gradCheck, randomArray, naiveMatmul, maxAbsDiff } from "./helpers/reference.js";
 
 const seed = { s: 11 };
@@ -85,6 +89,71 @@ test("relu (inputs away from the kink), sigmoid, reshape, sum, mean", () => {
   check("mean", [m], () => ops.scale(ops.mean(m), 3));
 });
 
+test("binaryStep: forward is 1 where x > 0; its gradient is the stated surrogate's, by central differences", () => {
+  const width = 0.5;
+  // inputs kept away from 0 and from +-width, where the step and the surrogate have kinks
+  const vals = randomArray(40, seed, -1, 1).map((v) => {
+    const a = Math.abs(v);
+    const safe = a < 0.05 ? 0.05 : Math.abs(a - width) < 0.05 ? width + 0.05 : a;
+    return Math.sign(v || 1) * safe;
+  });
+  const x = Tensor.from(vals, [5, 8]);
+  x.requiresGrad = true;
+  const y = ops.binaryStep(x, width);
+  assert.equal(
+    Array.from(y.toArray()),
+    Array.from(vals, (v) => (v > 0 ? 1 : 0)),
+  );
+  const zero = ops.binaryStep(Tensor.from([0, -0, 1e-30, -1e-30], [4]), 1).toArray();
+  assert.equal(Array.from(zero), [0, 0, 1, 0], "1 only where x > 0 strictly");
+  endStep();
+  // the surrogate whose derivative the straight-through rule uses: clip(x, -width, width),
+  // derivative 1 where |x| < width and 0 elsewhere (the step's own derivative is 0 almost everywhere)
+  const r = randomArray(40, { s: 5 });
+  const x2 = Tensor.from(vals, [5, 8]);
+  x2.requiresGrad = true;
+  backward(ops.sum(ops.mul(ops.binaryStep(x2, width), Tensor.from(r, [5, 8]))));
+  const g = x2.grad!.toArray();
+  const surrogate = (v: ArrayLike<number>) => {
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += Math.max(-width, Math.min(width, v[i])) * r[i];
+    return sum;
+  };
+  const h = 1e-3;
+  let inside = 0;
+  for (let i = 0; i < vals.length; i++) {
+    const plus = Float64Array.from(vals),
+      minus = Float64Array.from(vals);
+    plus[i] += h;
+    minus[i] -= h;
+    const fd = (surrogate(plus) - surrogate(minus)) / (2 * h);
+    assert.ok(Math.abs(g[i] - fd) < 1e-4, `element ${i} (x = ${vals[i]}): gradient ${g[i]}, surrogate's central difference ${fd}`);
+    if (Math.abs(vals[i]) < width) inside++;
+  }
+  assert.ok(inside > 5 && inside < vals.length - 5, "both sides of the window checked");
+  assert.throws(() => ops.binaryStep(Tensor.from([1], [1]), 0), /width must be > 0/);
+});
+
+test("qrelu at 1 bit is not the binary activation: it fires at x >= max, outputs max, passes gradient for every x > 0", () => {
+  const xs = [-1, 0.2, 0.9, 1, 1.7, 3];
+  const q = ops.qrelu(Tensor.from(xs, [6]), 1, 1).toArray();
+  const b = ops.binaryStep(Tensor.from(xs, [6]), 1).toArray();
+  assert.equal(Array.from(q), [0, 0, 0, 1, 1, 1]);
+  assert.equal(Array.from(b), [0, 1, 1, 1, 1, 1]);
+  const q2 = ops.qrelu(Tensor.from(xs, [6]), 1, 2).toArray();
+  assert.equal(Array.from(q2), [0, 0, 0, 0, 0, 2], "the 1-bit ADC's level is its full scale");
+  endStep();
+  const xq = Tensor.from(xs, [6]);
+  xq.requiresGrad = true;
+  backward(ops.sum(ops.qrelu(xq, 1, 1)));
+  assert.equal(Array.from(xq.grad!.toArray()), [0, 1, 1, 1, 1, 1]);
+  endStep();
+  const xb = Tensor.from(xs, [6]);
+  xb.requiresGrad = true;
+  backward(ops.sum(ops.binaryStep(xb, 1)));
+  assert.equal(Array.from(xb.grad!.toArray()), [0, 1, 1, 0, 0, 0]);
+});
+
 test("softmax cross-entropy and mse", () => {
   const logits = leaf([4, 5], -2, 2);
   const labels = [0, 3, 4, 1];
@@ -113,7 +182,7 @@ test("capsule margin loss: value by hand and gradient by finite differences", ()
   assert.ok(Math.abs(loss.item() - expect) < 1e-6, `${loss.item()} vs ${expect}`);
   endStep();
   const v = leaf([3, 3 * 4], -0.8, 0.8);
-  check("capsuleMargin", [v], () => ops.capsuleMarginLoss(v, [0, 2, 1], 3).loss, { eps: 1e-3, atol: 1e-3 });
+  check("capsuleMargin", [v], () => ops.capsuleMarginLoss(v, [0, 2, 1], 3).loss, { eps: 1e-3 });
 });
 
 test("qrelu forward quantises onto 2^bits - 1 steps and clips; its rule is straight-through", () => {
@@ -146,6 +215,36 @@ test("the gradient checker catches a deliberately wrong rule", () => {
   endStep();
   const b = leaf([6]);
   assert.ok(gradCheck([b], () => project(ops.scale(b, 3))).ok);
+});
+
+test("a rule off by 2 % fails the check, in every op (the tolerance is what float32 allows, not 2 %)", () => {
+  /** The op's own rule, fed an upstream gradient scaled by 1.02 (so every input gradient is 2 % too large). */
+  const scaled = <K extends OpName>(op: K) =>
+    ((node: TapeNode<K>, gy: Tensor) => {
+      const g = Tensor.empty(gy.shape);
+      engine().k.scale(g.ptr, gy.ptr, 1.02, gy.size);
+      (rules[op] as (n: TapeNode<K>, g: Tensor) => void)(node, g);
+    }) as never;
+  const routing = uploadRouting(generateRouting({ srcCores: 2, dstCores: 3, slotsPerCore: 4, p: 0.4, seed: 3 }));
+  const cases: [OpName, () => [Tensor[], () => Tensor]][] = [
+    ["matmul", () => ((a, b) => [[a, b], () => project(ops.matmul(a, b))])(leaf([4, 5]), leaf([5, 3]))],
+    ["linear", () => ((x, w, b) => [[x, w, b], () => project(ops.linear(x, w, b))])(leaf([3, 6]), leaf([4, 6]), leaf([4]))],
+    ["mul", () => ((a, b) => [[a, b], () => project(ops.mul(a, b))])(leaf([3, 4]), leaf([3, 4]))],
+    ["sigmoid", () => ((a) => [[a], () => project(ops.sigmoid(a))])(leaf([3, 4], -2, 2))],
+    ["softmaxCrossEntropy", () => ((a) => [[a], () => ops.softmaxCrossEntropy(a, [0, 2, 1])])(leaf([3, 4], -2, 2))],
+    ["capsuleMargin", () => ((v) => [[v], () => ops.capsuleMarginLoss(v, [0, 2], 3).loss])(leaf([2, 12], -0.8, 0.8))],
+    ["scrramble", () => ((x, w) => [[x, w], () => project(ops.scrrambleLayer(x, w, routing))])(leaf([3, 2 * 8]), leaf([3, 8, 8]))],
+  ];
+  for (const [op, make] of cases) {
+    endStep();
+    const [inputs, f] = make();
+    const honest = gradCheck(inputs, f);
+    assert.ok(honest.ok, `${op}: the real rule passes (${JSON.stringify(honest.worst)})`);
+    endStep();
+    const [inputs2, f2] = make();
+    const off = withRuleOverride(op, scaled(op), () => gradCheck(inputs2, f2));
+    assert.not.ok(off.ok, `${op}: a rule 2 % off must fail the check`);
+  }
 });
 
 test("a step tensor used after its step throws; persistent tensors survive", () => {

@@ -1,6 +1,7 @@
 // Checkpoints: a saved model reloads with identical predictions (ScRRAMBLe MLP
-// with its routing, and the dense baseline); corrupt or mismatched files are
-// refused with a message naming the file, never a crash.
+// with its routing, and the dense baseline); corrupt or mismatched files, stored
+// configs with a missing or invalid key, weights that are not finite and
+// unknown versions are refused with a message naming the file, never a crash.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -10,7 +11,7 @@ import { noGrad } from "../src/autograd/tape.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 import { DenseBaseline } from "../src/nn/dense-baseline.js";
 import type { Model } from "../src/nn/model.js";
-import { saveCheckpoint, loadCheckpoint } from "../src/io/checkpoint.js";
+import { saveCheckpoint, loadCheckpoint, CHECKPOINT_VERSION } from "../src/io/checkpoint.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/io/safetensors.js";
 import { randomArray } from "./helpers/reference.js";
 
@@ -61,7 +62,7 @@ test("the loaded routing is the stored one, not regenerated from the seed", () =
 
 test("dense baseline round trip", () => {
   endStep();
-  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, bias: true, initSeed: 1 });
   const { model: b } = loadCheckpoint(saveCheckpoint(a), "d.safetensors");
   const x = randomArray(4 * 16, { s: 3 });
   assert.equal(Array.from(scores(b, x, 4)), Array.from(scores(a, x, 4)));
@@ -115,7 +116,7 @@ test("corrupt, truncated and mismatched checkpoints are refused with the file na
 test("a stored config is checked key by key: missing, invalid and unknown keys are refused by name", () => {
   endStep();
   const file = decodeSafetensors(
-    saveCheckpoint(new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 })),
+    saveCheckpoint(new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, bias: true, initSeed: 1 })),
     "d.safetensors",
   );
   const config = JSON.parse(file.metadata.config);
@@ -123,6 +124,7 @@ test("a stored config is checked key by key: missing, invalid and unknown keys a
     [{ ...config, groupSize: undefined }, /key "groupSize" is missing/],
     [{ ...config, groupSize: 0 }, /key "groupSize" must be an integer >= 1, got 0/],
     [{ ...config, groupSize: 1.5 }, /key "groupSize" must be an integer >= 1, got 1.5/],
+    [{ ...config, groupSize: -1 }, /key "groupSize" must be an integer >= 1, got -1/],
     [{ ...config, classes: undefined }, /key "classes" is missing/],
     [{ ...config, extra: 1 }, /unknown key "extra"/],
   ];
@@ -131,6 +133,83 @@ test("a stored config is checked key by key: missing, invalid and unknown keys a
     assert.throws(
       () => loadCheckpoint(bytes, "d.safetensors"),
       (e: Error) => re.test(e.message) && e.message.startsWith("d.safetensors"),
+    );
+    endStep();
+  }
+});
+
+test("a qrelu model without activation, a 5-class model without classes: refused by key, for version 2 and version 1 files", () => {
+  endStep();
+  const q = new ScrrambleMlp({ ...small, activation: "qrelu", adcBits: 3, adcMax: 2, classes: 5, cores: [4, 6, 5] });
+  const file = decodeSafetensors(saveCheckpoint(q), "q.safetensors");
+  const config = JSON.parse(file.metadata.config);
+  for (const version of [CHECKPOINT_VERSION, "1"]) {
+    for (const key of ["activation", "classes", "adcBits", "init"]) {
+      const c = { ...config };
+      delete c[key];
+      const md = { ...file.metadata, version, config: JSON.stringify(c) };
+      assert.throws(
+        () => loadCheckpoint(encodeSafetensors(file.tensors, md), "q.safetensors"),
+        (e: Error) => e.message.startsWith("q.safetensors") && e.message.includes(`key "${key}" is missing`),
+        `version ${version} without ${key}`,
+      );
+      endStep();
+    }
+  }
+  const ok = loadCheckpoint(encodeSafetensors(file.tensors, { ...file.metadata, version: "1" }), "q.safetensors");
+  assert.is(ok.model.classes, 5);
+  assert.is((ok.model.config as { activation: string }).activation, "qrelu");
+  assert.is(ok.step, null, "a version 1 file records no step");
+});
+
+test("version 2 records the step; unknown versions and bad steps are refused", () => {
+  endStep();
+  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const bytes = saveCheckpoint(a, {}, { step: 1234 });
+  const loaded = loadCheckpoint(bytes, "d.safetensors");
+  assert.is(loaded.metadata.version, "2");
+  assert.is(loaded.step, 1234);
+  assert.is(loadCheckpoint(saveCheckpoint(a), "d.safetensors").step, 0);
+  assert.throws(() => saveCheckpoint(a, {}, { step: -1 }), /step must be a non-negative integer/);
+  const file = decodeSafetensors(bytes, "d.safetensors");
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ ...file.metadata, version: "3" }, /checkpoint version "3" \(written by a newer scrramble\); this library reads versions 1, 2/],
+    [{ ...file.metadata, version: "0" }, /checkpoint version "0"; this library reads/],
+    [{ format: file.metadata.format, kind: file.metadata.kind, config: file.metadata.config, step: "1" }, /checkpoint version undefined/],
+    [{ ...file.metadata, step: "x" }, /metadata "step" must be a non-negative integer, got "x"/],
+    [{ ...file.metadata, step: "-3" }, /metadata "step"/],
+    [
+      Object.fromEntries(Object.entries(file.metadata).filter(([k]) => k !== "step")),
+      /metadata "step" must be a non-negative integer, got undefined/,
+    ],
+  ];
+  for (const [md, re] of cases) {
+    assert.throws(
+      () => loadCheckpoint(encodeSafetensors(file.tensors, md), "d.safetensors"),
+      (e: Error) => e.message.startsWith("d.safetensors: ") && re.test(e.message),
+      JSON.stringify(md.version),
+    );
+    endStep();
+  }
+});
+
+test("a weight that is not finite is refused, naming the tensor", () => {
+  endStep();
+  const a = new ScrrambleMlp(small);
+  const file = decodeSafetensors(saveCheckpoint(a), "n.safetensors");
+  for (const [key, at, bad] of [
+    ["layers.0.weight", 17, NaN],
+    ["layers.1.weight", 0, Infinity],
+    ["layers.1.weight", 5000, -Infinity],
+  ] as const) {
+    const data = (file.tensors[key].data as Float32Array).slice();
+    data[at] = bad;
+    const tensors = { ...file.tensors, [key]: { ...file.tensors[key], data } };
+    assert.throws(
+      () => loadCheckpoint(encodeSafetensors(tensors, file.metadata), "n.safetensors"),
+      (e: Error) =>
+        e.message === `n.safetensors: tensor "${key}" holds a value that is not finite (${bad} at index ${at}); the weights are unusable`,
+      `${key} ${bad}`,
     );
     endStep();
   }

@@ -39,17 +39,32 @@ test("wrong arguments exit 2 with a clear message", () => {
     [["train", "--cores", "3,10,10"], /first layer takes 768/],
     [["train", "--epochs", "two"], /--epochs must be an integer >= 1, got "two"/],
     [["train", "--epochs", "-1"], /--epochs must be an integer >= 1, got "-1"/],
+    [["train", "--lr", "-1"], /--lr must be a number >= 0, got "-1"/],
+    [["train", "--lr=-0.5"], /--lr must be a number >= 0, got "-0.5"/],
+    [["train", "--max-steps", "-3"], /--max-steps must be an integer >= 0, got "-3"/],
+    [["routing", "--p", "-.5"], /--p must be a number >= 0 and <= 1, got "-.5"/],
     [["train", "--bogus"], /unknown option --bogus/],
     [["train", "foo"], /unexpected argument "foo"/],
+    [["eval", "--checkpoint", "x", "y", "z"], /eval: unexpected arguments "y" "z"/],
     [["train", "--model", "dense", "--cores", "4,4,4"], /--cores does not apply to --model dense-baseline/],
     [["train", "--model", "cnn"], /unknown model kind "cnn"/],
     [["train", "--activation", "tanh"], /--activation must be one of relu, qrelu/],
     [["eval"], /--checkpoint is required/],
+    [["sweep", "levels", "--checkpoint", "x", "--seeds", "3"], /--seeds and --vary apply to the training kinds/],
+    [["sweep", "p", "--repeats", "3"], /--repeats applies to the noise sweeps/],
+    [["sweep", "grid"], /sweep grid needs --slot-size LIST and --p LIST/],
+    [["sweep", "seeds", "--values", "0..3", "--seeds", "2"], /--seeds N applies to the other sweeps/],
+    [["sweep", "adc-bits", "--checkpoint", "x", "--values", "0..3"], /adc-bits values must be integers in \[1, 24\]/],
+    [["sweep", "p", "--shard", "2/2"], /--shard must be i\/n/],
+    [["train", "--bias", "maybe", "--model", "dense"], /--bias must be true or false/],
+    [["train", "--shift-mode", "mirror"], /--shift-mode must be one of zero, circular/],
   ];
   for (const [args, re] of cases) {
     const r = run(args);
     assert.is(r.code, 2, `${args.join(" ")}: exit ${r.code} ${r.err}`);
     assert.match(r.err, re);
+    assert.ok(r.err.endsWith(`\n(see scrramble ${args[0]} --help)\n`), `the hint names the command's help: ${r.err}`);
+    assert.is(r.err.split("\n").length, 3, `one line and the hint: ${r.err}`);
   }
 });
 
@@ -71,7 +86,16 @@ test("train on the bundled data writes a run folder; eval of its checkpoint repr
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.ok(metrics.some((m) => m.event === "step") && metrics.some((m) => m.event === "eval"));
-  assert.match(readFileSync(join(out, "curves.svg"), "utf8"), /^<svg/);
+  assert.ok(
+    metrics.filter((m) => m.event === "eval").every((m) => m.split === "test"),
+    "on the bundled data the per-epoch curve is the test split",
+  );
+  const svg = readFileSync(join(out, "curves.svg"), "utf8");
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /test split \(monitoring only, selects nothing\)/);
+  // The checkpoint is the last step's, whatever the test accuracy did.
+  const ck = run(["eval", "--checkpoint", out, "--json"]);
+  assert.is(JSON.parse(ck.out).step, 20);
 });
 
 test("the dense baseline trains through the same CLI", () => {
@@ -104,6 +128,21 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
   assert.is(noisy.code, 0, noisy.err);
   assert.ok(JSON.parse(noisy.out).accuracy !== undefined);
   assert.is(run(["eval", "--checkpoint", run1, "--crossbar", "triple"]).code, 2);
+  const hardwareErrors: [string[], RegExp][] = [
+    [["--dac-bits", "1"], /^scrramble: --dac-bits must be 0 \(ideal\) or >= 2 \(the DAC is signed\), got 1\n/],
+    [
+      ["--stuck-min", "0.6", "--stuck-max", "0.6"],
+      /^scrramble: --stuck-min \+ --stuck-max = 0.6 \+ 0.6: stuck fractions add up to more than 1\n/,
+    ],
+    [["--stuck-min", "-0.1"], /^scrramble: --stuck-min must be a number >= 0 and <= 1, got "-0.1"\n/],
+    [["--g-min", "1", "--g-max", "0.5"], /^scrramble: --g-max must be above --g-min/],
+    [["--levels", "1"], /^scrramble: --levels must be 0 \(continuous\) or an integer >= 2, got 1/],
+  ];
+  for (const [extra, re] of hardwareErrors) {
+    const r = run(["eval", "--checkpoint", run1, "--crossbar", "single", ...extra]);
+    assert.is(r.code, 2, `${extra.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+  }
 
   const rep = run(["report", "--checkpoint", run1, "--out", "rep", "--seeds", "3"]);
   assert.is(rep.code, 0, rep.err);
@@ -152,6 +191,71 @@ test("hardware: eval --crossbar (ideal equals digital), report, sweeps", () => {
   assert.is(run(["sweep", "volume", "--checkpoint", run1]).code, 2);
 });
 
+test("sweeps on a cluster: 3 shards merged equal the unsharded sweep byte for byte; mixed builds and missing shards refused", () => {
+  const args = ["sweep", "p", ...SMALL, "--values", "0.2,0.5", "--seeds", "2", "--max-steps", "3", "--epochs", "1", "--threads", "1"];
+  const whole = run([...args, "--out", "shard-all"]);
+  assert.is(whole.code, 0, whole.err);
+  const again = run([...args, "--out", "shard-all"]);
+  assert.is(again.code, 0, again.err);
+  assert.is((again.err.match(/\(recorded\)/g) ?? []).length, 4, "a rerun resumes from the task records");
+  for (let i = 0; i < 3; i++) {
+    const r = run([...args, "--shard", `${i}/3`, "--out", `shard-${i}`]);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /tasks recorded in/);
+    assert.not.ok(existsSync(join(tmp, `shard-${i}`, "sweep-p.csv")), "a shard writes records only");
+  }
+  const missing = run(["merge", "shard-0", "shard-1", "--out", "merged-partial"]);
+  assert.is(missing.code, 1);
+  assert.match(missing.err, /1 of 4 tasks have no result \(first missing: 2\)/);
+  const m = run(["merge", "shard-0", "shard-1", "shard-2", "--out", "merged"]);
+  assert.is(m.code, 0, m.err);
+  assert.match(m.out, /sweep p: 4 tasks merged/);
+  for (const f of ["sweep-p.csv", "sweep-p-runs.csv", "sweep-p.json", "sweep-p.svg"]) {
+    const a = readFileSync(join(tmp, "shard-all", f));
+    assert.ok(a.length > 100, f);
+    assert.ok(a.equals(readFileSync(join(tmp, "merged", f))), `${f} differs after merge`);
+  }
+  const data = JSON.parse(readFileSync(join(tmp, "merged", "sweep-p.json"), "utf8"));
+  assert.equal(Object.keys(data.build), ["kernels", "version"]);
+  assert.is(data.series[0].points[0].runs.length, 2);
+  const timing = JSON.parse(readFileSync(join(tmp, "shard-all", "sweep-p.run.json"), "utf8"));
+  assert.ok(timing.seconds > 0 && timing.threads === 1);
+  // a shard made with the other kernel build cannot be merged with the rest
+  const simd = run([...args, "--shard", "2/3", "--out", "shard-simd", "--simd", "simd128"]);
+  assert.is(simd.code, 0, simd.err);
+  const mixed = run(["merge", "shard-0", "shard-1", "shard-simd", "--out", "merged-mixed"]);
+  assert.is(mixed.code, 1);
+  assert.match(mixed.err, /mixed builds/);
+  // other settings into the same folder are refused, nothing overwritten
+  const other = run([...args, "--values", "0.3", "--out", "shard-all"]);
+  assert.is(other.code, 2);
+  assert.match(other.err, /records another sweep p/);
+  assert.is(run(["sweep", "p", ...SMALL, "--shard", "3/3"]).code, 2);
+});
+
+test("--recipe reference sets the authors' protocol (explicit options win); figures draws connectivity and reconstructions", () => {
+  const out = join(tmp, "recipe");
+  const r = run(["train", ...SMALL, "--recipe", "reference", "--max-steps", "2", "--lr", "2e-4", "--out", out, "--json", "--threads", "1"]);
+  assert.is(r.code, 0, r.err);
+  const start = JSON.parse(r.out.split("\n")[0]);
+  assert.equal(
+    [start.train.lr, start.train.lrSchedule, start.train.shiftedCopies, start.train.copyShift, start.train.shiftMode, start.train.shift],
+    [2e-4, "constant", 4, 3, "circular", 0],
+  );
+  assert.is(start.train.maxSteps, 2, "explicit --max-steps wins over the recipe's 50000");
+  assert.is(start.model.reconstruction, 1e-4);
+  assert.match(r.err, /recipe reference:.*8-bit grid/);
+  const dense = run(["train", "--model", "dense", "--dense-sizes", "1024,64,20", "--group-size", "2", "--recipe", "reference", "--help"]);
+  assert.is(dense.code, 0);
+  assert.is(run(["train", "--recipe", "fastest"]).code, 2);
+  const f = run(["figures", "--checkpoint", out, "--out", "figs2", "--samples", "8"]);
+  assert.is(f.code, 0, f.err);
+  for (const name of ["connectivity-layer1.svg", "connectivity-layer2.svg", "reconstructions.svg"])
+    assert.ok(existsSync(join(tmp, "figs2", name)), name);
+  assert.match(readFileSync(join(tmp, "figs2", "reconstructions.svg"), "utf8"), /data:image\/png;base64,/);
+  assert.is(run(["figures"]).code, 2);
+});
+
 test("--json prints one JSON object per line", () => {
   const r = run(["train", ...SMALL, "--max-steps", "4", "--epochs", "1", "--out", join(tmp, "run2"), "--json"]);
   assert.is(r.code, 0, r.err);
@@ -185,9 +289,17 @@ test("--data trains on a folder of (gzipped) IDX files; a truncated one is named
   writeFileSync(join(dir, "train-labels-idx1-ubyte"), idx([n], labels));
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([n, 28, 28], imgs));
   writeFileSync(join(dir, "t10k-labels-idx1-ubyte.gz"), gzipSync(idx([n], labels)));
-  const r = run(["train", ...SMALL, "--data", dir, "--batch-size", "8", "--epochs", "1", "--out", join(tmp, "idxrun")]);
+  const r = run(["train", ...SMALL, "--data", dir, "--batch-size", "8", "--epochs", "1", "--val", "8", "--out", join(tmp, "idxrun")]);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /on 40 samples/);
+  assert.match(r.err, /validation accuracy/);
+  const evals = readFileSync(join(tmp, "idxrun", "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.event === "eval");
+  assert.ok(evals.length > 0 && evals.every((m) => m.split === "validation"));
+  assert.match(readFileSync(join(tmp, "idxrun", "curves.svg"), "utf8"), /validation split/);
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([n, 28, 28], imgs).slice(0, 1000));
   const bad = run(["train", ...SMALL, "--data", dir, "--epochs", "1", "--out", join(tmp, "idxrun2")]);
   assert.is(bad.code, 1);

@@ -72,6 +72,30 @@ test("ideal single-conductance crossbar equals the digital forward pass (and so 
   assert.is(sim.conductances("single") * 2, sim.conductances("differential"));
 });
 
+test("the ideal converter is the model's own activation: qrelu- and binary-trained models equal their digital pass", () => {
+  for (const extra of [
+    { activation: "qrelu" as const, adcBits: 3, adcMax: 0.5 },
+    { activation: "binary" as const, steWidth: 1 },
+  ]) {
+    const { model, sim, x } = setup({ ...cfg, ...extra });
+    const ref = digital(model, x);
+    assert.ok(ref.some((v) => v > 0) && ref.some((v) => v === 0), `${extra.activation}: outputs on both sides`);
+    const got = simulated(sim, x, { mapping: "single" });
+    // quantised outputs: a value on a step edge may flip under f32 round-off; allow a few
+    const differ = got.reduce((n, v, i) => n + (Math.abs(v - ref[i]) > 1e-5 ? 1 : 0), 0);
+    assert.ok(differ <= Math.max(2, got.length * 0.002), `${extra.activation}: ${differ} of ${got.length} outputs differ`);
+    if (extra.activation === "binary") {
+      // hidden layers fire 0 / 1; the class capsules keep relu
+      const hidden = noGrad(() => model.activate(Tensor.from([-1, 0, 0.3, 2], [1, 4]), 0).toArray());
+      assert.equal(Array.from(hidden), [0, 0, 1, 1]);
+      assert.ok(
+        got.some((v) => v > 0 && v !== 1),
+        "capsules are relu outputs",
+      );
+    }
+  }
+});
+
 test("on an unbalanced routing the single-conductance mapping is clearly wrong; the differential pair is not", () => {
   // Same shapes, every destination slot receives +1 from one source slot: no -1 partner.
   const K = N / S;
@@ -231,7 +255,10 @@ test("calibration sets the DAC / ADC full scale from data", () => {
     JSON.stringify(r),
   );
   assert.throws(() => sim.program({ ...CROSSBAR_DEFAULTS, levels: 1 }), /levels/);
-  assert.throws(() => sim.program({ ...CROSSBAR_DEFAULTS, gMin: 1, gMax: 0.5 }), /conductance range/);
+  assert.throws(
+    () => sim.program({ ...CROSSBAR_DEFAULTS, gMin: 1, gMax: 0.5 }),
+    /gMax must be above gMin .*the conductance range is empty/,
+  );
 });
 
 test.run();

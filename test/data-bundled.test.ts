@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { bundledMnistFromDigits, bundledTrainCount } from "../src/data/mnist-bundled.js";
+import { bundledMnistFromDigits, bundledTrainCount, DigitJsonParser, parseDigitJson } from "../src/data/mnist-bundled.js";
 import { classCounts } from "../src/data/dataset.js";
 import { loadBundledMnist } from "../src/node/data-files.js";
 import { DataLoader } from "../src/data/loader.js";
@@ -142,6 +142,34 @@ test("bundled mnist: loader batches are byte / 255 as float32", () => {
       if (b.x[k * 1024 + j] !== Math.fround(want[j] / 255)) assert.unreachable(`resized batch sample ${k} value ${j}`);
     }
   }
+});
+
+test("digit JSON parses the same in chunks of any size; bad files are refused with the offset", () => {
+  const file = join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits", "3.json");
+  const bytes = new Uint8Array(readFileSync(file));
+  const whole = parseDigitJson(bytes, "3.json");
+  assert.is(whole.length % 784, 0);
+  for (const size of [1, 7, 4096, 1 << 18]) {
+    const p = new DigitJsonParser("3.json");
+    for (let at = 0; at < bytes.length; at += size) p.push(bytes.subarray(at, at + size));
+    assert.equal(p.end(), whole, `chunks of ${size}`);
+  }
+  const enc = (t: string) => new TextEncoder().encode(t);
+  assert.equal(Array.from(parseDigitJson(enc('{"data": [0, 0.5 ,1, 0.25]}'), "a")), [0, 128, 255, 64]);
+  assert.equal(Array.from(parseDigitJson(enc('{"data":[]}'), "a")), []);
+  const bad: [string, RegExp][] = [
+    ['{"data":[0,1.5]}', /value 1\.5 outside \[0, 1\] at offset 14/],
+    ['{"data":[0,-1]}', /unexpected byte "-" \(expected a number\) at offset 11/],
+    ['{"data":[0,]}', /unexpected byte "\]"/],
+    ['{"data":[0,0.2', /truncated/],
+    ['{"nothing":1}', /no "data" array/],
+    ['{"data":[0 1]}', /expected , or \]/],
+  ];
+  for (const [text, re] of bad)
+    assert.throws(
+      () => parseDigitJson(enc(text), "bad.json"),
+      (e: Error) => re.test(e.message) && e.message.startsWith("bad.json"),
+    );
 });
 
 test.run();

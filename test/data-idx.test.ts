@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { idxToDataset, maybeGunzip, parseIdx } from "../src/data/idx.js";
+import { idxDeclaredBytes, idxToDataset, maybeGunzip, parseIdx, MAX_DATA_FILE_BYTES } from "../src/data/idx.js";
 import { loadIdxDir } from "../src/node/data-files.js";
 import { DataLoader } from "../src/data/loader.js";
 
@@ -130,6 +130,46 @@ test("maybeGunzip: passthrough, round trip, corrupt data named", async () => {
   const garbage = gz.slice();
   for (let i = 10; i < garbage.length; i++) garbage[i] = 0xff;
   await rejects(maybeGunzip(garbage, "bad.gz"), "bad.gz", "corrupt gzip");
+});
+
+test("gunzip stops at a limit: a number, or the size the IDX header declares", async () => {
+  const raw = idx([N, H, W], pixels);
+  const gz = new Uint8Array(gzipSync(raw));
+  assert.equal(Array.from(await maybeGunzip(gz, "ok.gz", idxDeclaredBytes)), Array.from(raw), "exactly the declared size passes");
+  const longer = new Uint8Array(gzipSync(new Uint8Array([...raw, 1, 2, 3])));
+  await rejects(maybeGunzip(longer, "long.gz", idxDeclaredBytes), "long.gz", `expands beyond ${raw.length} bytes`);
+  const zeros = new Uint8Array(gzipSync(new Uint8Array(8 << 20)));
+  const msg = await rejects(maybeGunzip(zeros, "z.gz", 1000), "z.gz", "expands beyond 1000 bytes; stopped after");
+  assert.ok(Number(/stopped after (\d+)/.exec(msg)![1]) < 1 << 20, msg);
+  // the declared size is read once the header is complete; not IDX: stop at once
+  assert.is(idxDeclaredBytes(raw.subarray(0, 3)), null);
+  assert.is(idxDeclaredBytes(raw.subarray(0, 10)), null);
+  assert.is(idxDeclaredBytes(raw.subarray(0, 16)), 16 + N * H * W);
+  assert.is(idxDeclaredBytes(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0])), 6);
+  const huge = idx([65536, 65536, 2], []);
+  assert.is(idxDeclaredBytes(huge), 16 + MAX_DATA_FILE_BYTES);
+  await rejects(
+    Promise.resolve().then(() => parseIdx(huge, "huge.idx")),
+    "huge.idx",
+    `more than the ${MAX_DATA_FILE_BYTES} this reader accepts`,
+  );
+});
+
+test("images of 0 x 0 or 0 x W pixels are refused, naming the file", async () => {
+  const labs = parseIdx(idx([2], [0, 1]), "l");
+  for (const [h, w] of [
+    [0, 0],
+    [0, 28],
+    [28, 0],
+  ]) {
+    await rejects(
+      Promise.resolve().then(() =>
+        idxToDataset(parseIdx(idx([2, h, w], []), "i"), labs, { name: "x", imagesName: "imgs", labelsName: "l" }),
+      ),
+      "imgs",
+      `images are ${h} x ${w} pixels; each needs at least 1 x 1`,
+    );
+  }
 });
 
 test("idxToDataset keeps the pixel bytes (a view), copies labels, and checks shapes", async () => {

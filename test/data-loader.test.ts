@@ -2,14 +2,17 @@
 // per epoch, seeded order (same seed + epoch = same order, epochs differ), shifts
 // are circular (pixel multiset kept), the resize index formula on a hand-computed
 // case, transforms keep the array kind (bytes or floats), batches are exactly
-// byte / 255 as float32, and buffer reuse. Uses small synthetic byte datasets only.
+// byte / 255 as float32, buffer reuse, and a position inside an epoch resumes
+// the same batches. Uses small synthetic byte datasets only.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Dataset } from "../src/data/dataset.js";
 import { checkDataset, classCounts, concatDatasets, splitValidation, subset } from "../src/data/dataset.js";
 import { expandShifted } from "../src/data/transforms.js";
-import { resizeNearest, shiftCircular } from "../src/pixels.js";
+import { trainingSet } from "../src/train/trainer.js";
+import { TRAIN_DEFAULTS } from "../src/train/options.js";
+import { resizeNearest, shiftCircular, shiftZero } from "../src/pixels.js";
 import { DataLoader } from "../src/data/loader.js";
 import { Rng } from "../src/rng.js";
 
@@ -37,7 +40,7 @@ function epochIds(loader: DataLoader, epoch: number): number[] {
   return ids;
 }
 
-test("subset, splitValidation, concat, classCounts keep bytes (as copies)", () => {
+test("subset and concat copy bytes; splitValidation gives views (no copy); classCounts", () => {
   const ds = toy(10);
   const s = subset(ds, [9, 0, 3]);
   assert.equal(Array.from(s.labels), [9, 0, 3]);
@@ -53,7 +56,7 @@ test("subset, splitValidation, concat, classCounts keep bytes (as copies)", () =
   assert.equal(Array.from(val.images), Array.from(ds.images.subarray(140)));
   assert.equal(Array.from(train.images), Array.from(ds.images.subarray(0, 140)));
   for (const part of [train, val]) {
-    assert.ok(part.images instanceof Uint8Array && part.images.buffer !== ds.images.buffer, "split parts own copies of the bytes");
+    assert.ok(part.images instanceof Uint8Array && part.images.buffer === ds.images.buffer, "split parts are views of the source bytes");
   }
   const all = concatDatasets("all", [train, val]);
   assert.ok(all.images instanceof Uint8Array);
@@ -139,6 +142,25 @@ test("expandShifted: original plus copies, shifts within range, labels kept", ()
   assert.equal(Array.from(expandShifted(ds, 4, 3, new Rng(7)).images), Array.from(aug.images));
 });
 
+test("trainingSet: --shifted-copies expands the training set in the chosen mode, seeded; 0 copies is the data itself", () => {
+  const ds = toy(4, 8, 8, 1);
+  const base = { ...TRAIN_DEFAULTS, shiftedCopies: 0 };
+  assert.is(trainingSet(ds, base), ds);
+  const circ = trainingSet(ds, { ...base, shiftedCopies: 4, copyShift: 3, shiftMode: "circular", seed: 2 });
+  assert.is(circ.n, 20);
+  assert.equal(Array.from(circ.images), Array.from(expandShifted(ds, 4, 3, new Rng(2).fork("shifted-copies"), "circular").images));
+  const zero = trainingSet(ds, { ...base, shiftedCopies: 4, copyShift: 3, shiftMode: "zero", seed: 2 });
+  assert.equal(Array.from(zero.images), Array.from(expandShifted(ds, 4, 3, new Rng(2).fork("shifted-copies"), "zero").images));
+  // zero fill loses pixels (sum falls or stays), circular keeps them all
+  for (let k = 0; k < 20; k++) {
+    const sum = (a: Uint8Array) => a.subarray(k * 64, (k + 1) * 64).reduce((x, y) => x + y, 0);
+    const orig = ds.images.subarray(Math.floor(k / 5) * 64, (Math.floor(k / 5) + 1) * 64).reduce((x, y) => x + y, 0);
+    assert.is(sum(circ.images), orig);
+    assert.ok(sum(zero.images) <= orig);
+  }
+  assert.not.equal(Array.from(zero.images), Array.from(circ.images));
+});
+
 test("every sample exactly once per epoch; batch count and sizes", () => {
   const ds = toy(23);
   for (const dropLast of [false, true]) {
@@ -203,8 +225,8 @@ test("batches hold byte / 255 as float32, exactly, for every byte value", () => 
   assert.equal(Array.from(b.x), unit(images));
   assert.equal([b.x[0], b.x[255], b.x[256], b.x[128]], [0, 1, 1, Math.fround(128 / 255)]);
   assert.equal(Array.from(b.y), [3, 4]);
-  // no resize: the loader reads the dataset's own bytes, no copy
-  assert.is((loader as unknown as { source: Uint8Array }).source, images);
+  // no resize: no index map, the loader reads the dataset's own bytes
+  assert.is((loader as unknown as { resizeIndex: Int32Array | null }).resizeIndex, null);
   // a partial last batch is a view of the same buffer with the same conversion
   const parts = [...new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0 }).batches(0)];
   assert.is(parts.length, 1);
@@ -215,7 +237,7 @@ test("batches hold byte / 255 as float32, exactly, for every byte value", () => 
 test("shift: circular per sample, pixel multiset kept, deterministic per epoch", () => {
   const ds = toy(9, 7, 6, 2);
   const f = 84;
-  const loader = new DataLoader(ds, { batchSize: 9, shuffle: false, seed: 5, shift: 2 });
+  const loader = new DataLoader(ds, { batchSize: 9, shuffle: false, seed: 5, shift: 2, shiftMode: "circular" });
   const [batch] = [...loader.batches(0)];
   const x0 = batch.x.slice();
   let moved = 0;
@@ -237,22 +259,53 @@ test("shift: circular per sample, pixel multiset kept, deterministic per epoch",
   assert.not.equal(Array.from([...loader.batches(1)][0].x), Array.from(x0));
 });
 
+test("shiftZero translates with zero fill: content leaving the frame is lost, never wrapped", () => {
+  // 2 x 3, one channel: [[1, 2, 3], [4, 5, 6]]
+  const src = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+  const out = new Uint8Array(6);
+  assert.equal(Array.from(shiftZero(src, 2, 3, 1, 1, 0, out)), [0, 1, 2, 0, 4, 5]);
+  assert.equal(Array.from(shiftZero(src, 2, 3, 1, -1, 1, out)), [0, 0, 0, 2, 3, 0]);
+  assert.equal(Array.from(shiftZero(src, 2, 3, 1, 0, 0, out)), [1, 2, 3, 4, 5, 6]);
+  assert.equal(Array.from(shiftZero(src, 2, 3, 1, 3, 0, out)), [0, 0, 0, 0, 0, 0], "a full-width shift empties the frame");
+  // two channels move together; floats work the same
+  const f = Float32Array.from([1, -1, 2, -2, 3, -3, 4, -4]);
+  assert.equal(Array.from(shiftZero(f, 2, 2, 2, 0, 1, new Float32Array(8))), [0, 0, 0, 0, 1, -1, 2, -2]);
+  // against a naive definition on a random 7 x 6 image
+  const img = Uint8Array.from({ length: 42 }, (_, i) => (i * 53 + 7) % 251);
+  for (const [dx, dy] of [
+    [2, -3],
+    [-4, 1],
+    [5, 5],
+  ]) {
+    const got = shiftZero(img, 7, 6, 1, dx, dy, new Uint8Array(42));
+    for (let y = 0; y < 7; y++)
+      for (let x = 0; x < 6; x++) {
+        const sy = y - dy,
+          sx = x - dx;
+        assert.is(got[y * 6 + x], sy >= 0 && sy < 7 && sx >= 0 && sx < 6 ? img[sy * 6 + sx] : 0);
+      }
+  }
+  assert.throws(
+    () => new DataLoader(toy(2, 4, 4, 1), { batchSize: 1, shuffle: false, seed: 0, shift: 1, shiftMode: "mirror" as never }),
+    /shiftMode/,
+  );
+});
+
 test("resize in the loader (with and without shift) works on bytes, batches are byte / 255", () => {
   const ds = toy(3, 28, 28, 1);
   const loader = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, resize: { height: 32, width: 32 } });
   assert.is(loader.featureSize, 1024);
-  // resizing without shift keeps a pre-resized byte copy: 1 byte per output pixel
-  const source = (loader as unknown as { source: Uint8Array }).source;
-  assert.ok(source instanceof Uint8Array && source.length === 3 * 1024, "pre-resized source is bytes");
+  // resizing keeps no resized copy of the data: an index map of one sample's 1024 output values
+  const index = (loader as unknown as { resizeIndex: Int32Array }).resizeIndex;
+  assert.ok(index instanceof Int32Array && index.length === 1024, "the resize is an index map");
   const [b] = [...loader.batches(0)];
   for (let k = 0; k < 3; k++) {
     const img = ds.images.subarray(k * 784, (k + 1) * 784);
     assert.equal(Array.from(b.x.subarray(k * 1024, (k + 1) * 1024)), unit(resizeNearest(img, 28, 28, 1, 32, 32)));
   }
   const shifted = new DataLoader(ds, { batchSize: 3, shuffle: false, seed: 0, shift: 3, resize: { height: 32, width: 32 } });
-  assert.is((shifted as unknown as { source: Uint8Array }).source, ds.images);
   const [s] = [...shifted.batches(0)];
-  // each output must equal resize(shift(original)) / 255 for some |dx|, |dy| <= 3
+  // each output must equal resize(zero-fill shift(original)) / 255 for some |dx|, |dy| <= 3 (zero fill is the default)
   let unshifted = 0;
   for (let k = 0; k < 3; k++) {
     const img = ds.images.subarray(k * 784, (k + 1) * 784);
@@ -260,7 +313,7 @@ test("resize in the loader (with and without shift) works on bytes, batches are 
     let found = false;
     for (let dy = -3; dy <= 3 && !found; dy++) {
       for (let dx = -3; dx <= 3 && !found; dx++) {
-        const ref = unit(resizeNearest(shiftCircular(img, 28, 28, 1, dx, dy, new Uint8Array(784)), 28, 28, 1, 32, 32));
+        const ref = unit(resizeNearest(shiftZero(img, 28, 28, 1, dx, dy, new Uint8Array(784)), 28, 28, 1, 32, 32));
         found = ref.every((v, i) => v === got[i]);
         if (found && dx === 0 && dy === 0) unshifted++;
       }
@@ -272,6 +325,26 @@ test("resize in the loader (with and without shift) works on bytes, batches are 
     ds.images.every((v, i) => v === toyByte(Math.floor(i / 784), i % 784)),
     "source dataset was modified",
   );
+});
+
+test("a position taken inside an epoch resumes the same batches, augmentation included", () => {
+  const ds = toy(50, 6, 6);
+  for (const shift of [0, 2]) {
+    const loader = new DataLoader(ds, { batchSize: 8, shuffle: true, seed: 3, shift, dropLast: true });
+    const all = Array.from(loader.batches(1), (b) => Array.from(b.x)); // copied as they come: the buffer is reused
+    for (const at of [0, 2, 5, 6]) {
+      const it = loader.epoch(1);
+      for (let k = 0; k < at; k++) it.next();
+      const pos = JSON.parse(JSON.stringify(it.position())); // through JSON, as a state file keeps it
+      assert.is(pos.batch, at);
+      const rest = loader.epoch(1, pos);
+      for (let k = at; k < all.length; k++) assert.equal(Array.from(rest.next()!.x), all[k], `shift ${shift}, from ${at}: batch ${k}`);
+      assert.is(rest.next(), null);
+      assert.is(rest.position().batch, loader.numBatches);
+    }
+    assert.throws(() => loader.epoch(2, { epoch: 1, batch: 0, shift: null }), /position is in epoch 1, not 2/);
+    assert.throws(() => loader.epoch(1, { epoch: 1, batch: 99, shift: null }), /position batch 99 outside/);
+  }
 });
 
 test.run();

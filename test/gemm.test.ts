@@ -114,4 +114,47 @@ test("gemm respects leading dimensions (writes only the addressed sub-block)", (
     }
 });
 
+for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
+  test(`gemm ${variant}: b packed once (packB, from b or b^T) gives gemmNN / gemmNT's results, to the bit from 4 rows`, () => {
+    const { exports: k, memory } = loadKernels({ variant, initialPages: 256 });
+    const seed = { s: 11 };
+    for (const [M, N, K] of shapes) {
+      const A = randomArray(M * K, seed);
+      const B = randomArray(K * N, seed);
+      const C0 = randomArray(M * N, seed);
+      const ref = naiveMatmul(A, B, M, K, N);
+      const pa = 1 << 16,
+        pb = pa + M * K * 4 + 64,
+        pbt = pb + K * N * 4 + 64,
+        pp = pbt + K * N * 4 + 64,
+        pc = pp + k.packedBytes(K, N) + 64,
+        pd = pc + M * N * 4 + 64,
+        ps = pd + M * N * 4 + 64;
+      assert.ok(ps + gemmScratchBytes(K) < memory.buffer.byteLength);
+      const view = () => new Float32Array(memory.buffer);
+      view().set(A, pa / 4);
+      view().set(B, pb / 4);
+      view().set(transpose(B, K, N), pbt / 4);
+      for (const transB of [0, 1]) {
+        view().fill(NaN, pp / 4, (pp + k.packedBytes(K, N)) / 4);
+        k.packB(transB ? pbt : pb, transB ? K : N, transB, K, N, pp);
+        for (const acc of [0, 1]) {
+          view().set(C0, pc / 4);
+          view().set(C0, pd / 4);
+          k.gemmPacked(M, N, K, pa, K, pp, pc, N, acc, ps);
+          if (transB) k.gemmNT(M, N, K, pa, K, pbt, K, pd, N, acc, ps);
+          else k.gemmNN(M, N, K, pa, K, pb, N, pd, N, acc, ps);
+          const got = view().slice(pc / 4, pc / 4 + M * N);
+          const plain = view().slice(pd / 4, pd / 4 + M * N);
+          for (let i = 0; i < M * N; i++) {
+            const want = ref[i] + (acc ? C0[i] : 0);
+            if (Math.abs(got[i] - want) > 1e-5 * K + 1e-5) assert.unreachable(`packed ${M}x${N}x${K} [${i}]: ${got[i]} vs ${want}`);
+          }
+          if (M >= 4) assert.equal(got, plain, `${M}x${N}x${K} transB ${transB} acc ${acc}: not bit-identical`);
+        }
+      }
+    }
+  });
+}
+
 test.run();

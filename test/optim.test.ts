@@ -1,9 +1,11 @@
 // Optimiser trajectories over several steps against a float64 reference of the
-// PyTorch update rules (SGD momentum/Nesterov, Adam with L2, AdamW decoupled).
+// PyTorch update rules (SGD momentum/Nesterov, Adam with L2, AdamW decoupled);
+// the finite check fused into the update kernels; state save and restore.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { endStep } from "../src/engine.js";
+import { endStep, initEngine, engine } from "../src/engine.js";
+import { spawnNodeWorker } from "../src/node/threads.js";
 import { parameter } from "../src/nn/parameter.js";
 import { Adam, AdamW } from "../src/optim/adam.js";
 import { SGD } from "../src/optim/sgd.js";
@@ -112,6 +114,82 @@ test("SGD plain, momentum with dampening, Nesterov follow the reference", () => 
     run((ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true })),
     refSgd(0.05, 0.9, 0, 0, true),
   );
+});
+
+test("the update kernels report non-finite results, naming the parameter, in the SIMD body and the tail", () => {
+  const makers: [string, (ps: ReturnType<typeof parameter>[]) => Optimizer][] = [
+    ["adamw", (ps) => new AdamW(ps, { lr: 0.01 })],
+    ["adam", (ps) => new Adam(ps, { lr: 0.01, weightDecay: 0.1 })],
+    ["sgd", (ps) => new SGD(ps, { lr: 0.01 })],
+    ["sgd momentum", (ps) => new SGD(ps, { lr: 0.01, momentum: 0.9 })],
+  ];
+  for (const threads of [1, 2]) {
+    initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : {});
+    for (const [what, make] of makers) {
+      // 4099 values: SIMD groups of 4 plus a scalar tail of 3; >= 4096, so split over threads.
+      for (const at of [0, 2049, 4097]) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          endStep();
+          const a = parameter([5], "a"),
+            b = parameter([4099], "b");
+          const opt = make([a, b]);
+          opt.zeroGrad();
+          b.grad!.data().fill(0.5);
+          opt.step();
+          assert.is(opt.nonFinite, null, `${what}: finite step`);
+          b.grad!.data()[at] = bad;
+          opt.step();
+          assert.is(opt.nonFinite, "b", `${what} ${threads} thread(s): ${bad} gradient at ${at}`);
+          b.grad!.data()[at] = 0;
+          a.data()[1] = bad;
+          b.set(new Float32Array(4099));
+          const fresh = make([a, b]);
+          fresh.step();
+          assert.is(fresh.nonFinite, "a", `${what}: ${bad} weight`);
+        }
+      }
+    }
+    engine().pool?.close();
+  }
+  initEngine();
+  // An overflow of finite values (the learning rate blows the weights up) is caught too.
+  endStep();
+  const w = parameter([6], "w");
+  w.set([3e38, 1, 1, 1, 1, 1]);
+  const sgd = new SGD([w], { lr: 1e30 });
+  w.grad!.set([-1e9, 0, 0, 0, 0, 0]);
+  sgd.step();
+  assert.is(w.data()[0], Infinity);
+  assert.is(sgd.nonFinite, "w");
+});
+
+test("optimiser state round trip: a restored optimiser continues the same trajectory", () => {
+  for (const make of [
+    (ps: ReturnType<typeof parameter>[]) => new AdamW(ps, { lr: 0.01, weightDecay: 0.1 }),
+    (ps: ReturnType<typeof parameter>[]) => new SGD(ps, { lr: 0.05, momentum: 0.9 }),
+  ]) {
+    endStep();
+    const p = parameter([N], "p");
+    p.set(p0);
+    const opt = make([p]);
+    const stepOnce = (o: Optimizer, t: number) => {
+      o.zeroGrad();
+      p.grad!.set(gradFn(Array.from(p.data()), t));
+      o.step();
+    };
+    for (let t = 0; t < 5; t++) stepOnce(opt, t);
+    const saved = opt.state();
+    const weights = p.toArray();
+    for (let t = 5; t < 9; t++) stepOnce(opt, t);
+    const straight = p.toArray();
+    p.set(weights);
+    const again = make([p]);
+    again.loadState(saved);
+    assert.is(again.steps, 5);
+    for (let t = 5; t < 9; t++) stepOnce(again, t);
+    assert.equal(Array.from(p.toArray()), Array.from(straight));
+    assert.throws(() => again.loadState({ steps: 1, buffers: {} }), /buffer ".*" is missing/);
+  }
 });
 
 test("optimiser arguments are validated", () => {

@@ -107,4 +107,17 @@ test("shuffle and permutation are permutations", () => {
   );
 });
 
+test("state() and restore() continue a stream exactly, the spare normal included", () => {
+  const a = new Rng(11);
+  a.uniform();
+  a.normal(); // leaves a spare
+  const saved = JSON.parse(JSON.stringify(a.state()));
+  const next = [a.normal(), a.int(1000), a.uniform(), a.normal()];
+  const b = new Rng(0).restore(saved);
+  assert.equal([b.normal(), b.int(1000), b.uniform(), b.normal()], next);
+  assert.throws(() => new Rng(0).restore({ words: [0, 0, 0, 0], spare: null }), /not a generator state/);
+  assert.throws(() => new Rng(0).restore({ words: [1, 2, 3], spare: null }), /not a generator state/);
+  assert.throws(() => new Rng(0).restore({ words: [1, 2, 3, 2 ** 32], spare: null }), /not a generator state/);
+});
+
 test.run();

@@ -1,5 +1,7 @@
 // Tests of the input-balanced routing (SCRRAMBLE.md section 2): the balance property,
-// reproducibility, pick statistics, CSR invariants, loading and transposing.
+// reproducibility, the statistics of the routes measured from the CSR arrays
+// against the generator's exact law (goodness of fit), CSR invariants, loading
+// and transposing.
 // Must not depend on other test files or on WASM.
 
 import { test } from "uvu";
@@ -110,24 +112,175 @@ test("same seed -> identical arrays; different seed -> different routing", () =>
   assert.not.ok(same);
 });
 
-test("mean number of +1 picks matches srcCores*K*dstCores*K*p", () => {
-  const [S, D, K, p] = [4, 10, 4, 0.2];
-  const seeds = 200;
-  const expected = expectedPositiveRoutes(S, D, K, p);
-  assert.is(expected, 16 * 40 * 0.2);
-  let sum = 0;
-  for (let seed = 0; seed < seeds; seed++) {
-    const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
-    // the positive picks bound the positive mass left after cancellation
-    let posMass = 0;
-    for (const c of r.coef) if (c > 0) posMass += c;
-    assert.ok(posMass <= r.positivePicks!);
-    sum += r.positivePicks!;
+/** Upper tail of the chi-square distribution (Wilson-Hilferty normal approximation; ample for p-values near 1e-6). */
+function chiSquareP(x: number, df: number): number {
+  const z = (Math.cbrt(x / df) - (1 - 2 / (9 * df))) / Math.sqrt(2 / (9 * df));
+  // Normal upper tail by the complementary error function (Abramowitz-Stegun 7.1.26).
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(z * z) / 2);
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/** Pearson chi-square of observed counts against expected counts (expected >= 5 each; the rest pooled). */
+function chiSquare(observed: number[], expected: number[]): { x: number; df: number; p: number } {
+  let x = 0,
+    cells = 0,
+    restO = 0,
+    restE = 0;
+  observed.forEach((o, i) => {
+    if (expected[i] >= 5) {
+      x += (o - expected[i]) ** 2 / expected[i];
+      cells++;
+    } else {
+      restO += o;
+      restE += expected[i];
+    }
+  });
+  if (restE > 0) {
+    x += (restO - restE) ** 2 / restE;
+    cells++;
   }
-  const mean = sum / seeds;
-  // total picks is a sum of S*K binomials: variance S*K * D*K * p * (1 - p)
-  const se = Math.sqrt((S * K * D * K * p * (1 - p)) / seeds);
-  assert.ok(Math.abs(mean - expected) < 4 * se, `mean ${mean} vs expected ${expected} (se ${se})`);
+  return { x, df: cells - 1, p: chiSquareP(x, cells - 1) };
+}
+
+/** Per source slot, its net coefficients into every destination slot, read from the CSR arrays. */
+function rowsOf(r: Routing): Int32Array[] {
+  const nDst = r.dstCores * r.slotsPerCore;
+  const rows = Array.from({ length: r.srcCores * r.slotsPerCore }, () => new Int32Array(nDst));
+  for (let d = 0; d < nDst; d++) for (let e = r.dstPtr[d]; e < r.dstPtr[d + 1]; e++) rows[r.srcSlot[e]][d] = r.coef[e];
+  return rows;
+}
+
+const binom = (n: number, k: number, p: number): number => {
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return c * p ** k * (1 - p) ** (n - k);
+};
+
+/**
+ * Exact law of one source slot's net coefficient row, by enumerating the
+ * generator's draws (SCRRAMBLE.md section 2): Binomial(DK, p) picks uniform over
+ * the DK destination slots with replacement, each paired with a -1 into a
+ * uniform slot of the same destination core. Keys are the rows joined by ",".
+ */
+function exactRowLaw(D: number, K: number, p: number): Map<string, number> {
+  const nDst = D * K;
+  const law = new Map<string, number>();
+  for (let beta = 0; beta <= nDst; beta++) {
+    const picks = new Array<number>(beta).fill(0);
+    const minus = new Array<number>(beta).fill(0);
+    // every +1 pick has its -1 in a uniform slot of the same core
+    const place = (j: number, q: number) => {
+      if (j < beta) {
+        for (let k = 0; k < K; k++) {
+          minus[j] = picks[j] - (picks[j] % K) + k;
+          place(j + 1, q / K);
+        }
+        return;
+      }
+      const row = new Array<number>(nDst).fill(0);
+      for (const d of picks) row[d]++;
+      for (const d of minus) row[d]--;
+      const key = row.join(",");
+      law.set(key, (law.get(key) ?? 0) + q);
+    };
+    const walk = (i: number, q: number) => {
+      if (i === beta) return place(0, q);
+      for (let d = 0; d < nDst; d++) {
+        picks[i] = d;
+        walk(i + 1, q / nDst);
+      }
+    };
+    walk(0, binom(nDst, beta, p));
+  }
+  return law;
+}
+
+test("goodness of fit: each source slot's row of net coefficients follows the generator's exact law", () => {
+  // 2 destination cores of K = 2 slots; 10 000 source slots over 10 seeds.
+  const [D, K, p] = [2, 2, 0.5];
+  const law = exactRowLaw(D, K, p);
+  const total = [...law.values()].reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - 1) < 1e-12, `the law sums to ${total}`);
+  const counts = new Map<string, number>();
+  let n = 0;
+  for (let seed = 0; seed < 10; seed++) {
+    const r = generateRouting({ srcCores: 500, dstCores: D, slotsPerCore: K, p, seed });
+    for (const row of rowsOf(r)) {
+      const key = Array.from(row).join(",");
+      assert.ok(law.has(key), `row ${key} is impossible under the generator's law`);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      n++;
+    }
+  }
+  const keys = [...law.keys()];
+  const fit = chiSquare(
+    keys.map((k) => counts.get(k) ?? 0),
+    keys.map((k) => law.get(k)! * n),
+  );
+  assert.ok(fit.p > 1e-4, `chi-square ${fit.x.toFixed(1)} on ${fit.df} df, p = ${fit.p}`);
+  assert.ok(fit.df >= 8, `${fit.df} degrees of freedom`);
+});
+
+test("goodness of fit: destination cores and slots of the + and - routes are uniform (MNIST layer shape)", () => {
+  const [S, D, K, p] = [4, 50, 4, 0.2];
+  const plusCore = new Array<number>(D).fill(0);
+  const plusSlot = new Array<number>(K).fill(0);
+  const minusSlot = new Array<number>(K).fill(0);
+  for (let seed = 0; seed < 40; seed++) {
+    const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+    for (let d = 0; d < D * K; d++) {
+      for (let e = r.dstPtr[d]; e < r.dstPtr[d + 1]; e++) {
+        const c = r.coef[e];
+        if (c > 0) {
+          plusCore[Math.floor(d / K)] += c;
+          plusSlot[d % K] += c;
+        } else minusSlot[d % K] -= c;
+      }
+    }
+  }
+  for (const [what, counts] of [
+    ["+ routes per destination core", plusCore],
+    ["+ routes per slot within a core", plusSlot],
+    ["- routes per slot within a core", minusSlot],
+  ] as const) {
+    const n = counts.reduce((a, b) => a + b, 0);
+    const fit = chiSquare(
+      counts,
+      counts.map(() => n / counts.length),
+    );
+    assert.ok(fit.p > 1e-6, `${what}: chi-square ${fit.x.toFixed(1)} on ${fit.df} df, p = ${fit.p} (${counts.join(" ")})`);
+  }
+});
+
+test("the + mass per (source slot, destination core), measured from the CSR arrays, matches its exact expectation", () => {
+  // Picks into one core: n ~ Binomial(D K, p / D); the +1s and the -1s are each
+  // multinomial over its K slots, independent, and a slot keeps max(+ - -, 0).
+  const [S, D, K, p] = [16, 10, 4, 0.3];
+  let expected = 0;
+  for (let n = 0; n <= D * K; n++) {
+    let perSlot = 0;
+    for (let a = 0; a <= n; a++) for (let b = 0; b < a; b++) perSlot += binom(n, a, 1 / K) * binom(n, b, 1 / K) * (a - b);
+    expected += binom(D * K, n, p / D) * K * perSlot;
+  }
+  const values: number[] = [];
+  for (let seed = 0; seed < 100; seed++) {
+    const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+    for (const row of rowsOf(r)) {
+      for (let c = 0; c < D; c++) {
+        let plus = 0;
+        for (let k = 0; k < K; k++) plus += Math.max(row[c * K + k], 0);
+        values.push(plus);
+      }
+    }
+  }
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+  const se = sd / Math.sqrt(values.length);
+  assert.ok(Math.abs(mean - expected) < 4 * se, `measured ${mean} vs exact ${expected} (standard error ${se})`);
+  assert.ok(se < expected * 0.01, "the sample is large enough to see a 1 % shift");
+  // Before cancellation the picks number D K p per source slot: the closed form the report prints.
+  assert.ok(Math.abs(expectedPositiveRoutes(S, D, K, p) - S * K * D * K * p) < 1e-9);
 });
 
 test("p = 0 gives an empty routing; p = 1 picks every destination slot count", () => {

@@ -12,6 +12,8 @@ import * as ops from "../src/ops/index.js";
 import { backward } from "../src/autograd/backward.js";
 import { parameter } from "../src/nn/parameter.js";
 import { gradCheck, randomArray } from "./helpers/reference.js";
+import { noGrad } from "../src/autograd/tape.js";
+import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 
 /** y[b, cj, :] = W[cj] . routed[b, cj, :], routed from the dense 4-D routing tensor. */
 function naiveLayer(x: Float32Array, w: Float32Array, r: Routing, B: number, N: number): Float64Array {
@@ -80,6 +82,62 @@ test("gradients of x and W by central finite differences, including empty destin
     const res = gradCheck([x, w], () => ops.sum(ops.mul(ops.scrrambleLayer(x, w, buffers), pr)), { samples: 40 });
     assert.ok(res.ok, `case ${i}: ${JSON.stringify(res.worst)}`);
   }
+});
+
+test("the fused relu: forward equals relu of the plain layer, gradients by finite differences", () => {
+  for (const [i, c] of cases.slice(0, 4).entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 30 + i });
+    const buffers = uploadRouting(r);
+    const seed = { s: 40 + i };
+    const w = Tensor.from(randomArray(c.dst * c.N * c.N, seed), [c.dst, c.N, c.N]);
+    w.requiresGrad = true;
+    const x = Tensor.from(randomArray(c.B * c.src * c.N, seed), [c.B, c.src * c.N]);
+    x.requiresGrad = true;
+    const plain = ops.scrrambleLayer(x, w, buffers).toArray();
+    const fused = ops.scrrambleLayer(x, w, buffers, { relu: true }).toArray();
+    assert.equal(
+      Array.from(fused),
+      Array.from(plain, (v) => Math.max(v, 0)),
+    );
+    // eps 1e-3 is small against the pre-activations here, so no sampled perturbation crosses the kink at 0.
+    const pr = Tensor.from(randomArray(c.B * c.dst * c.N, seed), [c.B, c.dst * c.N]);
+    const res = gradCheck([x, w], () => ops.sum(ops.mul(ops.scrrambleLayer(x, w, buffers, { relu: true }), pr)), {
+      samples: 40,
+      eps: 1e-3,
+    });
+    assert.ok(res.ok, `case ${i}: ${JSON.stringify(res.worst)}`);
+  }
+});
+
+test("prepareInference packs the weights: the same scores, and stale packs are ignored after the weights change", () => {
+  endStep();
+  const m = new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [2, 3, 10], coreSize: 16, slotSize: 4, init: "glorot-core" });
+  const x = randomArray(6 * m.inputSize, { s: 3 }, 0, 1);
+  const scores = () =>
+    noGrad(() => {
+      const s = m.scores(Tensor.from(x, [6, m.inputSize])).toArray();
+      endStep();
+      return s;
+    });
+  const plain = scores();
+  m.prepareInference();
+  assert.ok(m.layers.every((l) => l.packed && l.packed.version === l.weight.version));
+  assert.equal(scores(), plain, "packed weights give the same scores to the bit (6 rows)");
+  // Change the weights behind the pack: the forward must not use it.
+  m.layers[0].weight.set(randomArray(m.layers[0].weight.size, { s: 9 }));
+  const fresh = scores();
+  assert.not.equal(fresh, plain);
+  const again = new ScrrambleMlp({ ...m.config });
+  again.layers.forEach((l, i) => l.weight.set(m.layers[i].weight.toArray()));
+  assert.equal(
+    noGrad(() => {
+      const s = again.scores(Tensor.from(x, [6, m.inputSize])).toArray();
+      endStep();
+      return s;
+    }),
+    fresh,
+  );
 });
 
 test("a routing where a destination slot receives nothing gives zero there and zero gradient back", () => {

@@ -1,12 +1,18 @@
 // The training loop on tiny synthetic data: it learns, it is reproducible from
 // the seed, the cosine schedule ends at zero, the reconstruction head and the
-// quantised-ReLU (ADC) activation train through it.
+// quantised-ReLU (ADC) activation train through it; it stops at the first
+// non-finite loss or weight, refuses data and batches that cannot train, and a
+// saved training state resumes to the same bits.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { endStep } from "../src/engine.js";
+import { endStep, engine } from "../src/engine.js";
+import { Tensor } from "../src/tensor.js";
+import { backward } from "../src/autograd/backward.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS, type ScrrambleMlpConfig } from "../src/nn/scrramble-mlp.js";
-import { trainModel, learningRateAt } from "../src/train/trainer.js";
+import { trainModel, learningRateAt, Trainer, TrainingDiverged, stepMemory } from "../src/train/trainer.js";
+import { DenseBaseline } from "../src/nn/dense-baseline.js";
+import { loadTrainingState, trainingStateParts } from "../src/io/training-state.js";
 import { evaluate } from "../src/train/evaluate.js";
 import { TRAIN_DEFAULTS } from "../src/train/options.js";
 import type { Dataset } from "../src/data/dataset.js";
@@ -80,6 +86,141 @@ test("the reconstruction head and the qrelu (ADC) activation train", () => {
   trainModel(q, train, null, opts);
   const acc = evaluate(q, held).accuracy;
   assert.ok(acc > 0.8, `qrelu accuracy ${acc}`);
+});
+
+function diverges(run: () => void, re: RegExp): void {
+  try {
+    run();
+    assert.unreachable("training went on");
+  } catch (e) {
+    assert.ok(e instanceof TrainingDiverged, `not a TrainingDiverged: ${(e as Error).message}`);
+    assert.match((e as Error).message, re);
+    assert.ok((e as TrainingDiverged).step >= 1);
+  }
+  endStep();
+}
+
+test("a non-finite loss or weight stops training, naming the step and the likely cause", () => {
+  endStep();
+  const train = toy(96, 5);
+  const quick = { ...opts, epochs: 3 };
+  diverges(
+    () => trainModel(new ScrrambleMlp(cfg), train, null, { ...quick, lr: 1e6 }),
+    new RegExp(
+      "^training diverged at step \\d+ \\(epoch \\d\\): (the loss is NaN|the held-out loss is NaN|" +
+        'parameter "layers\\.\\d\\.weight" became NaN or infinite); likely cause: the learning rate 1000000 is too high$',
+    ),
+  );
+  diverges(
+    () => trainModel(new ScrrambleMlp(cfg), train, null, { ...quick, optimizer: "sgd", lr: 1e6 }),
+    /training diverged at step \d+ .*likely cause: the learning rate 1000000 is too high/,
+  );
+  diverges(
+    () => trainModel(new ScrrambleMlp(cfg), train, null, { ...quick, weightDecay: 1e30 }),
+    /training diverged at step \d+ \(epoch 1\): .*; likely cause: the weight decay 1e\+30 is too high$/,
+  );
+  const dense = new DenseBaseline({ sizes: [64, 40, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  diverges(() => trainModel(dense, train, null, { ...quick, lr: 1e6 }), /training diverged at step \d+ .*learning rate 1000000/);
+  // A NaN already in the weights: the first loss is NaN, and the step is not applied.
+  const m = new ScrrambleMlp(cfg);
+  m.parameters()[0].data()[3] = NaN;
+  const before = m.parameters()[1].toArray();
+  diverges(() => trainModel(m, train, null, quick), /^training diverged at step 1 \(epoch 1\): the loss is NaN;/);
+  assert.equal(Array.from(m.parameters()[1].toArray()), Array.from(before), "the diverged step changed nothing");
+});
+
+test("empty data, a batch larger than the training set and a batch beyond kernel memory are refused", () => {
+  endStep();
+  const train = toy(40, 6);
+  const empty = { ...train, name: "nothing", images: new Uint8Array(0), labels: new Uint8Array(0), n: 0 };
+  const make = () => new ScrrambleMlp(cfg);
+  assert.throws(() => trainModel(make(), empty, null, opts), /dataset "nothing" is empty: nothing to train on/);
+  assert.throws(() => trainModel(make(), train, empty, opts), /held-out dataset "nothing" is empty/);
+  assert.throws(
+    () => trainModel(make(), train, null, { ...opts, batchSize: 41 }),
+    /batch size 41 is larger than the 40 samples of "toy6": an epoch would have no full batch/,
+  );
+  // 1 x 1 images: two million samples are 2 MB, a batch of them far more than 4 GiB of activations.
+  const n = 2_000_000;
+  const tiny: Dataset = {
+    name: "dots",
+    images: new Uint8Array(n),
+    labels: new Uint8Array(n),
+    n,
+    height: 1,
+    width: 1,
+    channels: 1,
+    classes: 3,
+  };
+  const dense = new DenseBaseline({ sizes: [1, 2048, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  assert.throws(
+    () => trainModel(dense, tiny, null, { ...opts, batchSize: n }),
+    new RegExp(
+      "batch size 2000000 needs about \\d+ MB of kernel memory per step beside the model's [\\d.]+ MB, " +
+        "above the \\d+ MB limit; at most about \\d+ samples per batch fit",
+    ),
+  );
+  const m = stepMemory(dense, 64, 1);
+  assert.ok(m.maxBatch > 10_000 && m.maxBatch < n, `max batch ${m.maxBatch}`);
+  endStep();
+});
+
+test("step memory: the estimate from batches of 4 and 8 is within 10 % of a measured batch of 64", () => {
+  endStep();
+  const dense = new DenseBaseline({ sizes: [64, 300, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const est = stepMemory(dense, 64, 64).step;
+  const scr = new ScrrambleMlp(cfg);
+  const estScr = stepMemory(scr, 64, 64).step;
+  const measure = (m: { loss: ScrrambleMlp["loss"]; inputSize: number }) => {
+    const arena = engine().arena;
+    arena.resetPeak();
+    const { loss } = m.loss({ x: Tensor.zeros([64, m.inputSize]), labels: new Uint8Array(64) });
+    backward(loss);
+    const peak = arena.stats().peakStepBytes;
+    endStep();
+    return peak;
+  };
+  for (const [what, e, real] of [
+    ["dense", est, measure(dense)],
+    ["scrramble", estScr, measure(scr)],
+  ] as const) {
+    assert.ok(Math.abs(e - real) <= 0.1 * real, `${what}: estimated ${e}, measured ${real}`);
+  }
+});
+
+test("a training state taken mid-epoch resumes to the same weights as an unbroken run", () => {
+  endStep();
+  const train = toy(100, 7),
+    held = toy(30, 8);
+  const o = { ...opts, epochs: 3, batchSize: 16, shift: 1, evalEvery: 4 };
+  const run = (stopAt: number | null) => {
+    const model = new ScrrambleMlp(cfg);
+    const t = new Trainer(model, train, held, o);
+    while (!t.done && t.step !== stopAt) t.next();
+    return { model, t };
+  };
+  const straight = run(null);
+  assert.is(straight.t.step, 18, "6 batches of 16 per epoch, 3 epochs");
+  for (const stopAt of [3, 6, 11]) {
+    const { t: first } = run(stopAt);
+    const bytes = trainingStateParts(first.state(), { kind: "k", config: "{}", train: "{}" });
+    const whole = new Uint8Array(bytes.reduce((a, b) => a + b.length, 0));
+    bytes.reduce((at, b) => (whole.set(b, at), at + b.length), 0);
+    const { state } = loadTrainingState(whole, "state.safetensors");
+    const model = new ScrrambleMlp({ ...cfg, initSeed: 99 }); // other weights: the state must replace them all
+    const resumed = new Trainer(model, train, held, o);
+    resumed.restore(state);
+    while (resumed.next());
+    straight.model
+      .parameters()
+      .forEach((p, i) =>
+        assert.equal(Array.from(model.parameters()[i].toArray()), Array.from(p.toArray()), `stopped at ${stopAt}: parameter ${i}`),
+      );
+  }
+  const t = new Trainer(new ScrrambleMlp(cfg), train, held, o);
+  const s = straight.t.state();
+  assert.throws(() => t.restore({ ...s, step: 5 }), /training state: position \(epoch 2, batch 6\) is not step 5/);
+  assert.throws(() => t.restore({ ...s, params: {} }), /parameter "layers\.0\.weight" is missing/);
 });
 
 test.run();

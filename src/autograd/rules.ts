@@ -2,16 +2,14 @@
 // accumulate). Typed as RuleTable: an op without a rule fails tsc.
 // Straight-through and subgradient choices are stated in a NOTE above the rule.
 
-import { engine, parallel } from "../engine.js";
+import { engine, parallel, parallelRanges } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
 import { batchNormBackward } from "../batchnorm.js";
-import { routeCalls } from "../route.js";
-import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
-import type { KernelCall } from "../wasm/pool.js";
+import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./types.js";
-import { gradOf } from "./grad.js";
+import { gradInto, gradOf } from "./grad.js";
 
 const k = () => engine().k;
 
@@ -20,17 +18,20 @@ export const rules: RuleTable = {
     const [a, b] = node.inputs;
     const [M, I] = a.shape;
     const J = b.shape[1];
-    if (a.requiresGrad) gemm("gemmNT", M, I, J, gy.ptr, J, b.ptr, J, gradOf(a).ptr, I, true); // da [M, I] += gy [M, J] . b^T
-    if (b.requiresGrad) gemm("gemmTN", I, J, M, a.ptr, I, gy.ptr, J, gradOf(b).ptr, J, true); // db [I, J] += a^T . gy
+    if (a.requiresGrad) gemmInto(a, (da, acc) => gemm("gemmNT", M, I, J, gy.ptr, J, b.ptr, J, da, I, acc)); // da [M, I] += gy [M, J] . b^T
+    if (b.requiresGrad) gemmInto(b, (db, acc) => gemm("gemmTN", I, J, M, a.ptr, I, gy.ptr, J, db, J, acc)); // db [I, J] += a^T . gy
   },
 
   linear(node, gy) {
     const [x, w, bias] = node.inputs;
     const [B, I] = x.shape;
     const O = w.shape[0];
-    if (x.requiresGrad) gemm("gemmNN", B, I, O, gy.ptr, O, w.ptr, I, gradOf(x).ptr, I, true); // dx += gy . w
-    if (w.requiresGrad) gemm("gemmTN", O, I, B, gy.ptr, O, x.ptr, I, gradOf(w).ptr, I, true); // dw += gy^T . x
-    if (bias?.requiresGrad) k().sumRows(gradOf(bias).ptr, gy.ptr, B, O, 1);
+    if (x.requiresGrad) gemmInto(x, (dx, acc) => gemm("gemmNN", B, I, O, gy.ptr, O, w.ptr, I, dx, I, acc)); // dx += gy . w
+    if (w.requiresGrad) gemmInto(w, (dw, acc) => gemm("gemmTN", O, I, B, gy.ptr, O, x.ptr, I, dw, I, acc)); // dw += gy^T . x
+    if (bias?.requiresGrad) {
+      const { grad, accumulate } = gradInto(bias);
+      k().sumRows(grad.ptr, gy.ptr, B, O, accumulate);
+    }
   },
 
   add(node, gy) {
@@ -61,15 +62,23 @@ export const rules: RuleTable = {
 
   // NOTE: subgradient 0 at x = 0.
   relu(node, gy) {
-    const [x] = node.inputs;
-    k().reluBackward(gradOf(x).ptr, x.ptr, gy.ptr, x.size);
+    reluBackward(node.inputs[0], gy);
   },
 
   // NOTE: straight-through estimator: the floor and the clip at max pass the
   // gradient unchanged; only the relu (x <= 0) blocks it.
   qrelu(node, gy) {
+    reluBackward(node.inputs[0], gy);
+  },
+
+  // NOTE: clipped straight-through estimator (the reference's BinarySTE): the
+  // step's true derivative is 0 almost everywhere; the surrogate is 1 where
+  // |x| < width, 0 elsewhere.
+  binaryStep(node, gy) {
     const [x] = node.inputs;
-    k().reluBackward(gradOf(x).ptr, x.ptr, gy.ptr, x.size);
+    const dx = gradOf(x).ptr;
+    const w = node.saved.width;
+    parallelRanges(x.size, (lo, hi) => ["binaryStepBackward", dx + lo * 4, x.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, w]);
   },
 
   sigmoid(node, gy) {
@@ -108,35 +117,101 @@ export const rules: RuleTable = {
   capsuleMargin(node, gy) {
     const [y] = node.inputs;
     const s = node.saved;
-    k().marginLossBackward(gradOf(y).ptr, y.ptr, s.norms, s.lengths, s.labels, s.B, s.L, s.D, s.mPlus, s.mMinus, s.lambda, gy.item());
+    const { grad, accumulate } = gradInto(y);
+    const g = gy.item();
+    parallelRanges(
+      s.B,
+      (b0, b1) => [
+        "marginLossBackward",
+        grad.ptr,
+        y.ptr,
+        s.norms,
+        s.lengths,
+        s.labels,
+        s.B,
+        s.L,
+        s.D,
+        s.mPlus,
+        s.mMinus,
+        s.lambda,
+        g,
+        b0,
+        b1,
+        accumulate,
+      ],
+      { align: 1, minItems: Math.ceil(65536 / (s.L * s.D)) },
+    );
   },
 
+  // dW[c] by destination cores, dx by batch rows: each output element sums its
+  // terms in the same order whatever the split (kernels in assembly/routed.ts).
   scrramble(node, gy) {
     const [x, w] = node.inputs;
-    const { routed, routing, B } = node.saved;
-    const e = engine();
-    const { srcCores, dstCores, slotsPerCore: K } = routing;
+    const { routing, B, relu } = node.saved;
+    const { srcCores, dstCores: C, slotsPerCore: K } = routing;
+    // NOTE: the fused relu's subgradient is 0 at 0; its mask comes from the output
+    // (max(0, y) > 0 exactly where y > 0) and is applied to gy in place.
+    if (relu) {
+      const out = node.out;
+      parallelRanges(gy.size, (lo, hi) => ["reluBackward", gy.ptr + lo * 4, out.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, 0]);
+    }
     const N = w.shape[1];
     const S = N / K;
-    const ld = dstCores * N;
+    const ld = C * N;
+    const scratchBytes = routedScratchBytes(B, N);
     if (w.requiresGrad) {
-      const dw = gradOf(w).ptr;
-      const calls: KernelCall[] = [];
-      for (let c = 0; c < dstCores; c++) {
-        // dW[c] [N, N] += gy[:, c]^T [N, B] . routed[:, c] [B, N]
-        calls.push(["gemmTN", N, N, B, gy.ptr + c * N * 4, ld, routed + c * N * 4, ld, dw + c * N * N * 4, N, 1, 0]);
-      }
-      parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(B));
+      const { grad, accumulate } = gradInto(w);
+      const { dstPtr, srcSlot, coef } = routing;
+      parallelRanges(
+        C,
+        (c0, c1) => [
+          "routedWeightGrad",
+          grad.ptr,
+          gy.ptr,
+          ld,
+          x.ptr,
+          srcCores * N,
+          B,
+          N,
+          S,
+          K,
+          c0,
+          c1,
+          dstPtr,
+          srcSlot,
+          coef,
+          accumulate,
+          0,
+        ],
+        { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes },
+      );
     }
     if (x.requiresGrad) {
-      const drouted = e.arena.allocStep(B * ld * 4);
-      const calls: KernelCall[] = [];
-      for (let c = 0; c < dstCores; c++) {
-        // drouted[:, c] [B, N] = gy[:, c] [B, N] . W[c] [N, N]
-        calls.push(["gemmNN", B, N, N, gy.ptr + c * N * 4, ld, w.ptr + c * N * N * 4, N, drouted + c * N * 4, ld, 0, 0]);
-      }
-      parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
-      parallel(routeCalls("routeScatter", gradOf(x).ptr, srcCores * N, drouted, ld, B, S, dstCores * K, routing));
+      const { grad, accumulate } = gradInto(x);
+      const { dstPtr, srcSlot, coef } = routing;
+      parallelRanges(
+        B,
+        (b0, b1) => [
+          "routedInputGrad",
+          grad.ptr,
+          srcCores * N,
+          gy.ptr,
+          ld,
+          w.ptr,
+          b0,
+          b1,
+          N,
+          S,
+          K,
+          C,
+          dstPtr,
+          srcSlot,
+          coef,
+          accumulate,
+          0,
+        ],
+        { align: 4, minItems: 8, scratchArg: ROUTED_SCRATCH_ARG.routedInputGrad, scratchBytes },
+      );
     }
   },
 
@@ -205,10 +280,26 @@ export const rules: RuleTable = {
   // NOTE: out = relu(a + b) is 0 exactly where a + b <= 0, so the output masks the gradient (subgradient 0).
   addRelu(node, gy) {
     const [a, b] = node.inputs;
-    if (a.requiresGrad) k().reluBackward(gradOf(a).ptr, node.out.ptr, gy.ptr, a.size);
-    if (b.requiresGrad) k().reluBackward(gradOf(b).ptr, node.out.ptr, gy.ptr, b.size);
+    const out = node.out;
+    for (const t of [a, b]) {
+      if (!t.requiresGrad) continue;
+      const { grad, accumulate } = gradInto(t);
+      parallelRanges(t.size, (lo, hi) => ["reluBackward", grad.ptr + lo * 4, out.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, accumulate]);
+    }
   },
 };
+
+/** Run a GEMM that writes every element of t's gradient: overwriting while it holds zeros, adding after. */
+function gemmInto(t: Tensor, run: (grad: number, accumulate: boolean) => void): void {
+  const { grad, accumulate } = gradInto(t);
+  run(grad.ptr, accumulate === 1);
+}
+
+/** dx (+)= dy where x > 0, split over the threads in element ranges. */
+function reluBackward(x: Tensor, gy: Tensor): void {
+  const { grad, accumulate } = gradInto(x);
+  parallelRanges(x.size, (lo, hi) => ["reluBackward", grad.ptr + lo * 4, x.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, accumulate]);
+}
 
 function addScalarBroadcast(g: Tensor, gy: Tensor, factor: number): void {
   const v = gy.item() * factor;

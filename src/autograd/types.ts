@@ -15,6 +15,7 @@ export interface OpSaved {
   scale: { s: number };
   relu: null;
   qrelu: null;
+  binaryStep: { width: number };
   sigmoid: null;
   reshape: null;
   sum: null;
@@ -32,7 +33,7 @@ export interface OpSaved {
     mMinus: number;
     lambda: number;
   };
-  scrramble: { routed: number; routing: RoutingBuffers; B: number };
+  scrramble: { routing: RoutingBuffers; B: number; relu: boolean };
   conv2d: ConvShape;
   /** Statistics used (batch or running), whether relu was fused, rows M and channels F. */
   batchNorm: { mean: number; invstd: number; relu: boolean; batchStats: boolean; M: number; F: number };

@@ -49,7 +49,7 @@ export function fieldOptions(schema: Schema, defaults: object, o: { withDefaults
     if (f.internal || o.skip?.includes(key)) continue;
     const shown = f.defaultHelp ?? (d[key] === undefined ? undefined : showValue(d[key]));
     out[flagOf(key, f)] = {
-      type: f.type === "boolean" ? "boolean" : "string",
+      type: "string", // boolean settings take a value: --bias false
       help: f.help,
       arg: f.arg,
       ...(o.withDefaults && f.defaultHelp === undefined && d[key] !== undefined ? { default: showValue(d[key]) } : { defaultHelp: shown }),

@@ -7,10 +7,9 @@ import type { Model } from "../nn/model.js";
 import { crossbarFor } from "../sim/simulators.js";
 import { calibrationBatches } from "../sim/calibration.js";
 import { MAPPINGS } from "../sim/mapping.js";
-import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { choice, helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
-import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataOptionsFor } from "./options.js";
+import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataForModel } from "./options.js";
 import { formatConfusion } from "./format.js";
 
 const { mapping: _mapping, ...HARDWARE_OPTIONS } = CROSSBAR_OPTIONS;
@@ -49,12 +48,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
   const stats = typeof v["bn-eval"] === "string" ? choice(v, "bn-eval", ["running", "batch"] as const) : null;
-  const { model, path } = readCheckpoint(v.checkpoint);
+  const { model, path, step } = readCheckpoint(v.checkpoint);
   if (stats) {
     if (!model.setEvalStatistics) throw new UsageError(`--bn-eval: a ${model.kind} checkpoint has no batch norms`);
     model.setEvalStatistics(stats);
   }
-  const data = await loadData(dataOptionsFor(v, model.classes));
+  const data = await dataForModel(v, model, path);
   let target: Model = model;
   let hardware: Record<string, unknown> | null = null;
   if (typeof v.crossbar === "string") {
@@ -68,11 +67,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const conductances = Object.fromEntries(MAPPINGS.map((m) => [m, sim.conductances(m)]));
     hardware = { ...opts, conductances, ranges: sim.ranges() };
   }
+  if (target === model) model.prepareInference?.(); // the weights are fixed: pack them once for every batch
   const r = evaluate(target, evalLoader(model, data.test));
   if (v.json) {
     const out = {
       checkpoint: path,
       kind: model.kind,
+      step,
       data: data.description,
       hardware,
       accuracy: r.accuracy,
@@ -83,7 +84,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
   }
-  process.stdout.write(`${path} (${model.kind}) on ${data.description}\n`);
+  process.stdout.write(`${path} (${model.kind}${step ? `, ${step} steps` : ""}) on ${data.description}\n`);
   if (hardware) {
     const h = hardware as { mapping: string; conductances: Record<string, number> };
     const counts = Object.entries(h.conductances).map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`);

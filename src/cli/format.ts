@@ -13,3 +13,10 @@ export function formatConfusion(confusion: number[][]): string {
   });
   return [head, ...rows].join("\n") + "\n";
 }
+
+/** A byte count for people: B, KiB (1024) or MiB, three significant digits. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const [v, unit] = n < 1024 * 1024 ? [n / 1024, "KiB"] : [n / (1024 * 1024), "MiB"];
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${unit}`;
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The scrramble command: dispatches to train, eval, routing, report, sweep.
+// The scrramble command: dispatches to train, eval, routing, sweep, export, predict, demo, report.
 // Enables relaxed SIMD in V8 before the kernels load (Node 20 keeps it behind a
 // flag) and starts the kernel worker threads; usage errors exit with code 2,
 // other failures with 1, each with a one-line message.
@@ -18,8 +18,29 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
   eval: { summary: "evaluate a checkpoint (accuracy, confusion matrix)", run: async () => (await import("./eval.js")).evalCommand },
   routing: { summary: "routing statistics and slot-connectivity SVGs", run: async () => (await import("./routing.js")).routingCommand },
   sweep: {
-    summary: "accuracy on simulated hardware against ADC bits, noise, levels, p",
+    summary:
+      "the paper's experiments: accuracy vs ADC bits / full scale, noise, levels (simulated); p, slot size, cores, seeds, grid (trained)",
     run: async () => (await import("./sweep.js")).sweepCommand,
+  },
+  export: {
+    summary: "a checkpoint to a one-file ES module edge bundle, or to crossbar programming files",
+    run: async () => (await import("./export.js")).exportCommand,
+  },
+  predict: {
+    summary: "classify PNG / PGM images, raw 28x28 bytes or IDX files with a checkpoint or a bundle",
+    run: async () => (await import("./predict.js")).predictCommand,
+  },
+  demo: {
+    summary: "serve the draw-a-digit browser demo of a checkpoint or bundle on 127.0.0.1",
+    run: async () => (await import("./demo.js")).demoCommand,
+  },
+  figures: {
+    summary: "a trained model's learned effective connectivity and reconstructed digits (SVG)",
+    run: async () => (await import("./figures.js")).figuresCommand,
+  },
+  merge: {
+    summary: "join the shards of a sweep (sweep --shard i/n) into one sweep's files",
+    run: async () => (await import("./merge.js")).mergeCommand,
   },
   report: {
     summary: "traffic, ADC and area accounting against dense and sparse baselines",

@@ -5,11 +5,14 @@
 
 import { modelConfig, modelEntries, modelEntry } from "../nn/registry.js";
 import type { ModelContext } from "../nn/model.js";
-import { choice, readFields, showValue, flagOf, type OptionValues } from "../options.js";
-import { TRAIN_DEFAULTS, TRAIN_FIELDS, TRAIN_RECIPES, type TrainOptions } from "../train/options.js";
+import { readFields, showValue, flagOf, type OptionValues } from "../options.js";
+import { TRAIN_DEFAULTS, TRAIN_FIELDS, type TrainOptions } from "../train/options.js";
+import { RECIPES, RECIPE_NAMES, type RecipeName } from "../train/recipes.js";
 import { parseAugmentation } from "../data/augment.js";
 import { CROSSBAR_DEFAULTS, CROSSBAR_FIELDS, checkCrossbarOptions, type CrossbarOptions } from "../sim/options.js";
-import { DATA_FIELDS, type DataOptions } from "../node/data.js";
+import { DATA_FIELDS, loadData, type DataOptions, type DataSplits } from "../node/data.js";
+import type { Model } from "../nn/model.js";
+import { ensureFolder } from "../node/atomic.js";
 import { fieldOptions, UsageError, type OptionTable } from "./args.js";
 
 /** Run fn; a library Error becomes a usage error (exit 2) with the same message. */
@@ -34,7 +37,7 @@ export function modelOptions(): OptionTable {
       const flag = flagOf(key, f);
       const def = f.defaultHelp ?? showValue((e.defaults as Record<string, unknown>)[key]);
       (owners[flag] ??= []).push(`${def}${entries.length > 1 ? ` for ${e.kind}` : ""}`);
-      out[flag] ??= { type: f.type === "boolean" ? "boolean" : "string", arg: f.arg, help: f.help };
+      out[flag] ??= { type: "string", arg: f.arg, help: f.help }; // boolean settings take a value too: --bias false
     }
   }
   for (const [flag, defs] of Object.entries(owners)) out[flag].defaultHelp = defs.join("; ");
@@ -47,13 +50,21 @@ export function modelKind(v: OptionValues): string {
   return asUsage(() => modelEntry(name).kind);
 }
 
-/** A validated config of the --model kind from the command line and the data. */
+/** A validated config of the --model kind from the command line and the data (and the --recipe's model settings). */
 export function modelFromOptions(v: OptionValues, ctx: ModelContext): { kind: string; config: object } {
   const kind = modelKind(v);
-  const own = new Set(Object.entries(modelEntry(kind).fields).map(([k, f]) => flagOf(k, f)));
+  const fields = modelEntry(kind).fields;
+  const own = new Set(Object.entries(fields).map(([k, f]) => flagOf(k, f)));
   const foreign = Object.keys(modelOptions()).filter((f) => f !== "model" && !own.has(f) && v[f] !== undefined);
   if (foreign.length) throw new UsageError(`--${foreign[0]} does not apply to --model ${kind}`);
-  return asUsage(() => modelConfig(kind, v, ctx));
+  const preset: OptionValues = {};
+  for (const [key, value] of Object.entries(RECIPES[recipeOf(v)].model))
+    if (fields[key] && !fields[key].internal) preset[flagOf(key, fields[key])] = String(value);
+  return asUsage(() => modelConfig(kind, { ...preset, ...definedOnly(v) }, ctx));
+}
+
+function definedOnly(v: OptionValues): OptionValues {
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined));
 }
 
 export const TRAIN_OPTIONS: OptionTable = {
@@ -61,19 +72,25 @@ export const TRAIN_OPTIONS: OptionTable = {
     type: "string",
     arg: "R",
     default: "default",
-    help:
-      `training defaults: ${Object.keys(TRAIN_RECIPES).join(" | ")}; paper = the CIFAR recipe (AdamW 3e-4, warmup-cosine, ` +
-      `50k steps, the dataset's augmentation, --split reference); flags still override`,
+    help: `training preset (explicit options win): ${RECIPE_NAMES.map((r) => `${r} = ${RECIPES[r].summary}`).join("; ")}`,
   },
   ...fieldOptions(TRAIN_FIELDS, TRAIN_DEFAULTS),
 };
 
-/** The training options: the --recipe's defaults, then every flag given. */
+/** The --recipe named on the command line. */
+export function recipeOf(v: OptionValues): RecipeName {
+  const r = v.recipe ?? "default";
+  if (typeof r !== "string" || !RECIPE_NAMES.includes(r as RecipeName))
+    throw new UsageError(`--recipe must be one of ${RECIPE_NAMES.join(", ")}, got ${JSON.stringify(r)}`);
+  return r as RecipeName;
+}
+
+/** Training settings: the defaults, then the --recipe's, then every explicit option (the augmentation spec checked before any data is read). */
 export function trainOptionsFrom(v: OptionValues): TrainOptions {
-  const recipe = choice(v, "recipe", Object.keys(TRAIN_RECIPES));
+  const base: TrainOptions = { ...TRAIN_DEFAULTS, ...RECIPES[recipeOf(v)].train };
   return asUsage(() => {
-    const o = readFields(TRAIN_FIELDS, v, { ...TRAIN_DEFAULTS, ...TRAIN_RECIPES[recipe] });
-    parseAugmentation(o.augment, { name: "" }, o.shift); // the spec's syntax, before any data is read
+    const o = readFields(TRAIN_FIELDS, v, base);
+    parseAugmentation(o.augment, { name: "" }, o.shift);
     return o;
   });
 }
@@ -84,7 +101,7 @@ export const CROSSBAR_OPTIONS: OptionTable = fieldOptions(CROSSBAR_FIELDS, CROSS
 export function crossbarOptionsFrom(v: OptionValues, base: CrossbarOptions = CROSSBAR_DEFAULTS): CrossbarOptions {
   return asUsage(() => {
     const o = readFields(CROSSBAR_FIELDS, v, base);
-    checkCrossbarOptions(o);
+    checkCrossbarOptions(o, (key) => `--${flagOf(key, CROSSBAR_FIELDS[key])}`);
     return o;
   });
 }
@@ -92,12 +109,40 @@ export function crossbarOptionsFrom(v: OptionValues, base: CrossbarOptions = CRO
 export const DATA_OPTIONS: OptionTable = fieldOptions(DATA_FIELDS, {});
 
 export function dataOptionsFrom(v: OptionValues): DataOptions {
-  const base: DataOptions = v.recipe === "paper" ? { split: "reference" } : {};
+  const base = { ...RECIPES[recipeOf(v)].data } as DataOptions; // the --recipe's data settings, then the flags
   return asUsage(() => readFields(DATA_FIELDS, v, base));
 }
 
-/** Data options for evaluating a model: IDX data takes the model's class count unless --classes says otherwise. */
-export function dataOptionsFor(v: OptionValues, modelClasses: number): DataOptions {
+/**
+ * The data to evaluate a loaded model on: for IDX data --classes defaults to the model's,
+ * and data with more classes than the model is refused as a usage error naming
+ * the checkpoint (rather than failing later inside the loss).
+ */
+export async function dataForModel(v: OptionValues, model: Model, checkpoint: string): Promise<DataSplits> {
   const o = dataOptionsFrom(v);
-  return (o.dataset ?? "mnist") === "mnist" ? { ...o, classes: o.classes ?? modelClasses } : o;
+  if ((o.dataset ?? "mnist") !== "mnist") {
+    const data = await loadData(o); // CIFAR data has its own labels
+    if (data.test.classes > model.classes)
+      throw new UsageError(`--dataset ${o.dataset}: ${data.test.classes} classes, the model in ${checkpoint} has only ${model.classes}`);
+    return data;
+  }
+  if (o.data === undefined && o.classes === undefined && model.classes !== 10) {
+    throw new UsageError(
+      `the model in ${checkpoint} has ${model.classes} classes, the bundled MNIST subset 10: give an IDX folder of its data (--data DIR)`,
+    );
+  }
+  const classes = o.classes ?? model.classes;
+  if (classes > model.classes) throw new UsageError(`--classes ${classes}: the model in ${checkpoint} has only ${model.classes} classes`);
+  return loadData({ ...o, classes });
+}
+
+/** The --out folder of a command, created now (before any work) so that a file in its place is a usage error. */
+export function outFolder(v: OptionValues): string {
+  const out = String(v.out);
+  try {
+    ensureFolder(out);
+  } catch (e) {
+    throw new UsageError(`--out: ${(e as Error).message}`);
+  }
+  return out;
 }

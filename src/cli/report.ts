@@ -1,15 +1,16 @@
 // `scrramble report`: traffic, ADC and area accounting of a ScRRAMBLe network
 // (from a checkpoint, or from routing options without training) against the
-// baselines; prints the tables and writes report.json and report.md.
+// baselines and the slides' overhead model; prints the tables and writes
+// report.json, report.md and overhead-contour.svg.
 
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { ACCOUNTING_DEFAULTS, type AccountingParams } from "../sim/accounting.js";
 import { hardwareReport, reportMarkdown, type ReportInput } from "../sim/report.js";
+import { overheadContourSvg, type OverheadOptions } from "../sim/overhead.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
 import { helpText, intList, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
-import { asUsage } from "./options.js";
+import { outFolder, asUsage } from "./options.js";
 import { ROUTING_OPTIONS, routedFromOptions } from "./routing.js";
 
 const a = ACCOUNTING_DEFAULTS;
@@ -34,7 +35,19 @@ export const REPORT_COMMAND: CommandSpec = {
       help: "routing coefficient bits in a header (0 = from the largest coefficient)",
     },
     "accumulator-in-tile": { type: "boolean", help: "dense baselines: the accumulator sits in one of the tiles" },
-    out: { type: "string", arg: "DIR", default: "report", help: "folder for report.json and report.md" },
+    "overhead-chunks": {
+      type: "string",
+      arg: "C",
+      default: "slots",
+      help: "overhead model: destination chunks a packet addresses: slots (S_dst K per layer) or a fixed count, e.g. 1024",
+    },
+    "overhead-value-bits": {
+      type: "string",
+      arg: "B",
+      default: "1",
+      help: "overhead model: bits per routed value in D = s x B (1 as on the slides, or activation = --activation-bits)",
+    },
+    out: { type: "string", arg: "DIR", default: "report", help: "folder for report.json, report.md and overhead-contour.svg" },
     json: { type: "boolean", help: "print the JSON report instead of the tables" },
   },
   examples: [
@@ -58,7 +71,13 @@ export async function reportCommand(argv: string[]): Promise<number> {
     coefBits: num(v, "coef-bits", { int: true, min: 0, max: 16 }),
     accumulatorInTile: Boolean(v["accumulator-in-tile"]),
   };
-  const settings = { denseSizes: intList(v, "dense-sizes"), seeds: num(v, "seeds", { int: true, min: 1, max: 1000 }), params };
+  const chunksRaw = String(v["overhead-chunks"]);
+  const overhead: OverheadOptions = {
+    chunks: chunksRaw === "slots" ? "slots" : num(v, "overhead-chunks", { int: true, min: 1 }),
+    valueBits:
+      v["overhead-value-bits"] === "activation" ? params.activationBits! : num(v, "overhead-value-bits", { int: true, min: 1, max: 64 }),
+  };
+  const settings = { denseSizes: intList(v, "dense-sizes"), seeds: num(v, "seeds", { int: true, min: 1, max: 1000 }), params, overhead };
   let input: ReportInput;
   if (typeof v.checkpoint === "string") {
     const { model } = readCheckpoint(v.checkpoint);
@@ -67,13 +86,18 @@ export async function reportCommand(argv: string[]): Promise<number> {
   } else {
     input = { ...routedFromOptions(v), ...settings };
   }
+  const out = outFolder(v);
   const report = asUsage(() => hardwareReport(input));
   const md = reportMarkdown(report);
-  const out = String(v.out);
-  mkdirSync(out, { recursive: true });
   writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileAtomic(join(out, "report.md"), md);
+  const first = report.overhead.layers[0];
+  const contour = join(out, "overhead-contour.svg");
+  writeFileAtomic(
+    contour,
+    overheadContourSvg({ ...overhead, dstCores: first.dstCores, coreSize: report.params.coreSize, slotSize: first.slotSize, p: first.p }),
+  );
   if (v.json) process.stdout.write(JSON.stringify(report) + "\n");
-  else process.stdout.write(md + `\nwrote ${join(out, "report.json")} and ${join(out, "report.md")}\n`);
+  else process.stdout.write(md + `\nwrote ${join(out, "report.json")}, ${join(out, "report.md")} and ${contour}\n`);
   return 0;
 }

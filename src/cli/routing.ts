@@ -3,7 +3,6 @@
 // Also the routing options report shares.
 
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { networkRoutings } from "../routing/network.js";
 import { expectedPositiveRoutes, routingStats } from "../routing/stats.js";
 import { routingSvg } from "../routing/svg.js";
@@ -11,7 +10,7 @@ import type { RoutedNetwork } from "../nn/model.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
 import { helpText, intList, num, parseCommand, UsageError, type CommandSpec, type OptionTable, type Parsed } from "./args.js";
-import { asUsage } from "./options.js";
+import { outFolder, asUsage } from "./options.js";
 
 /** The network a routing-only command describes: from a checkpoint or from these options. */
 export const ROUTING_OPTIONS: OptionTable = {
@@ -75,8 +74,7 @@ export async function routingCommand(argv: string[]): Promise<number> {
   });
   const files: string[] = [];
   if (!v["no-svg"]) {
-    const out = String(v.out);
-    mkdirSync(out, { recursive: true });
+    const out = outFolder(v);
     routings.forEach((r, i) => {
       const f = join(out, `routing-layer${i + 1}.svg`);
       writeFileAtomic(

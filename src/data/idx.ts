@@ -71,38 +71,80 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   }
   const present = bytes.length - header;
   const shape = `${dims.join(" x ")} = ${size} bytes of data`;
+  if (size > MAX_DATA_FILE_BYTES)
+    throw new Error(`${name}: header says ${shape}, more than the ${MAX_DATA_FILE_BYTES} this reader accepts`);
   if (present < size) throw new Error(`${name}: truncated: header says ${shape} but only ${present} present`);
   if (present > size) throw new Error(`${name}: too long: header says ${shape} but ${present} present (${present - size} extra)`);
   return { dims, data: bytes.subarray(header) };
 }
 
+/** Largest decompressed file accepted (and largest IDX data size a header may declare). */
+export const MAX_DATA_FILE_BYTES = 2 ** 31;
+
+/** Input fed to the decompressor per write: bounds the output of one write (deflate expands at most ~1032x). */
+const GZIP_FEED_BYTES = 16384;
+
+/**
+ * A limit on the decompressed size: a number of bytes, or a function of the
+ * first decompressed bytes that returns the limit once it can tell (null: not
+ * yet, call again with more bytes), e.g. the size an IDX header declares.
+ */
+export type GunzipLimit = number | ((head: Uint8Array) => number | null);
+
 /**
  * Return the bytes unchanged, or gunzipped when they start with the gzip magic 0x1f 0x8b.
- * A corrupt or truncated gzip stream becomes an Error naming the file.
- * @example const raw = await maybeGunzip(fileBytes, "t10k-images-idx3-ubyte.gz");
+ * Decompression stops as soon as the output passes `limit` (a gzip bomb costs
+ * no more than the limit); a corrupt or truncated stream, or one that expands
+ * beyond the limit, becomes an Error naming the file.
+ * @example const raw = await maybeGunzip(fileBytes, "t10k-images-idx3-ubyte.gz", idxSizeLimit);
  */
-export async function maybeGunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+export async function maybeGunzip(bytes: Uint8Array, name: string, limit: GunzipLimit = MAX_DATA_FILE_BYTES): Promise<Uint8Array> {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   const stream = new DecompressionStream("gzip");
   const writer = stream.writable.getWriter();
-  // Copy into a plain ArrayBuffer-backed array (the stream rejects shared buffers).
-  const written = writer.write(new Uint8Array(bytes)).then(() => writer.close());
-  written.catch(() => {}); // the same failure surfaces on the read side
   const reader = stream.readable.getReader();
+  let stop = false;
+  // Feed the input in pieces, each waiting for the reader (backpressure), so
+  // that stopping the reader stops the decompression too.
+  const written = (async () => {
+    for (let at = 0; at < bytes.length && !stop; at += GZIP_FEED_BYTES) {
+      // A copy into a plain ArrayBuffer-backed array (the stream rejects shared buffers).
+      await writer.write(bytes.slice(at, at + GZIP_FEED_BYTES));
+    }
+    if (!stop) await writer.close();
+  })();
+  written.catch(() => {}); // the same failure surfaces on the read side
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let cap = typeof limit === "number" ? limit : null;
+  let tooLong: string | null = null;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       total += value.length;
+      if (cap === null && typeof limit === "function") cap = limit(concat(chunks, total));
+      if (cap !== null && total > cap) {
+        tooLong =
+          `${name}: gzip data expands beyond ${cap} bytes` +
+          `${typeof limit === "function" ? " (the size its IDX header declares)" : ""}; stopped after ${total} bytes`;
+        stop = true;
+        await reader.cancel().catch(() => {});
+        break;
+      }
     }
-    await written;
+    if (!tooLong) await written;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`${name}: corrupt gzip data (${why})`);
   }
+  if (tooLong) throw new Error(tooLong);
+  return concat(chunks, total);
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
@@ -110,6 +152,24 @@ export async function maybeGunzip(bytes: Uint8Array, name: string): Promise<Uint
     at += c.length;
   }
   return out;
+}
+
+/**
+ * The total size (header + data) an IDX header declares, from a file's first
+ * bytes: null while fewer than the header's bytes are given; for a header that
+ * is not IDX, the bytes given (so decompression stops there and parseIdx says why).
+ * @example await maybeGunzip(bytes, "train-images-idx3-ubyte.gz", idxDeclaredBytes);
+ */
+export function idxDeclaredBytes(head: Uint8Array): number | null {
+  if (head.length < 4) return null;
+  const ndims = head[3];
+  if (head[0] !== 0 || head[1] !== 0 || head[2] !== IDX_DTYPE.UBYTE || ndims < 1 || ndims > 4) return head.length;
+  const header = 4 + 4 * ndims;
+  if (head.length < header) return null;
+  const view = new DataView(head.buffer, head.byteOffset, header);
+  let size = 1;
+  for (let d = 0; d < ndims; d++) size *= view.getUint32(4 + 4 * d, false);
+  return header + Math.min(size, MAX_DATA_FILE_BYTES);
 }
 
 /** Options for idxToDataset: dataset name, class count (default 10) and the two file names for errors. */
@@ -141,6 +201,7 @@ export function idxToDataset(images: IdxArray, labels: IdxArray, opts: IdxToData
     throw new Error(`${opts.labelsName}: labels must be 1-D [n], got ${labels.dims.length}-D [${labels.dims.join(", ")}]`);
   }
   const [n, height, width] = images.dims;
+  if (height < 1 || width < 1) throw new Error(`${opts.imagesName}: images are ${height} x ${width} pixels; each needs at least 1 x 1`);
   if (labels.dims[0] !== n) {
     throw new Error(
       `${opts.imagesName} / ${opts.labelsName}: count mismatch: ${opts.imagesName} has ${n} images ` +

@@ -1,14 +1,16 @@
 // Mini-batch iteration over a byte Dataset: seeded per-epoch shuffling, optional
-// on-the-fly random circular shift and nearest resize (done on bytes), then one
-// conversion byte / 255 into a preallocated float batch buffer (no allocation
-// per batch) and the optional float-space augmentation (augment.ts).
+// on-the-fly random shift (zero-fill translation or circular, on bytes), then
+// nearest resize and the conversion byte / 255 in one gather into a
+// preallocated float batch buffer (no allocation per batch, no resized copy of
+// the dataset), then the optional float-space augmentation (augment.ts).
 // Runtime-neutral (no node:*); every random choice comes from src/rng.ts, derived
-// from (seed, epoch) only, so an epoch's batches never depend on earlier calls.
+// from (seed, epoch) only, so an epoch's batches never depend on earlier calls;
+// a position inside an epoch (LoaderPosition) resumes the same batches exactly.
 
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
-import { Rng } from "../rng.js";
-import { resizeNearest, shiftCircular } from "../pixels.js";
+import { Rng, type RngState } from "../rng.js";
+import { resizeNearest, shiftImage, type ShiftMode } from "../pixels.js";
 import { augmentImage, hasFloatTransforms, type AugmentPolicy } from "./augment.js";
 
 /** byte -> float32 input value, byte / 255 (indexed by byte). */
@@ -22,8 +24,10 @@ export interface DataLoaderOptions {
   seed: number;
   /** Skip the last partial batch (default false). */
   dropLast?: boolean;
-  /** Random circular shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
+  /** Random shift of up to this many pixels in x and y per sample and epoch; 0 = off. */
   shift?: number;
+  /** How the shift treats pixels leaving the frame: "zero" fill (default) or "circular" wrap. */
+  shiftMode?: ShiftMode;
   /** Nearest-neighbour resize of every image (applied after the shift). */
   resize?: { height: number; width: number };
   /** Float-space augmentation after the resize (flips, rotation, zoom, brightness, contrast, erasing), seeded per epoch. */
@@ -40,6 +44,30 @@ export interface Batch {
   x: Float32Array;
   y: Uint8Array;
   size: number;
+}
+
+/**
+ * Where an epoch's iteration stands: the next batch and the augmentation
+ * generators' states (shift: null without shift; augment: null without float transforms). Plain data, for a training state file.
+ */
+export interface LoaderPosition {
+  epoch: number;
+  /** Index of the next batch of the epoch. */
+  batch: number;
+  shift: RngState | null;
+  /** The float-space augmentation generator's state (null or absent without one). */
+  augment?: RngState | null;
+}
+
+/**
+ * The batches of one epoch, one at a time, with the position after each.
+ * @example const it = loader.epoch(0); let b; while ((b = it.next())) use(b); const at = it.position();
+ */
+export interface EpochIterator {
+  /** The next batch (valid until the next call), or null at the epoch's end. */
+  next(): Batch | null;
+  /** The position after the batches returned so far. */
+  position(): LoaderPosition;
 }
 
 /**
@@ -62,20 +90,18 @@ export class DataLoader {
   private readonly shuffle: boolean;
   private readonly seed: number;
   private readonly shift: number;
+  private readonly shiftMode: ShiftMode;
   private readonly dropLast: boolean;
   /**
-   * Per-sample source bytes: the dataset's own array, or a resized byte copy
-   * (1 byte per output pixel) when `preResized` (resizing without shift).
+   * The nearest resize as a gather: output value k of a sample reads input value
+   * resizeIndex[k] (null without resize). Resizing on the fly this way keeps no
+   * resized copy of the dataset.
    */
-  private readonly source: Uint8Array;
-  private readonly sourceSize: number;
-  private readonly preResized: boolean;
+  private readonly resizeIndex: Int32Array | null;
   private readonly xBuf: Float32Array;
   private readonly yBuf: Uint8Array;
   /** Shifted sample on the original grid (bytes); empty without shift. */
   private readonly shifted: Uint8Array;
-  /** Shifted then resized sample (bytes); empty unless shifting and resizing. */
-  private readonly resized: Uint8Array;
   /** The float-space augmentation (null when none) and its scratch image. */
   private readonly augment: AugmentPolicy | null;
   private readonly augmentScratch: Float32Array;
@@ -98,6 +124,9 @@ export class DataLoader {
     this.shuffle = opts.shuffle;
     this.seed = seed;
     this.shift = shift;
+    this.shiftMode = opts.shiftMode ?? "zero";
+    if (this.shiftMode !== "zero" && this.shiftMode !== "circular")
+      throw new Error(`DataLoader(${ds.name}): shiftMode must be "zero" or "circular", got ${JSON.stringify(opts.shiftMode)}`);
     this.dropLast = opts.dropLast ?? false;
     this.height = outH;
     this.width = outW;
@@ -107,30 +136,12 @@ export class DataLoader {
 
     const inSize = featureSize(ds);
     const resizing = outH !== ds.height || outW !== ds.width;
-    let source = ds.images;
-    this.preResized = resizing && shift === 0;
-    if (this.preResized) {
-      const resized = new Uint8Array(ds.n * this.featureSize);
-      for (let i = 0; i < ds.n; i++) {
-        const img = source.subarray(i * inSize, (i + 1) * inSize);
-        resizeNearest(
-          img,
-          ds.height,
-          ds.width,
-          ds.channels,
-          outH,
-          outW,
-          resized.subarray(i * this.featureSize, (i + 1) * this.featureSize),
-        );
-      }
-      source = resized;
-    }
-    this.source = source;
-    this.sourceSize = this.preResized ? this.featureSize : inSize;
+    // The index map comes from resizeNearest itself (on an image of indices), so it is the same resize.
+    const identity = Float32Array.from({ length: resizing ? inSize : 0 }, (_, k) => k);
+    this.resizeIndex = resizing ? Int32Array.from(resizeNearest(identity, ds.height, ds.width, ds.channels, outH, outW)) : null;
     this.xBuf = new Float32Array(batchSize * this.featureSize);
     this.yBuf = new Uint8Array(batchSize);
     this.shifted = new Uint8Array(shift > 0 ? inSize : 0);
-    this.resized = new Uint8Array(shift > 0 && resizing ? this.featureSize : 0);
     this.augment = opts.augment && hasFloatTransforms(opts.augment) ? { ...opts.augment } : null;
     this.augmentScratch = new Float32Array(this.augment ? this.featureSize : 0);
   }
@@ -153,48 +164,82 @@ export class DataLoader {
    * @example for (const b of loader.batches(0)) model.step(b.x, b.y, b.size);
    */
   batches(epoch: number): Iterable<Batch> {
-    if (!Number.isInteger(epoch) || epoch < 0)
-      throw new Error(`DataLoader(${this.dataset.name}): epoch must be a non-negative integer, got ${epoch}`);
-    return this.generate(epoch);
+    const it = this.epoch(epoch);
+    return {
+      *[Symbol.iterator]() {
+        for (let b = it.next(); b; b = it.next()) yield b;
+      },
+    };
   }
 
-  private *generate(epoch: number): Generator<Batch> {
+  /**
+   * An epoch's batches one at a time, from its start or from a position that
+   * an iterator of the same loader (same data, seed and settings) reported.
+   * @example const it = loader.epoch(3, saved); // continues exactly where `saved` was taken
+   */
+  epoch(epoch: number, from?: LoaderPosition): EpochIterator {
+    const name = this.dataset.name;
+    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`DataLoader(${name}): epoch must be a non-negative integer, got ${epoch}`);
     const order = this.order(epoch);
     const shiftRng = this.shift > 0 ? new Rng(this.seed).fork(`shift:${epoch}`) : null;
     const augRng = this.augment ? new Rng(this.seed).fork(`augment:${epoch}`) : null;
+    let b = 0;
+    if (from) {
+      if (from.epoch !== epoch) throw new Error(`DataLoader(${name}): position is in epoch ${from.epoch}, not ${epoch}`);
+      if (!Number.isInteger(from.batch) || from.batch < 0 || from.batch > this.numBatches)
+        throw new Error(`DataLoader(${name}): position batch ${from.batch} outside [0, ${this.numBatches}]`);
+      if ((from.shift === null) !== (shiftRng === null))
+        throw new Error(
+          `DataLoader(${name}): position ${from.shift ? "has" : "lacks"} a shift state, the loader ${shiftRng ? "shifts" : "does not"}`,
+        );
+      const aug = from.augment ?? null;
+      if ((aug === null) !== (augRng === null))
+        throw new Error(
+          `DataLoader(${name}): position ${aug ? "has" : "lacks"} an augmentation state, the loader ${augRng ? "augments" : "does not"}`,
+        );
+      if (shiftRng && from.shift) shiftRng.restore(from.shift);
+      if (augRng && aug) augRng.restore(aug);
+      b = from.batch;
+    }
     const n = this.dataset.n;
     const B = this.batchSize;
     const F = this.featureSize;
     const full: Batch = { x: this.xBuf, y: this.yBuf, size: B };
-    for (let b = 0; b < this.numBatches; b++) {
-      const start = b * B;
-      const size = Math.min(B, n - start);
-      for (let k = 0; k < size; k++) {
-        const i = order[start + k];
-        this.yBuf[k] = this.dataset.labels[i];
-        const dst = this.xBuf.subarray(k * F, (k + 1) * F);
-        this.writeSample(i, dst, shiftRng);
-        if (augRng) augmentImage(dst, this.height, this.width, this.channels, this.augment!, augRng, this.augmentScratch);
-      }
-      yield size === B ? full : { x: this.xBuf.subarray(0, size * F), y: this.yBuf.subarray(0, size), size };
-    }
+    return {
+      next: () => {
+        if (b >= this.numBatches) return null;
+        const start = b * B;
+        const size = Math.min(B, n - start);
+        for (let k = 0; k < size; k++) {
+          const i = order[start + k];
+          this.yBuf[k] = this.dataset.labels[i];
+          const dst = this.xBuf.subarray(k * F, (k + 1) * F);
+          this.writeSample(i, dst, shiftRng);
+          if (augRng) augmentImage(dst, this.height, this.width, this.channels, this.augment!, augRng, this.augmentScratch);
+        }
+        b++;
+        return size === B ? full : { x: this.xBuf.subarray(0, size * F), y: this.yBuf.subarray(0, size), size };
+      },
+      position: () => ({ epoch, batch: b, shift: shiftRng ? shiftRng.state() : null, augment: augRng ? augRng.state() : null }),
+    };
   }
 
   /**
-   * Write sample i into dst as byte / 255: shift (on the original grid) then
-   * resize as configured, both on bytes, then one conversion loop.
+   * Write sample i into dst as byte / 255: shift (on the original grid, bytes),
+   * then the resize and the conversion in one gather loop.
    */
   private writeSample(i: number, dst: Float32Array, shiftRng: Rng | null): void {
     const ds = this.dataset;
-    const S = this.sourceSize;
-    let img = this.source.subarray(i * S, (i + 1) * S); // already resized when preResized
+    const F = featureSize(ds);
+    let img = ds.images.subarray(i * F, (i + 1) * F);
     if (shiftRng !== null) {
       const span = 2 * this.shift + 1;
       const dx = shiftRng.int(span) - this.shift;
       const dy = shiftRng.int(span) - this.shift;
-      img = shiftCircular(img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
-      if (this.resized.length > 0) img = resizeNearest(img, ds.height, ds.width, ds.channels, this.height, this.width, this.resized);
+      img = shiftImage(this.shiftMode, img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
     }
-    for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
+    const index = this.resizeIndex;
+    if (index) for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[index[k]]];
+    else for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
   }
 }

@@ -73,52 +73,104 @@ export function bundledMnistFromDigits(digits: ArrayLike<number>[], scale = 1): 
 }
 
 /**
- * Parse one digit file's bytes (`{"data":[0,0.2,...]}`) straight into pixel bytes
- * round(v * 255), without building a JS array of numbers (keeps peak memory low). Only plain
- * decimals are accepted; anything else is an error naming the file.
+ * An incremental parser of one digit file (`{"data":[0,0.2,...]}`): push the
+ * bytes in chunks of any size, then end() returns the pixel bytes round(v * 255).
+ * Builds no JS array of numbers and never holds the whole file, so peak memory
+ * stays near the result. Only plain decimals in [0, 1] are accepted; anything
+ * else is an error naming the file and the byte offset.
+ * @example
+ * const p = new DigitJsonParser("0.json");
+ * for (const chunk of chunks) p.push(chunk);
+ * const pixels = p.end();
  */
-export function parseDigitJson(bytes: Uint8Array, name: string): Uint8Array {
-  let i = 0;
-  const n = bytes.length;
-  while (i < n && bytes[i] !== 0x5b /* [ */) i++;
-  if (i === n) throw new Error(`${name}: no "data" array found`);
-  i++;
-  let count = 0;
-  for (let j = i; j < n; j++) if (bytes[j] === 0x2c /* , */) count++;
-  const out = new Uint8Array(count + 1);
-  let at = 0;
-  while (i < n) {
-    while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
-    if (bytes[i] === 0x5d /* ] */) break;
-    let int = 0,
-      frac = 0,
-      scale = 1,
-      digits = 0;
-    while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
-      int = int * 10 + (bytes[i++] - 0x30);
-      digits++;
+export class DigitJsonParser {
+  private readonly name: string;
+  private out = new Uint8Array(1 << 16);
+  private count = 0;
+  private offset = 0;
+  /** 0: before "[", 1: expecting a number, 2: in a number, 3: after a number, 4: after "]". */
+  private state = 0;
+  private int = 0;
+  private frac = 0;
+  private scale = 1;
+  private digits = 0;
+  private inFrac = false;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  private fail(msg: string, at: number): never {
+    throw new Error(`${this.name}: ${msg} at offset ${at}`);
+  }
+
+  private emit(at: number): void {
+    if (this.digits === 0) this.fail("expected a number", at);
+    const v = this.int + this.frac / this.scale;
+    if (v > 1) this.fail(`value ${v} outside [0, 1]`, at);
+    if (this.count === this.out.length) {
+      const grown = new Uint8Array(this.out.length * 2);
+      grown.set(this.out);
+      this.out = grown;
     }
-    if (bytes[i] === 0x2e /* . */) {
-      i++;
-      while (i < n && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
-        frac = frac * 10 + (bytes[i++] - 0x30);
-        scale *= 10;
-        digits++;
+    this.out[this.count++] = Math.round(v * 255);
+    this.int = this.frac = this.digits = 0;
+    this.scale = 1;
+    this.inFrac = false;
+  }
+
+  push(chunk: Uint8Array): void {
+    for (let j = 0; j < chunk.length; j++) {
+      const c = chunk[j];
+      const at = this.offset + j;
+      const space = c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+      if (this.state === 0) {
+        if (c === 0x5b /* [ */) this.state = 1;
+      } else if (this.state === 1 || this.state === 2) {
+        if (c >= 0x30 && c <= 0x39) {
+          if (this.inFrac) {
+            this.frac = this.frac * 10 + (c - 0x30);
+            this.scale *= 10;
+          } else this.int = this.int * 10 + (c - 0x30);
+          this.digits++;
+          this.state = 2;
+        } else if (c === 0x2e /* . */ && !this.inFrac) {
+          this.inFrac = true;
+          this.state = 2;
+        } else if (space) {
+          if (this.state === 2) {
+            this.emit(at);
+            this.state = 3;
+          }
+        } else if (c === 0x2c /* , */ && this.state === 2) {
+          this.emit(at);
+          this.state = 1;
+        } else if (c === 0x5d /* ] */ && (this.state === 2 || this.count === 0)) {
+          if (this.state === 2) this.emit(at);
+          this.state = 4;
+        } else {
+          this.fail(`unexpected byte ${JSON.stringify(String.fromCharCode(c))} (expected a number)`, at);
+        }
+      } else if (this.state === 3) {
+        if (c === 0x2c) this.state = 1;
+        else if (c === 0x5d) this.state = 4;
+        else if (!space) this.fail("unexpected byte (expected , or ])", at);
       }
     }
-    if (digits === 0)
-      throw new Error(`${name}: unexpected byte ${JSON.stringify(String.fromCharCode(bytes[i] ?? 0))} at offset ${i} (expected a number)`);
-    const v = int + frac / scale;
-    if (v > 1) throw new Error(`${name}: value ${v} at offset ${i} is outside [0, 1]`);
-    out[at++] = Math.round(v * 255);
-    while (i < n && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
-    if (bytes[i] === 0x2c) {
-      i++;
-      continue;
-    }
-    if (bytes[i] === 0x5d) break;
-    throw new Error(`${name}: unexpected byte at offset ${i} (expected , or ])`);
+    this.offset += chunk.length;
   }
-  if (i >= n) throw new Error(`${name}: truncated (the data array is not closed)`);
-  return at === out.length ? out : out.slice(0, at);
+
+  /** The pixel bytes; throws when no complete data array was seen. */
+  end(): Uint8Array {
+    if (this.state === 0) throw new Error(`${this.name}: no "data" array found`);
+    if (this.state !== 4) throw new Error(`${this.name}: truncated (the data array is not closed)`);
+    return this.out.slice(0, this.count);
+  }
+}
+
+/** Parse one whole digit file's bytes (see DigitJsonParser). */
+export function parseDigitJson(bytes: Uint8Array, name: string): Uint8Array {
+  const p = new DigitJsonParser(name);
+  p.push(bytes);
+  return p.end();
 }

@@ -6,17 +6,18 @@
 import type { Dataset } from "./dataset.js";
 import { featureSize } from "./dataset.js";
 import type { Rng } from "../rng.js";
-import { shiftCircular } from "../pixels.js";
+import { shiftImage, type ShiftMode } from "../pixels.js";
 
 /**
- * Augment by copies: each image is followed by `copies` circularly shifted copies,
- * dx and dy drawn uniformly from the integers in [-maxShift, maxShift] (a copy may
- * be unshifted). Result order: img0, img0', ..., img1, img1', ...; n * (1 + copies).
- * Paper setting: copies = 4, maxShift = 3. The result is a new byte dataset
- * (n * (1 + copies) * featureSize bytes).
+ * Augment by copies: each image is followed by `copies` shifted copies, dx and dy
+ * drawn uniformly from the integers in [-maxShift, maxShift] (a copy may be
+ * unshifted). Result order: img0, img0', ..., img1, img1', ...; n * (1 + copies).
+ * Paper setting: copies = 4, maxShift = 3, circular (the reference rolls the
+ * image; `mode` "zero" translates with zero fill instead). The result is a new
+ * byte dataset (n * (1 + copies) * featureSize bytes).
  * @example const aug = expandShifted(train, 4, 3, rng.fork("augment"));
  */
-export function expandShifted(ds: Dataset, copies: number, maxShift: number, rng: Rng): Dataset {
+export function expandShifted(ds: Dataset, copies: number, maxShift: number, rng: Rng, mode: ShiftMode = "circular"): Dataset {
   if (!Number.isInteger(copies) || copies < 0) throw new Error(`expandShifted: copies must be a non-negative integer, got ${copies}`);
   if (!Number.isInteger(maxShift) || maxShift < 0)
     throw new Error(`expandShifted: maxShift must be a non-negative integer, got ${maxShift}`);
@@ -37,9 +38,9 @@ export function expandShifted(ds: Dataset, copies: number, maxShift: number, rng
       } else {
         const dx = rng.int(span) - maxShift;
         const dy = rng.int(span) - maxShift;
-        shiftCircular(src, ds.height, ds.width, ds.channels, dx, dy, dst);
+        shiftImage(mode, src, ds.height, ds.width, ds.channels, dx, dy, dst);
       }
     }
   }
-  return { ...ds, name: `${ds.name}+shift${maxShift}x${copies}`, images, labels, n };
+  return { ...ds, name: `${ds.name}+${mode}shift${maxShift}x${copies}`, images, labels, n };
 }

@@ -10,6 +10,7 @@ import { parameter } from "./parameter.js";
 import { fillGlorotUniform } from "./init.js";
 import { checkFields, type Schema } from "../options.js";
 import type { BatchInput, Model } from "./model.js";
+import { squareInput, type ForwardPlan, type PlanStep } from "./plan.js";
 
 export interface DenseBaselineConfig {
   /** Layer widths, input first. */
@@ -17,6 +18,8 @@ export interface DenseBaselineConfig {
   classes: number;
   /** Outputs averaged per class (classes * groupSize <= last width). */
   groupSize: number;
+  /** A bias per output (the reference's partial-sums layers have none). */
+  bias: boolean;
   initSeed: number;
 }
 
@@ -24,6 +27,7 @@ export const DENSE_BASELINE_DEFAULTS: DenseBaselineConfig = {
   sizes: [1024, 2048, 512, 256],
   classes: 10,
   groupSize: 25,
+  bias: true,
   initSeed: 0,
 };
 
@@ -32,6 +36,7 @@ export const DENSE_BASELINE_FIELDS: Schema = {
   sizes: { type: "ints", min: 1, minLength: 2, flag: "dense-sizes", arg: "LIST", help: "dense baseline layer widths, input first" },
   classes: { type: "int", min: 2, max: 256, internal: true, help: "classes" },
   groupSize: { type: "int", min: 1, arg: "N", help: "dense baseline outputs averaged per class" },
+  bias: { type: "boolean", arg: "BOOL", help: "dense baseline: a bias per output (false = the reference's bias-free partial-sums layers)" },
   initSeed: { type: "int", internal: true, help: "init seed (the run's --seed)" },
 };
 
@@ -46,7 +51,8 @@ export function validateDenseConfig(c: DenseBaselineConfig, where = "dense basel
 export class DenseBaseline implements Model {
   readonly kind = "dense-baseline";
   readonly config: DenseBaselineConfig;
-  readonly layers: { w: Tensor; b: Tensor }[] = [];
+  /** Weights [out, in] and, with config.bias, biases [out] of every layer. */
+  readonly layers: { w: Tensor; b?: Tensor }[] = [];
   readonly inputSize: number;
   readonly classes: number;
   private readonly grouping: Tensor;
@@ -61,7 +67,7 @@ export class DenseBaseline implements Model {
     for (let i = 0; i + 1 < sizes.length; i++) {
       const w = parameter([sizes[i + 1], sizes[i]], `layers.${i}.weight`);
       fillGlorotUniform(w, sizes[i], sizes[i + 1], rng);
-      this.layers.push({ w, b: parameter([sizes[i + 1]], `layers.${i}.bias`) });
+      this.layers.push({ w, ...(config.bias ? { b: parameter([sizes[i + 1]], `layers.${i}.bias`) } : {}) });
     }
     // Fixed averaging matrix [last, classes]: output g*groupSize + j -> class g.
     const last = sizes[sizes.length - 1];
@@ -76,7 +82,10 @@ export class DenseBaseline implements Model {
 
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    this.layers.forEach((l, i) => out.push([`layers.${i}.weight`, l.w], [`layers.${i}.bias`, l.b]));
+    this.layers.forEach((l, i) => {
+      out.push([`layers.${i}.weight`, l.w]);
+      if (l.b) out.push([`layers.${i}.bias`, l.b]);
+    });
     return out;
   }
 
@@ -85,6 +94,17 @@ export class DenseBaseline implements Model {
     let h = x;
     for (const l of this.layers) h = ops.relu(ops.linear(h, l.w, l.b));
     return this.group(h);
+  }
+
+  /** The forward pass as data (copies of the weights): dense + relu per layer, then the group means. */
+  forwardPlan(): ForwardPlan {
+    const steps: PlanStep[] = [];
+    for (const l of this.layers) {
+      const [outputs, inputs] = l.w.shape;
+      steps.push({ op: "dense", inputs, outputs, weight: l.w.toArray(), bias: l.b ? l.b.toArray() : null }, { op: "relu" });
+    }
+    steps.push({ op: "groupMean", classes: this.classes, groupSize: this.config.groupSize });
+    return { kind: this.kind, inputSize: this.inputSize, classes: this.classes, input: squareInput(this.inputSize), steps };
   }
 
   /** Logits from the last layer's outputs: the mean of each class's group. */

@@ -68,6 +68,16 @@ export interface Model {
   routedNetwork?(): RoutedNetwork;
   /** Models with batch norms: which statistics normalise at evaluation (running averages, or each batch's own). */
   setEvalStatistics?(s: "running" | "batch"): void;
+  /** Non-parameter state that training changes (e.g. batch-norm running statistics), as copies by name: part of a training state. */
+  trainingBuffers?(): Record<string, Float32Array>;
+  /** Restore what trainingBuffers() returned (same names and sizes). */
+  loadTrainingBuffers?(buffers: Record<string, Float32Array>): void;
+  /** Prepare for repeated forward passes over unchanged weights (e.g. pack them); call outside a step. */
+  prepareInference?(): void;
+  /** The core weights [dstCores, N, N] of each ScRRAMBLe layer, parallel to routedNetwork().routings. */
+  coreWeights?(): Tensor[];
+  /** Images [B, pixels] rebuilt from each sample's capsule of the given class, for models with a reconstruction head. */
+  reconstruct?(x: Tensor, labels: ArrayLike<number>): Tensor;
 }
 
 /** Index of the largest score of each row of scores [B, L] (L classes). */

@@ -23,6 +23,7 @@ import {
   type DenseBaselineConfig,
 } from "./dense-baseline.js";
 import type { Model, ModelContext, StoredTensor, StoredTensors } from "./model.js";
+import type { ForwardPlan } from "./plan.js";
 import {
   resolveCoreInit,
   ScrrambleMlp,
@@ -51,6 +52,13 @@ export interface ModelEntry<Config extends object = object> {
   create(config: Config, stored?: StoredTensors): Model;
   /** Non-parameter tensors a checkpoint keeps (e.g. routing tables). */
   storedTensors(model: Model): Record<string, StoredTensor>;
+  /** The forward pass as data, for exporters (the edge bundle); absent: the kind cannot be exported. */
+  forwardPlan?(model: Model): ForwardPlan;
+  /**
+   * Config keys added after checkpoint format 1, with the values that keep an
+   * older checkpoint's behaviour: filled in when a stored config lacks them.
+   */
+  addedKeys: Partial<Config>;
 }
 
 /** The routing tables of a model's ScRRAMBLe layers as I32 CSR arrays. */
@@ -77,6 +85,8 @@ const scrrambleMlp: ModelEntry<ScrrambleMlpConfig> = {
     return new ScrrambleMlp(c, routingsFromStored(stored, c.cores, c.coreSize / c.slotSize));
   },
   storedTensors: routingState,
+  forwardPlan: (m) => (m as ScrrambleMlp).forwardPlan(),
+  addedKeys: { steWidth: 1 },
 };
 
 const denseBaseline: ModelEntry<DenseBaselineConfig> = {
@@ -90,6 +100,8 @@ const denseBaseline: ModelEntry<DenseBaselineConfig> = {
   validate: validateDenseConfig,
   create: (c) => new DenseBaseline(c),
   storedTensors: () => ({}),
+  forwardPlan: (m) => (m as DenseBaseline).forwardPlan(),
+  addedKeys: { bias: true },
 };
 
 const scrrambleResnet: ModelEntry<ScrrambleResnetConfig> = {
@@ -115,6 +127,7 @@ const scrrambleResnet: ModelEntry<ScrrambleResnetConfig> = {
     return model;
   },
   storedTensors: (m) => ({ ...routingState(m), ...(m as ScrrambleResnet).storedTensors() }),
+  addedKeys: {},
 };
 
 const ENTRIES: readonly ModelEntry<any>[] = [scrrambleMlp, denseBaseline, scrrambleResnet];
@@ -163,10 +176,24 @@ export function createModel(kindOrAlias: string, config: object = {}): Model {
   return e.create(e.resolve({ ...e.defaults, ...config }));
 }
 
-/** Check a stored config of a kind strictly (every key present and valid); returns it typed. */
+/**
+ * The forward plan of a model (its kind's registry entry), for exporters.
+ * @example const plan = forwardPlan(model); plan.steps.map((s) => s.op); // ["route", "cores", "relu", ...]
+ */
+export function forwardPlan(model: Model): ForwardPlan {
+  const e = modelEntry(model.kind);
+  if (!e.forwardPlan) throw new Error(`model kind ${JSON.stringify(model.kind)} has no forward plan: it cannot be exported yet`);
+  return e.forwardPlan(model);
+}
+
+/**
+ * Check a stored config of a kind strictly (every key present and valid, after
+ * filling the keys added since format 1 that an older checkpoint lacks); returns it typed.
+ */
 export function checkStoredConfig(kind: string, raw: unknown, where: string): object {
   const e = modelEntry(kind);
-  checkFields(e.fields, raw, where);
-  e.validate(raw as object, where);
-  return raw as object;
+  const full = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? { ...e.addedKeys, ...raw } : raw;
+  checkFields(e.fields, full, where);
+  e.validate(full as object, where);
+  return full as object;
 }

@@ -6,6 +6,10 @@
 
 import type { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
+import { engine, parallel } from "../engine.js";
+import { packedBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
+import * as ops from "../ops/index.js";
 import { uploadRouting, type RoutingBuffers } from "../ops/routing-buffers.js";
 import type { Routing } from "../routing/routing.js";
 import { routingFromArrays } from "../routing/routing.js";
@@ -18,6 +22,36 @@ export interface ScrrambleLayer {
   buffers: RoutingBuffers;
   /** Core weights [Cdst, N, N]: row = output (slot, element), column = input (slot, element). */
   weight: Tensor;
+  /** The weights packed for repeated forward passes (packScrrambleLayers), valid while version matches weight.version. */
+  packed?: { ptr: number; version: number };
+}
+
+/**
+ * One layer's forward: the fused routed kernel (relu fused when asked), on the packed weights when
+ * they are current.
+ * @example h = scrrambleForward(h, layers[0], true);
+ */
+export function scrrambleForward(h: Tensor, l: ScrrambleLayer, relu: boolean): Tensor {
+  const packed = l.packed && l.packed.version === l.weight.version ? l.packed.ptr : 0;
+  return ops.scrrambleLayer(h, l.weight, l.buffers, { relu, packed });
+}
+
+/**
+ * Pack every core's weights of the layers once for repeated forward passes over unchanged weights
+ * (models' prepareInference). Call outside a step; a later weight change makes the copy stale (ignored).
+ * @example packScrrambleLayers(model.layers);
+ */
+export function packScrrambleLayers(layers: readonly ScrrambleLayer[]): void {
+  const calls: KernelCall[] = [];
+  for (const l of layers) {
+    const [cores, N] = l.weight.shape;
+    const bytes = packedBytes(N, N);
+    l.packed ??= { ptr: engine().arena.allocPersistent(bytes * cores), version: -1 };
+    if (l.packed.version === l.weight.version) continue;
+    for (let c = 0; c < cores; c++) calls.push(["packB", l.weight.ptr + c * N * N * 4, N, 1, N, N, l.packed.ptr + c * bytes]);
+    l.packed.version = l.weight.version;
+  }
+  parallel(calls);
 }
 
 /**

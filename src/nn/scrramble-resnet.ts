@@ -13,7 +13,7 @@ import { checkNetworkRoutings, networkRoutings } from "../routing/network.js";
 import { parameter } from "./parameter.js";
 import { fillTruncatedNormal } from "./init.js";
 import { frontEndSize, projectionInputs, resolveNormInit, validateResnetConfig, type ScrrambleResnetConfig } from "./resnet-config.js";
-import { scrrambleLayers, type ScrrambleLayer } from "./scrramble-layers.js";
+import { packScrrambleLayers, scrrambleForward, scrrambleLayers, type ScrrambleLayer } from "./scrramble-layers.js";
 import { ResnetFront } from "./resnet-front.js";
 import type { BatchInput, Model, RoutedNetwork, StoredTensor, StoredTensors } from "./model.js";
 
@@ -125,6 +125,20 @@ export class ScrrambleResnet implements Model {
     this.front.load(stored);
   }
 
+  /** The running statistics as copies (a training state keeps them beside the parameters). */
+  trainingBuffers(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [name, t] of Object.entries(this.front.storedTensors())) out[name] = Float32Array.from(t.data as ArrayLike<number>);
+    return out;
+  }
+
+  /** Restore the running statistics from trainingBuffers()' form. */
+  loadTrainingBuffers(buffers: Record<string, Float32Array>): void {
+    const stored: StoredTensors = {};
+    for (const [name, data] of Object.entries(buffers)) stored[name] = { dtype: "F32", shape: [data.length], data };
+    this.front.load(stored);
+  }
+
   /** Evaluate with the running statistics or with each batch's own (the reference's behaviour); sets config.bnEval. */
   setEvalStatistics(s: "running" | "batch"): void {
     this.config.bnEval = s;
@@ -158,11 +172,29 @@ export class ScrrambleResnet implements Model {
     return ops.relu(ops.layerNorm(y, n.gamma, n.beta));
   }
 
+  /** ScRRAMBLe layer i and what follows it (as afterLayer); a relu straight after the layer is fused into its kernel. */
+  private layer(h: Tensor, l: ScrrambleLayer, i: number): Tensor {
+    if (i + 1 === this.layers.length) return scrrambleForward(h, l, false);
+    const n = this.norms[i];
+    if (!n) return scrrambleForward(h, l, true);
+    if (this.config.headNorm === "relu-layer") return ops.layerNorm(scrrambleForward(h, l, true), n.gamma, n.beta);
+    return ops.relu(ops.layerNorm(scrrambleForward(h, l, false), n.gamma, n.beta));
+  }
+
   /** The last ScRRAMBLe layer's outputs [B, lastCores N] (capsules, or the classifier's input). */
   forward(x: Tensor, training = false): Tensor {
     let h = this.features(x, training);
-    this.layers.forEach((l, i) => (h = this.afterLayer(i, ops.scrrambleLayer(h, l.weight, l.buffers))));
+    this.layers.forEach((l, i) => (h = this.layer(h, l, i)));
     return h;
+  }
+
+  coreWeights(): Tensor[] {
+    return this.layers.map((l) => l.weight);
+  }
+
+  /** Pack the ScRRAMBLe head's core weights for repeated forward passes (see ScrrambleMlp.prepareInference). */
+  prepareInference(): void {
+    packScrrambleLayers(this.layers);
   }
 
   /** Training loss and class scores from the last layer's outputs v. */

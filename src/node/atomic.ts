@@ -1,8 +1,9 @@
 // Node file helpers for checkpoints, reports and run folders: atomic writes
-// (temp file, fsync, rename: a crash never leaves a half-written file under
-// the real name) and reads whose errors name the path.
+// (temp file, fsync, rename, fsync of the folder: a crash never leaves a
+// half-written file under the real name) and reads whose errors name the path.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 
 function tmpName(path: string): string {
   return `${path}.tmp-${process.pid}`;
@@ -10,7 +11,8 @@ function tmpName(path: string): string {
 
 /**
  * Write `data` (a string, bytes, or consecutive byte parts) to `path + ".tmp-<pid>"`,
- * flush it to disk, then rename it over `path`.
+ * flush it to disk, rename it over `path`, then flush the folder. A write
+ * killed before the rename leaves only the temp file (removeStaleTempFiles).
  * @example writeFileAtomic("runs/a/report.md", markdown);
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string | Uint8Array[]): void {
@@ -25,6 +27,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string | Uint8A
       closeSync(fd);
     }
     renameSync(tmp, path);
+    syncFolder(dirname(path));
   } catch (e) {
     try {
       unlinkSync(tmp);
@@ -32,6 +35,23 @@ export function writeFileAtomic(path: string, data: Uint8Array | string | Uint8A
       /* nothing to clean up */
     }
     throw new Error(`cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Flush a folder's entries (the rename) to disk; best effort: some file systems refuse to open folders. */
+function syncFolder(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -53,5 +73,19 @@ export function readFileChecked(path: string): Uint8Array {
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     throw readError(path, e);
+  }
+}
+
+/**
+ * Create the folder `dir` (and its parents) unless it exists; a file in its
+ * place gives `<dir> exists and is not a folder`.
+ * @example ensureFolder("sweeps"); // then write files into it
+ */
+export function ensureFolder(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} exists and is not a folder`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create the folder ${dir}: ${(e as Error).message}`, { cause: e });
   }
 }

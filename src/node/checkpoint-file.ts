@@ -3,7 +3,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { checkpointParts, loadCheckpoint, type LoadedCheckpoint } from "../io/checkpoint.js";
+import { checkpointParts, loadCheckpoint, type CheckpointOptions, type LoadedCheckpoint } from "../io/checkpoint.js";
 import type { Model } from "../nn/model.js";
 import { readFileChecked, writeFileAtomic } from "./atomic.js";
 
@@ -24,8 +24,8 @@ export function readCheckpoint(p: string): LoadedCheckpoint & { path: string } {
 
 /**
  * Write a model's checkpoint atomically (streamed from WASM memory, no full copy).
- * @example writeCheckpoint("runs/a/model.safetensors", model, { note: "epoch 3" });
+ * @example writeCheckpoint("runs/a/model.safetensors", model, { note: "epoch 3" }, { step: 1200 });
  */
-export function writeCheckpoint(path: string, model: Model, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, checkpointParts(model, metadata));
+export function writeCheckpoint(path: string, model: Model, metadata: Record<string, string> = {}, o: CheckpointOptions = {}): void {
+  writeFileAtomic(path, checkpointParts(model, metadata, o));
 }

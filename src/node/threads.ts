@@ -9,7 +9,12 @@ import type { SpawnWorker } from "../wasm/pool.js";
  * @example initEngine({ threads: 2, spawnWorker: spawnNodeWorker });
  */
 export const spawnNodeWorker: SpawnWorker = (init) => {
-  const w = new Worker(new URL("./kernel-worker.js", import.meta.url), { workerData: init });
+  // A kernel worker runs WASM over the shared memory and keeps almost no JS
+  // objects: a small young generation keeps its isolate's memory small.
+  const w = new Worker(new URL("./kernel-worker.js", import.meta.url), {
+    workerData: init,
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 },
+  });
   w.unref();
   return w;
 };

@@ -3,7 +3,7 @@
 // ScRRAMBLe MLP (squash lengths are also returned for prediction).
 // Letters (docs/architecture.md): B batch, L classes, D values per capsule.
 
-import { engine, stepLabels } from "../engine.js";
+import { engine, parallelRanges, stepLabels } from "../engine.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 
@@ -63,7 +63,7 @@ export function capsuleMarginLoss(
   const k = engine().k;
   const lengths = Tensor.empty([B, classes]);
   const norms = Tensor.empty([B, classes]);
-  k.capsuleLengths(lengths.ptr, norms.ptr, y.ptr, B, classes, D);
+  squashLengths(lengths, norms, y, B, classes, D);
   const lab = stepLabels(labels);
   const loss = Tensor.empty([1]);
   k.marginLoss(loss.ptr, lengths.ptr, lab, B, classes, mPlus, mMinus, lambda);
@@ -79,6 +79,15 @@ export function capsuleLengths(y: Tensor, classes: number): Tensor {
   if (!Number.isInteger(D) || D < 1) throw new Error(`capsuleLengths: [${y.shape.join(", ")}] does not split into ${classes} capsules`);
   const lengths = Tensor.empty([B, classes]);
   const norms = Tensor.empty([B, classes]);
-  engine().k.capsuleLengths(lengths.ptr, norms.ptr, y.ptr, B, classes, D);
+  squashLengths(lengths, norms, y, B, classes, D);
   return lengths;
+}
+
+/** Capsule lengths and norms of y [B, L, D], split over the threads by batch rows. */
+function squashLengths(lengths: Tensor, norms: Tensor, y: Tensor, B: number, L: number, D: number): void {
+  parallelRanges(
+    B,
+    (b0, b1) => ["capsuleLengths", lengths.ptr + b0 * L * 4, norms.ptr + b0 * L * 4, y.ptr + b0 * L * D * 4, b1 - b0, L, D],
+    { align: 1, minItems: Math.ceil(65536 / (L * D)) },
+  );
 }

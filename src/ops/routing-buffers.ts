@@ -30,9 +30,9 @@ export function uploadRouting(r: RoutingLike): RoutingBuffers {
     if (r.srcSlot[e] < 0 || r.srcSlot[e] >= maxSrc) throw new Error(`routing: source slot ${r.srcSlot[e]} out of range [0, ${maxSrc})`);
   }
   const a = engine().arena;
-  const dstPtr = a.allocPersistent((DS + 1) * 4);
-  const srcSlot = a.allocPersistent(Math.max(P, 1) * 4);
-  const coef = a.allocPersistent(Math.max(P, 1) * 4);
+  const dstPtr = a.allocPersistent((DS + 1) * 4, "routing dstPtr");
+  const srcSlot = a.allocPersistent(Math.max(P, 1) * 4, "routing srcSlot");
+  const coef = a.allocPersistent(Math.max(P, 1) * 4, "routing coef");
   i32(dstPtr, DS + 1).set(r.dstPtr);
   i32(srcSlot, P).set(r.srcSlot);
   f32(coef, P).set(r.coef);

@@ -1,11 +1,10 @@
-// The ScRRAMBLe layer as one taped op: gather routed slots (with integer
-// coefficients) into a routed buffer, then one N x N GEMM per destination core.
+// The ScRRAMBLe layer as one taped op: per destination core, gather the routed
+// slots (integer coefficients) and multiply by the core's N x N weights, in one
+// fused kernel; no routed buffer for the layer is kept (backward gathers again).
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
-import { engine, parallel } from "../engine.js";
-import { routeCalls } from "../route.js";
-import { GEMM_SCRATCH_ARG, gemmScratchBytes } from "../wasm/abi.js";
-import type { KernelCall } from "../wasm/pool.js";
+import { parallelRanges } from "../engine.js";
+import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 import type { RoutingBuffers } from "./routing-buffers.js";
@@ -13,8 +12,12 @@ import type { RoutingBuffers } from "./routing-buffers.js";
 /**
  * x [B, Csrc * N] -> y [B, Cdst * N], y[b, c] = W[c] . routed[b, c] with
  * W [Cdst, N, N] (row = output (slot, element), column = input (slot, element)).
+ * With `relu`, y = max(0, W . routed), fused (the pre-activation is not kept, and
+ * in backward the output's gradient buffer is masked in place). `packed` is the
+ * address of W's cores packed by packB (see ScrrambleMlp.prepareInference):
+ * the forward then skips packing the weights; the caller vouches it is current.
  */
-export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): Tensor {
+export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o: { relu?: boolean; packed?: number } = {}): Tensor {
   x.check();
   w.check();
   const { srcCores, dstCores, slotsPerCore: K } = routing;
@@ -27,17 +30,18 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers): T
   const B = x.shape[0];
   if (x.size !== B * srcCores * N)
     throw new Error(`scrrambleLayer: input [${x.shape.join(", ")}] must be [B, ${srcCores * N}] (${srcCores} cores of ${N})`);
-  const e = engine();
-  const k = e.k;
-  const routed = e.arena.allocStep(B * dstCores * N * 4);
-  parallel(routeCalls("routeGather", routed, dstCores * N, x.ptr, srcCores * N, B, S, dstCores * K, routing));
-  const y = Tensor.empty([B, dstCores * N]);
+  const { dstPtr, srcSlot, coef } = routing;
   const ld = dstCores * N;
-  const calls: KernelCall[] = [];
-  for (let c = 0; c < dstCores; c++) {
-    // y[:, c] [B, N] = routed[:, c] [B, N] . W[c]^T   (cores split over the threads)
-    calls.push(["gemmNT", B, N, N, routed + c * N * 4, ld, w.ptr + c * N * N * 4, N, y.ptr + c * N * 4, ld, 0, 0]);
-  }
-  parallel(calls, GEMM_SCRATCH_ARG, gemmScratchBytes(N));
-  return record("scrramble", y, [x, w], { routed, routing, B });
+  const y = Tensor.empty([B, ld]);
+  // y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T, cores split over the threads; each
+  // core's routed block is gathered into the thread's scratch (assembly/routed.ts).
+  const relu = o.relu ? 1 : 0;
+  const kernel = o.packed ? "routedForwardPacked" : "routedForward";
+  const weights = o.packed ? o.packed : w.ptr;
+  parallelRanges(
+    dstCores,
+    (c0, c1) => [kernel, y.ptr, ld, x.ptr, srcCores * N, weights, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, relu, 0],
+    { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG[kernel], scratchBytes: routedScratchBytes(B, N) },
+  );
+  return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true });
 }

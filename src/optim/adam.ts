@@ -1,11 +1,12 @@
 // Adam and AdamW with PyTorch semantics (AdamW: decoupled weight decay,
 // p -= lr * wd * p before the moment update; Adam: wd * p added to the gradient).
-// One fused WASM kernel per parameter tensor.
+// One fused WASM kernel per parameter tensor (split over the threads), which
+// also checks that the new values are finite.
 
 import { engine, parallel } from "../engine.js";
 import { splitRange, type KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
-import { Optimizer } from "./optimizer.js";
+import { Optimizer, type OptimizerState } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -28,6 +29,9 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
   private readonly m: Tensor[];
   private readonly v: Tensor[];
+  /** The kernel calls of a step (fixed for the thread count) and the parameter each updates. */
+  private readonly ranges: { param: number; lo: number; hi: number }[] = [];
+  private readonly flags: number;
 
   constructor(params: Tensor[], opts: AdamOptions = {}) {
     super(params, opts.lr ?? 1e-3);
@@ -43,6 +47,16 @@ export class Adam extends Optimizer {
     }
     this.m = params.map((p) => Tensor.persistent(p.shape));
     this.v = params.map((p) => Tensor.persistent(p.shape));
+    const T = engine().threads;
+    params.forEach((p, param) => {
+      // Each tensor in T element ranges (multiples of 4): the update is elementwise.
+      for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {
+        const lo = a * 4,
+          hi = Math.min(p.size, b * 4);
+        if (hi > lo) this.ranges.push({ param, lo, hi });
+      }
+    });
+    this.flags = this.allocFlags(this.ranges.length);
   }
 
   step(): void {
@@ -50,39 +64,51 @@ export class Adam extends Optimizer {
     const t = this.steps;
     const bc1 = 1 - this.beta1 ** t;
     const bc2 = 1 - this.beta2 ** t;
-    const T = engine().threads;
-    const calls: KernelCall[] = [];
-    this.params.forEach((p, i) => {
-      // Each tensor in T element ranges (multiples of 4): the update is elementwise.
-      for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {
-        const lo = a * 4,
-          hi = Math.min(p.size, b * 4);
-        if (hi <= lo) continue;
-        const o = lo * 4;
-        calls.push([
-          "adamStep",
-          p.ptr + o,
-          p.grad!.ptr + o,
-          this.m[i].ptr + o,
-          this.v[i].ptr + o,
-          hi - lo,
-          this.lr,
-          this.beta1,
-          this.beta2,
-          this.eps,
-          this.weightDecay,
-          this.decoupled ? 1 : 0,
-          bc1,
-          bc2,
-        ]);
-      }
+    const grads = this.grads();
+    for (const p of this.params) p.version++;
+    const calls: KernelCall[] = this.ranges.map(({ param: i, lo, hi }, c) => {
+      const p = this.params[i];
+      const o = lo * 4;
+      return [
+        "adamStep",
+        p.ptr + o,
+        grads[i].ptr + o,
+        this.m[i].ptr + o,
+        this.v[i].ptr + o,
+        hi - lo,
+        this.lr,
+        this.beta1,
+        this.beta2,
+        this.eps,
+        this.weightDecay,
+        this.decoupled ? 1 : 0,
+        bc1,
+        bc2,
+        this.flags + c * 4,
+      ];
     });
     parallel(calls);
+    this.readFlags(
+      this.flags,
+      this.ranges.map((r) => r.param),
+    );
   }
 
-  /** Moment buffers (for checkpoints). */
-  state(): { m: Tensor[]; v: Tensor[] } {
-    return { m: this.m, v: this.v };
+  /** Moments and step count (copies), named m.<param> and v.<param>. */
+  state(): OptimizerState {
+    return { steps: this.steps, buffers: Optimizer.copyOut(this.named()) };
+  }
+
+  loadState(s: OptimizerState): void {
+    Optimizer.copyIn(this.named(), s);
+    this.steps = s.steps;
+  }
+
+  private named(): [string, Tensor][] {
+    return [
+      ...this.m.map((t, i) => [`m.${this.paramName(i)}`, t] as [string, Tensor]),
+      ...this.v.map((t, i) => [`v.${this.paramName(i)}`, t] as [string, Tensor]),
+    ];
   }
 }
 

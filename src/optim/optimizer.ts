@@ -1,15 +1,29 @@
-// Base of the optimisers: holds the parameters, zeroes their gradients and
-// counts steps. State buffers are persistent and allocated in the constructor.
-// Must not allocate in step().
+// Base of the optimisers: holds the parameters, zeroes their gradients, counts
+// steps and reports what a step left non-finite (the update kernels check it in
+// the same pass). State buffers are persistent and allocated in the
+// constructor. Must not allocate in step().
 
-import { engine } from "../engine.js";
+import { engine, i32 } from "../engine.js";
 import type { Tensor } from "../tensor.js";
+
+/** Optimiser state as named arrays (moments, step count) for a training state file. */
+export interface OptimizerState {
+  /** Completed steps. */
+  steps: number;
+  /** Named state buffers, each as long as its parameter. */
+  buffers: Record<string, Float32Array>;
+}
 
 export abstract class Optimizer {
   readonly params: Tensor[];
   lr: number;
   /** Number of completed step() calls. */
   steps = 0;
+  /**
+   * After step(): the name of the first parameter whose update (or optimiser
+   * state) is NaN or infinite, or null when every value is finite.
+   */
+  nonFinite: string | null = null;
 
   constructor(params: Tensor[], lr: number) {
     if (!(lr >= 0)) throw new Error(`learning rate must be >= 0, got ${lr}`);
@@ -20,12 +34,68 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Set every parameter gradient to zero. */
+  /**
+   * Set every parameter gradient to zero, lazily: the first backward kernel
+   * overwrites instead of adding, and reads or a parameter that got no
+   * gradient fill the zeros (Tensor.materialize()).
+   */
   zeroGrad(): void {
-    const k = engine().k;
-    for (const p of this.params) k.fill(p.grad!.ptr, p.size, 0);
+    for (const p of this.params) p.grad!.pendingZero = true;
   }
 
-  /** Apply one update from the current gradients. */
+  /** The gradients, zeros written where none flowed (call at the start of step()). */
+  protected grads(): Tensor[] {
+    return this.params.map((p) => p.grad!.materialize());
+  }
+
+  /** Apply one update from the current gradients; sets nonFinite. */
   abstract step(): void;
+
+  /** The state a resumed run needs (copies). */
+  abstract state(): OptimizerState;
+
+  /** Restore a state from state(); buffer names and lengths must match. */
+  abstract loadState(s: OptimizerState): void;
+
+  /** Persistent i32 slots, one per kernel call, that the update kernels write their finite verdict to. */
+  protected allocFlags(n: number): number {
+    return engine().arena.allocPersistent(Math.max(n, 1) * 4, "optimiser finite checks");
+  }
+
+  /** Set nonFinite from the verdicts of the calls: owners[c] is the parameter index of call c. */
+  protected readFlags(ptr: number, owners: readonly number[]): void {
+    const f = i32(ptr, owners.length);
+    this.nonFinite = null;
+    for (let c = 0; c < owners.length; c++) {
+      if (f[c] !== 0) {
+        const i = owners[c];
+        this.nonFinite = this.params[i].name || `parameter ${i}`;
+        return;
+      }
+    }
+  }
+
+  /** Copy named buffers out (state()). */
+  protected static copyOut(named: [string, Tensor][]): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [name, t] of named) out[name] = t.toArray();
+    return out;
+  }
+
+  /** Copy named buffers in (loadState()), checking names and lengths. */
+  protected static copyIn(named: [string, Tensor][], s: OptimizerState): void {
+    const want = new Set(named.map(([n]) => n));
+    for (const key of Object.keys(s.buffers)) if (!want.has(key)) throw new Error(`optimiser state: unexpected buffer "${key}"`);
+    for (const [name, t] of named) {
+      const b = s.buffers[name];
+      if (!b) throw new Error(`optimiser state: buffer "${name}" is missing`);
+      if (b.length !== t.size) throw new Error(`optimiser state: buffer "${name}" has ${b.length} values, expected ${t.size}`);
+      t.set(b);
+    }
+  }
+
+  /** Name of parameter i for state buffers. */
+  protected paramName(i: number): string {
+    return this.params[i].name || `param${i}`;
+  }
 }

@@ -9,8 +9,11 @@ export function escapeXml(s: string): string {
 
 export interface LineSeries {
   name: string;
-  points: [number, number][];
+  /** [x, y] or [x, y, error]: an error draws a bar from y - error to y + error. */
+  points: ([number, number] | [number, number, number])[];
   color?: string;
+  /** Dashed line (e.g. a reference level). */
+  dashed?: boolean;
 }
 
 export interface LineChartOptions {
@@ -88,6 +91,7 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const series = opts.series.map((s, i) => ({
     name: s.name,
     color: s.color ?? PALETTE[i % PALETTE.length],
+    dashed: s.dashed === true,
     points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0)),
   }));
   const all = series.flatMap((s) => s.points);
@@ -100,12 +104,13 @@ export function lineChartSvg(opts: LineChartOptions): string {
   if (hasData) {
     xMin = yMin = Infinity;
     xMax = yMax = -Infinity;
-    for (const [x, y] of all) {
+    for (const [x, y, e] of all) {
       // a loop, not Math.min(...): long series would overflow the stack
+      const err = e !== undefined && Number.isFinite(e) ? Math.abs(e) : 0;
       if (x < xMin) xMin = x;
       if (x > xMax) xMax = x;
-      if (y < yMin) yMin = y;
-      if (y > yMax) yMax = y;
+      if (y - err < yMin) yMin = y - err;
+      if (y + err > yMax) yMax = y + err;
     }
   }
   if (opts.yRange) [yMin, yMax] = opts.yRange;
@@ -132,7 +137,7 @@ export function lineChartSvg(opts: LineChartOptions): string {
     yMax = yt.ticks[yt.ticks.length - 1];
   }
 
-  const legendW = series.length > 0 ? Math.min(220, 40 + 7 * Math.max(...series.map((s) => s.name.length))) : 0;
+  const legendW = series.length > 0 ? Math.min(320, 40 + 7 * Math.max(...series.map((s) => s.name.length))) : 0;
   const left = 70,
     right = 20 + legendW,
     top = 44,
@@ -177,7 +182,19 @@ export function lineChartSvg(opts: LineChartOptions): string {
       out.push(`<circle cx="${fmt(sx(pts[0][0]))}" cy="${fmt(sy(pts[0][1]))}" r="3.5" fill="${escapeXml(s.color)}"/>`);
     } else {
       const d = pts.map(([x, y]) => `${fmt(sx(x))},${fmt(sy(y))}`).join(" ");
-      out.push(`<polyline points="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="1.8"/>`);
+      const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
+      out.push(`<polyline points="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="1.8"${dash}/>`);
+    }
+    for (const [x, y, e] of pts) {
+      if (e === undefined || !(e > 0)) continue;
+      const px = fmt(sx(x)),
+        lo = fmt(sy(y - e)),
+        hi = fmt(sy(y + e));
+      out.push(
+        `<path class="error-bar" d="M${px} ${lo}V${hi}M${fmt(sx(x) - 4)} ${lo}H${fmt(sx(x) + 4)}` +
+          `M${fmt(sx(x) - 4)} ${hi}H${fmt(sx(x) + 4)}" ` +
+          `stroke="${escapeXml(s.color)}" stroke-width="1.2" fill="none"/>`,
+      );
     }
   }
   out.push(`</g>`);

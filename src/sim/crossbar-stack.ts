@@ -5,21 +5,25 @@
 // never changes them. What a model does between layers (activations, norms) is its simulator's.
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core.
 
-import { engine, gemmScratch, parallel } from "../engine.js";
-import { routeCalls } from "../route.js";
+import { engine, gemmScratch, parallel, parallelRanges } from "../engine.js";
+import { packedBytes } from "../wasm/abi.js";
+import type { KernelCall } from "../wasm/pool.js";
 import type { Rng } from "../rng.js";
 import { Tensor } from "../tensor.js";
 import * as ops from "../ops/index.js";
 import type { ScrrambleLayer } from "../nn/scrramble-layers.js";
-import { conductancesPerCore, mapCore, type Mapping } from "./mapping.js";
+import { conductancesPerCore, coreTargets, effective, mapCore, type CoreTargets, type Mapping } from "./mapping.js";
+import { applyDevice } from "./devices.js";
 import type { CrossbarOptions } from "./options.js";
-import { maxAbs, maxPositive } from "./sim-base.js";
+import { maxAbs, maxPositive, type TargetLayer } from "./sim-base.js";
 
 interface SimLayer {
   srcCores: number;
   dstCores: number;
   /** Effective conductances [dstCores, N, N] in persistent memory. */
   g: number;
+  /** The same, packed for the GEMM (packB of each core), refreshed by every programming. */
+  packed: number;
   alpha: Float64Array;
   dacMax: number;
   adcMax: number;
@@ -50,6 +54,7 @@ export class CrossbarStack {
       srcCores: l.routing.srcCores,
       dstCores: l.routing.dstCores,
       g: Tensor.persistent([l.routing.dstCores, N, N]).ptr,
+      packed: engine().arena.allocPersistent(packedBytes(N, N) * l.routing.dstCores),
       alpha: new Float64Array(l.routing.dstCores),
       dacMax: 1,
       adcMax: 1,
@@ -67,8 +72,49 @@ export class CrossbarStack {
         new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(geff);
         sim.alpha[c] = alpha;
       }
+      this.pack(sim);
       sim.dacMax = opts.dacMax || 1;
       sim.adcMax = opts.adcMax || 1;
+    });
+  }
+
+  /** Pack a layer's conductance matrices once per programming (every evaluation batch reuses them). */
+  private pack(sim: SimLayer): void {
+    const N = this.coreSize;
+    const bytes = packedBytes(N, N);
+    const calls: KernelCall[] = [];
+    for (let c = 0; c < sim.dstCores; c++) calls.push(["packB", sim.g + c * N * N * 4, N, 1, N, N, sim.packed + c * bytes]);
+    parallel(calls);
+  }
+
+  /** Every core's target conductances (levels, no device effects) under opts, the routing and the ranges in use. */
+  programTargets(opts: CrossbarOptions): TargetLayer[] {
+    const N = this.coreSize;
+    return this.layers.map((l, li) => {
+      const cores: CoreTargets[] = [];
+      for (let c = 0; c < l.routing.dstCores; c++)
+        cores.push(coreTargets(l.weight.data().slice(c * N * N, (c + 1) * N * N), N, N, opts.mapping, opts));
+      return { cores, routing: l.routing, dacMax: this.sims[li].dacMax, adcMax: this.sims[li].adcMax };
+    });
+  }
+
+  /** Program from stored targets (e.g. reloaded programming files): device effects drawn from rng, fixed ranges. */
+  loadTargets(opts: CrossbarOptions, layers: TargetLayer[], rng: Rng): void {
+    const N = this.coreSize;
+    if (layers.length !== this.sims.length) throw new Error(`targets have ${layers.length} layers, the model ${this.sims.length}`);
+    layers.forEach((t, li) => {
+      const sim = this.sims[li];
+      if (t.cores.length !== sim.dstCores)
+        throw new Error(`layer ${li}: targets for ${t.cores.length} cores, the model has ${sim.dstCores}`);
+      t.cores.forEach((core, c) => {
+        const arrays = core.arrays.map((a) => a.slice());
+        for (const g of arrays) applyDevice(g, { ...opts, levels: 0 }, rng);
+        new Float32Array(engine().memory.buffer, sim.g + c * N * N * 4, N * N).set(effective(arrays));
+        sim.alpha[c] = core.alpha;
+      });
+      this.pack(sim);
+      sim.dacMax = t.dacMax;
+      sim.adcMax = t.adcMax;
     });
   }
 
@@ -124,17 +170,24 @@ export class CrossbarStack {
     const sim = this.sims[li];
     const sigma = o.readNoise * (o.gMax - o.gMin) * (o.mapping === "differential" ? Math.SQRT2 : 1);
     const ld = sim.dstCores * N;
-    const routed = e.arena.allocStep(B * ld * 4);
-    parallel(routeCalls("routeGather", routed, ld, h.ptr, sim.srcCores * N, B, S, sim.dstCores * K, l.buffers));
+    const routed = e.arena.allocStep(B * ld * 4, "crossbar routed inputs");
+    // Each sample's row is routed on its own: the batch splits over the threads with the same bits.
+    const { dstPtr, srcSlot, coef } = l.buffers;
+    const srcN = sim.srcCores * N;
+    parallelRanges(
+      B,
+      (b0, b1) => ["routeGather", routed + b0 * ld * 4, ld, h.ptr + b0 * srcN * 4, srcN, b1 - b0, S, sim.dstCores * K, dstPtr, srcSlot, coef],
+      { align: 1, minItems: 8 },
+    );
     if (o.dacBits > 0 && !calibrating) k.quantizeSymmetric(routed, routed, B * ld, 2 ** (o.dacBits - 1) - 1, sim.dacMax);
-    const cur = e.arena.allocStep(B * ld * 4);
+    const cur = e.arena.allocStep(B * ld * 4, "crossbar currents");
     const y = Tensor.empty([B, ld]);
-    const z = sigma > 0 ? e.arena.allocStep(B * N * 4) : 0;
+    const z = sigma > 0 ? e.arena.allocStep(B * N * 4, "read noise") : 0;
     const scratch = gemmScratch(N);
     for (let c = 0; c < sim.dstCores; c++) {
-      k.gemmNT(B, N, N, routed + c * N * 4, ld, sim.g + c * N * N * 4, N, cur + c * N * 4, ld, 0, scratch);
+      k.gemmPacked(B, N, N, routed + c * N * 4, ld, sim.packed + c * packedBytes(N, N), cur + c * N * 4, ld, 0, scratch);
       if (z) noiseRng.fillNormal(new Float32Array(e.memory.buffer, z, B * N));
-      k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, sigma, 1 / sim.alpha[c]);
+      k.crossbarReadout(y.ptr + c * N * 4, ld, cur + c * N * 4, ld, routed + c * N * 4, ld, z, B, N, N, sigma, 1 / sim.alpha[c]);
     }
     observe?.(li, new Float32Array(e.memory.buffer, routed, B * ld), y.data());
     return y;

@@ -10,7 +10,7 @@ import type { ScrrambleMlp } from "../nn/scrramble-mlp.js";
 import type { BatchInput } from "../nn/model.js";
 import type { Mapping } from "./mapping.js";
 import { CROSSBAR_DEFAULTS, type CrossbarOptions } from "./options.js";
-import { SimulatedHardware } from "./sim-base.js";
+import { SimulatedHardware, type TargetLayer } from "./sim-base.js";
 import { CrossbarStack, type LayerObserver } from "./crossbar-stack.js";
 
 /**
@@ -38,6 +38,16 @@ export class ScrrambleCrossbar extends SimulatedHardware {
     this.stack.program(opts, this.begin(opts));
   }
 
+  /** Every core's target conductances (levels, no device effects), the routing and the ranges in use. */
+  override programTargets(): TargetLayer[] {
+    return this.stack.programTargets(this.opts);
+  }
+
+  /** Program from stored targets (e.g. reloaded programming files): device effects as program() draws them, fixed ranges. */
+  override loadTargets(opts: CrossbarOptions, layers: TargetLayer[]): void {
+    this.stack.loadTargets(opts, layers, this.begin(opts));
+  }
+
   /** Set calibrated DAC / ADC full scales (those given as 0) from sample inputs x [B, inputSize]. */
   calibrate(batches: Iterable<Float32Array>): void {
     const r = CrossbarStack.rangeCollector(this.model.layers.length, () => false);
@@ -59,7 +69,8 @@ export class ScrrambleCrossbar extends SimulatedHardware {
     let h = x;
     for (let li = 0; li < this.model.layers.length; li++) {
       const y = this.stack.runLayer(li, h, this.opts, this.noiseRng, this.calibrating, observe);
-      h = this.stack.adc(li, y, this.opts, false, this.calibrating);
+      // The output ADC when it has bits; an ideal converter otherwise, i.e. the model's own activation.
+      h = this.opts.adcBits > 0 && !this.calibrating ? this.stack.adc(li, y, this.opts, false, false) : this.model.activate(y, li);
     }
     return h;
   }

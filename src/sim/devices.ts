@@ -53,20 +53,21 @@ export function conductanceLevels(d: DeviceOptions): Float64Array {
   return out;
 }
 
+/** Index of the level nearest to v (levels sorted ascending; ties go to the lower level). */
+export function nearestLevel(v: number, levels: Float64Array): number {
+  let lo = 0,
+    hi = levels.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (levels[mid] <= v) lo = mid;
+    else hi = mid;
+  }
+  return v - levels[lo] <= levels[hi] - v ? lo : hi;
+}
+
 /** Snap every conductance to the nearest level (levels sorted ascending). */
 export function snapToLevels(g: Float32Array, levels: Float64Array): void {
-  const L = levels.length;
-  for (let i = 0; i < g.length; i++) {
-    const v = g[i];
-    let lo = 0,
-      hi = L - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (levels[mid] <= v) lo = mid;
-      else hi = mid;
-    }
-    g[i] = v - levels[lo] <= levels[hi] - v ? levels[lo] : levels[hi];
-  }
+  for (let i = 0; i < g.length; i++) g[i] = levels[nearestLevel(g[i], levels)];
 }
 
 /**

@@ -7,8 +7,19 @@ import { checkFields, type Schema } from "../options.js";
 import { DEVICE_DEFAULTS, LEVEL_SPACINGS, type DeviceOptions } from "./devices.js";
 import { MAPPINGS, type Mapping } from "./mapping.js";
 
+/** Where the dense baseline's ADC sits: on each tile's partial sum, or once on the accumulated sum (the reference's protocol). */
+export const PARTIAL_SUM_ADCS = ["per-tile", "accumulated"] as const;
+export type PartialSumAdc = (typeof PARTIAL_SUM_ADCS)[number];
+
 export interface CrossbarOptions extends DeviceOptions {
   mapping: Mapping;
+  /**
+   * Dense baseline: "per-tile" digitises every tile's partial sum with a signed
+   * ADC and adds bias and ReLU digitally; "accumulated" sums the tiles' partial
+   * sums first, adds the bias, and applies the ADC (the quantised ReLU, as the
+   * ScRRAMBLe cores) to the sum, as the reference does.
+   */
+  partialSumAdc: PartialSumAdc;
   /** Read noise std per device read, as a fraction of gMax - gMin (fresh every evaluation). */
   readNoise: number;
   /** Input DAC bits (0 = ideal); signed inputs use 2^(bits-1) - 1 steps each side. */
@@ -26,6 +37,7 @@ export interface CrossbarOptions extends DeviceOptions {
 export const CROSSBAR_DEFAULTS: CrossbarOptions = {
   ...DEVICE_DEFAULTS,
   mapping: "single",
+  partialSumAdc: "per-tile",
   readNoise: 0,
   dacBits: 0,
   dacMax: 0,
@@ -40,7 +52,15 @@ export const CROSSBAR_FIELDS: Schema = {
     type: "string",
     choices: MAPPINGS,
     arg: "M",
-    help: "single (one positive conductance, offset cancelled by input balance) | differential (G+ - G-)",
+    help: "single (one positive conductance; offset cancelled by input balance, or a dense tile's reference line) | differential (G+ - G-)",
+  },
+  partialSumAdc: {
+    type: "string",
+    choices: PARTIAL_SUM_ADCS,
+    arg: "A",
+    help:
+      "dense baseline ADC: per-tile (signed ADC on each tile's partial sum, then bias, ReLU) | " +
+      "accumulated (sum the tiles, bias, then the ADC as a quantised ReLU: the reference's protocol)",
   },
   gMin: { type: "number", min: 0, arg: "G", help: "lowest conductance (arbitrary units)" },
   gMax: { type: "number", min: 0, arg: "G", help: "highest conductance" },
@@ -67,15 +87,20 @@ export const CROSSBAR_FIELDS: Schema = {
 
 /**
  * Check hardware options: every field's type and range, then the rules between
- * fields. Messages name the setting.
+ * fields. Messages name the setting through `name` (default: the key; the
+ * command line passes its flags).
  * @example checkCrossbarOptions({ ...CROSSBAR_DEFAULTS, levels: 16 });
  */
-export function checkCrossbarOptions(o: CrossbarOptions): void {
+export function checkCrossbarOptions(o: CrossbarOptions, name: (key: keyof CrossbarOptions) => string = (k) => k): void {
   checkFields(CROSSBAR_FIELDS, o, "hardware options");
-  if (!(o.gMax > o.gMin)) throw new Error(`conductance range must satisfy 0 <= g_min < g_max, got [${o.gMin}, ${o.gMax}]`);
-  if (o.levels === 1) throw new Error("levels must be 0 (continuous) or an integer >= 2, got 1");
-  if (o.levelSpacing === "log" && o.gMin <= 0) throw new Error("log-spaced levels need g_min > 0");
-  if (!(o.deviceTau > 0)) throw new Error(`device tau must be > 0, got ${o.deviceTau}`);
-  if (o.stuckMin + o.stuckMax > 1) throw new Error(`stuck fractions add up to more than 1 (${o.stuckMin} + ${o.stuckMax})`);
-  if (o.dacBits === 1) throw new Error("a signed DAC needs at least 2 bits (dac bits 0 = ideal)");
+  if (!(o.gMax > o.gMin))
+    throw new Error(
+      `${name("gMax")} must be above ${name("gMin")} (0 <= g_min < g_max), got [${o.gMin}, ${o.gMax}]: the conductance range is empty`,
+    );
+  if (o.levels === 1) throw new Error(`${name("levels")} must be 0 (continuous) or an integer >= 2, got 1`);
+  if (o.levelSpacing === "log" && o.gMin <= 0) throw new Error(`log-spaced levels need ${name("gMin")} > 0`);
+  if (!(o.deviceTau > 0)) throw new Error(`${name("deviceTau")} must be > 0, got ${o.deviceTau}`);
+  if (o.stuckMin + o.stuckMax > 1)
+    throw new Error(`${name("stuckMin")} + ${name("stuckMax")} = ${o.stuckMin} + ${o.stuckMax}: stuck fractions add up to more than 1`);
+  if (o.dacBits === 1) throw new Error(`${name("dacBits")} must be 0 (ideal) or >= 2 (the DAC is signed), got 1`);
 }

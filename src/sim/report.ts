@@ -1,6 +1,7 @@
 // The hardware report of a ScRRAMBLe model: accounting of its routing against
-// the three baselines, reductions, and the spread of the routing-dependent
-// figures over several routing seeds beside the closed-form expectation.
+// the three baselines, reductions, the spread of the routing-dependent figures
+// over several routing seeds beside the closed-form expectation, and the
+// slides' traffic overhead model (overhead.ts).
 // Pure: builds a JSON-able object and renders it as Markdown tables.
 
 import type { Routing } from "../routing/routing.js";
@@ -16,6 +17,7 @@ import {
   type AccountingParams,
   type NetworkAccount,
 } from "./accounting.js";
+import { overheadModel, OVERHEAD_DEFAULTS, type OverheadModel, type OverheadOptions } from "./overhead.js";
 
 /** A network (e.g. model.routedNetwork()) and the report's settings; missing settings take defaults. */
 export interface ReportInput {
@@ -35,6 +37,8 @@ export interface ReportInput {
   params?: Partial<AccountingParams>;
   /** What the model computes outside the cores (e.g. a convolutional front end): stated, not counted. */
   digital?: string;
+  /** Settings of the slides' overhead model (default OVERHEAD_DEFAULTS). */
+  overhead?: OverheadOptions;
 }
 
 export interface SeedSpread {
@@ -59,6 +63,8 @@ export interface HardwareReport {
     totalBits: { mean: number; std: number };
     reductionVsEqualNeurons: { totalBits: { mean: number; std: number } };
   };
+  /** The ICRC 2025 slides' overhead model (not confirmed as the paper's definition). */
+  overhead: OverheadModel;
 }
 
 function routingsFor(inp: ReportInput, coreSize: number, seed: number): Routing[] {
@@ -111,6 +117,7 @@ export function hardwareReport(inp: ReportInput): HardwareReport {
       totalBits: meanStd(nets.map((n) => n.total.totalBits)),
       reductionVsEqualNeurons: { totalBits: meanStd(nets.map((n) => reductions(n, eqNeurons).totalBits)) },
     },
+    overhead: overheadModel({ cores, coreSize: p.coreSize, slotSize: inp.slotSize, p: inp.p, routings }, inp.overhead ?? OVERHEAD_DEFAULTS),
   };
 }
 
@@ -221,5 +228,37 @@ export function reportMarkdown(r: HardwareReport): string {
       `reduction of total bits against the equal-neuron dense network: ` +
       `${pct(s.reductionVsEqualNeurons.totalBits.mean)} +- ${pct(s.reductionVsEqualNeurons.totalBits.std)}.`,
   );
+  out.push("", ...overheadMarkdown(r.overhead));
   return out.join("\n") + "\n";
+}
+
+/** The overhead model's section of the report. */
+export function overheadMarkdown(o: OverheadModel): string[] {
+  const f4 = (x: number) => x.toFixed(4);
+  const chunks = o.options.chunks === "slots" ? "destination slots S_dst K" : `${o.options.chunks} (fixed)`;
+  return [
+    "## Overhead model (ICRC 2025 slides; not confirmed as the paper's definition)",
+    "",
+    `Packet-switched links: address bits A = log2(chunks x p), chunks = ${chunks}; data bits D = s x ${o.options.valueBits} ` +
+      `bit(s) per value; overhead O = A / (A + D). The network's O is the packet-weighted mean over layers. ` +
+      `O_FC: a fully connected network (slot 1, p 1, A = log2(S_dst N), one packet per value and destination row).`,
+    "",
+    table(
+      ["layer", "chunks", "A (bits)", "D (bits)", "O", "packets", "E[packets]", "A_FC", "O_FC"],
+      o.layers.map((l) => [
+        `${l.layer} (${l.srcCores} -> ${l.dstCores} cores)`,
+        String(l.chunks),
+        l.addressBits.toFixed(3),
+        String(l.dataBits),
+        f4(l.overhead),
+        String(l.packets),
+        l.expectedPackets.toFixed(1),
+        l.fcAddressBits.toFixed(3),
+        f4(l.fcOverhead),
+      ]),
+    ),
+    "",
+    `Network: O = ${f4(o.overhead)} (${f4(o.overheadExpected)} weighted by expected packets), ` +
+      `1 - O = ${pct(o.reduction)}; O_FC = ${f4(o.fcOverhead)}, 1 - O / O_FC = ${pct(o.reductionVsFc)}.`,
+  ];
 }

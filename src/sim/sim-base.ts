@@ -7,8 +7,19 @@ import { endStep } from "../engine.js";
 import { Rng } from "../rng.js";
 import { Tensor } from "../tensor.js";
 import type { BatchInput, Model } from "../nn/model.js";
-import type { Mapping } from "./mapping.js";
+import type { CoreTargets, Mapping } from "./mapping.js";
+import type { Routing } from "../routing/routing.js";
 import { checkCrossbarOptions, type CrossbarOptions } from "./options.js";
+
+/** One layer of programming targets: every core's conductances, its routing and the converter full scales. */
+export interface TargetLayer {
+  /** Per destination core: target arrays (levels applied, no device effects), alpha and row offsets. */
+  cores: CoreTargets[];
+  /** The slot routing into this layer (models with routed cores). */
+  routing: Routing | null;
+  dacMax: number;
+  adcMax: number;
+}
 
 export abstract class SimulatedHardware implements Model {
   /** The simulated model's kind (a simulator stands in for it). */
@@ -72,6 +83,10 @@ export abstract class SimulatedHardware implements Model {
   abstract ranges(): Record<string, number>[];
   /** Physical conductances of the whole model under a mapping (default: the one in use). */
   abstract conductances(mapping?: Mapping): number;
+  /** What programming files hold (after program() and calibrate()); absent for simulators that cannot export. */
+  programTargets?(): TargetLayer[];
+  /** Program from stored targets (then the device effects of opts, drawn as program() draws them) and fixed ranges. */
+  loadTargets?(opts: CrossbarOptions, layers: TargetLayer[]): void;
   abstract scores(x: Tensor): Tensor;
   abstract loss(batch: BatchInput): { loss: Tensor; scores: Tensor };
 }

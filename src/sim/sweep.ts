@@ -1,33 +1,51 @@
-// The sweep runner: accuracy as one knob varies, either on simulated hardware
-// (a trained model re-programmed per value: ADC bits, noise, levels) or by
-// training one model per value (e.g. the connection probability p). Returns
-// plain series; CSV and SVG renderings are here too. Files are the caller's.
+// The sweep runner: runs the tasks of a plan (sweep-plan.ts), all of them or
+// one shard's, each independently and seeded: either a trained model re-programmed
+// on simulated hardware per value (ADC bits and full scale, noise, levels) or
+// one model trained per task (p, slot size, cores, seeds, ...). Returns task
+// results; files are the caller's (sweep-figures.ts renders them).
 
 import { freeAll } from "../engine.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Model } from "../nn/model.js";
-import { lineChartSvg } from "../plot/svg.js";
 import { evalLoader, evaluate } from "../train/evaluate.js";
 import { trainModel } from "../train/trainer.js";
 import type { TrainOptions } from "../train/options.js";
 import { calibrationBatches } from "./calibration.js";
 import type { CrossbarOptions } from "./options.js";
 import type { SimulatedHardware } from "./sim-base.js";
-import { meanStd } from "./stats.js";
+import { aggregate, planTasks, shardTasks, type SweepPlan, type SweepSeries, type SweepTask, type TaskResult } from "./sweep-plan.js";
 
-export interface SweepPoint {
-  x: number;
-  /** Mean test accuracy over the repeats. */
-  accuracy: number;
-  /** Sample standard deviation over the repeats (0 for one). */
-  std: number;
-  /** Other per-point figures, e.g. traffic bits. */
-  extra?: Record<string, number>;
+export type { SweepPoint, SweepSeries } from "./sweep-plan.js";
+
+/** What one task measures. */
+export type TaskRunner = (task: SweepTask) => { accuracy: number; extra?: Record<string, number> };
+
+export interface RunSweepOptions {
+  plan: SweepPlan;
+  run: TaskRunner;
+  /** Run only this shard's tasks (index mod count). */
+  shard?: { index: number; count: number };
+  /** Results recorded earlier (resume): their tasks are not run again. */
+  done?: ReadonlyMap<number, TaskResult>;
+  onResult?(r: TaskResult, reused: boolean): void;
 }
 
-export interface SweepSeries {
-  name: string;
-  points: SweepPoint[];
+/**
+ * Run a plan's tasks (or one shard's), skipping those already done.
+ * @example const results = runSweep({ plan, run: hardwareRunner({ ... }) });
+ */
+export function runSweep(o: RunSweepOptions): TaskResult[] {
+  const tasks = o.shard ? shardTasks(o.plan.tasks, o.shard) : o.plan.tasks;
+  return tasks.map((t) => {
+    const prev = o.done?.get(t.index);
+    if (prev) {
+      o.onResult?.(prev, true);
+      return prev;
+    }
+    const r: TaskResult = { ...t, ...o.run(t) };
+    o.onResult?.(r, false);
+    return r;
+  });
 }
 
 /** One simulated model of a hardware sweep. */
@@ -40,25 +58,66 @@ export interface SweepRun {
 }
 
 /** The hardware options a sweep may vary. */
-export type HardwareKnob = "adcBits" | "progNoise" | "readNoise" | "levels";
+export type HardwareKnob = "adcBits" | "adcMax" | "progNoise" | "readNoise" | "levels";
 
-export interface HardwareSweepOptions {
+export interface HardwareRunnerOptions {
   runs: SweepRun[];
   knob: HardwareKnob;
-  values: number[];
-  /** Every other option, fixed while the knob varies. */
+  /** Every other option, fixed while the knob varies; repeat r uses seed base.seed + r. */
   base: CrossbarOptions;
   /** Calibration batches come from here (first batches, in order). */
   train: Dataset;
   test: Dataset;
   calibrationBatches: number;
-  /** Simulation seeds per value (seed, seed + 1, ...): mean and std. */
-  repeats: number;
-  onPoint?(series: string, p: SweepPoint): void;
+}
+
+/** A task runner that programs the task's simulator at the task's value and evaluates it. */
+export function hardwareRunner(o: HardwareRunnerOptions): TaskRunner {
+  const calib = new Map<string, Float32Array[]>();
+  return (t) => {
+    const run = o.runs.find((r) => r.name === t.series);
+    if (!run) throw new Error(`hardware sweep: no run named ${JSON.stringify(t.series)}`);
+    if (!calib.has(run.name)) calib.set(run.name, calibrationBatches(run.sim, o.train, o.calibrationBatches));
+    run.sim.program({ ...o.base, ...run.fixed, [o.knob]: t.x, seed: o.base.seed + t.repeat });
+    run.sim.calibrate(calib.get(run.name)!);
+    return { accuracy: evaluate(run.sim, evalLoader(run.sim, o.test)).accuracy };
+  };
+}
+
+export interface TrainingRunnerOptions {
+  /** Build the model of one task (called after freeAll(): every earlier tensor is gone). */
+  make(task: SweepTask): Model;
+  train: Dataset;
+  test: Dataset;
+  /** Training settings of one task (e.g. its data-order seed). */
+  options(task: SweepTask): TrainOptions;
+  /** Per-task figures besides accuracy (e.g. traffic of the model's routing). */
+  extra?(model: Model, task: SweepTask): Record<string, number>;
 }
 
 /**
- * Accuracy of each run on simulated hardware at each value of one knob.
+ * A task runner that trains and tests one model per task. Releases all engine
+ * memory (freeAll) before each model: the caller must not hold tensors across it.
+ */
+export function trainingRunner(o: TrainingRunnerOptions): TaskRunner {
+  return (t) => {
+    freeAll();
+    const model = o.make(t);
+    trainModel(model, o.train, null, o.options(t));
+    const accuracy = evaluate(model, o.test).accuracy;
+    return { accuracy, ...(o.extra ? { extra: o.extra(model, t) } : {}) };
+  };
+}
+
+export interface HardwareSweepOptions extends HardwareRunnerOptions {
+  values: number[];
+  /** Simulation seeds per value (seed, seed + 1, ...): mean and std. */
+  repeats: number;
+  onPoint?(series: string, r: TaskResult): void;
+}
+
+/**
+ * Accuracy of each run on simulated hardware at each value of one knob, every task in this process.
  * @example
  * hardwareSweep({
  *   runs: [{ name: "ScRRAMBLe", sim: crossbarFor(model) }],
@@ -72,24 +131,18 @@ export interface HardwareSweepOptions {
  * });
  */
 export function hardwareSweep(o: HardwareSweepOptions): SweepSeries[] {
-  return o.runs.map((run) => {
-    const calib = calibrationBatches(run.sim, o.train, o.calibrationBatches);
-    const test = evalLoader(run.sim, o.test);
-    const points = o.values.map((x) => {
-      const accs: number[] = [];
-      for (let r = 0; r < o.repeats; r++) {
-        const opts: CrossbarOptions = { ...o.base, ...run.fixed, [o.knob]: x, seed: o.base.seed + r };
-        run.sim.program(opts);
-        run.sim.calibrate(calib);
-        accs.push(evaluate(run.sim, test).accuracy);
-      }
-      const { mean, std } = meanStd(accs);
-      const p: SweepPoint = { x, accuracy: mean, std: accs.length > 1 ? std : 0 };
-      o.onPoint?.(run.name, p);
-      return p;
-    });
-    return { name: run.name, points };
-  });
+  const plan: SweepPlan = {
+    kind: o.knob,
+    settings: {},
+    figure: { type: "line", title: o.knob, xLabel: o.knob },
+    tasks: planTasks(
+      o.runs.map((r) => r.name),
+      o.values.map((x) => ({ x })),
+      o.repeats,
+    ),
+  };
+  const results = runSweep({ plan, run: hardwareRunner(o), onResult: (r) => o.onPoint?.(r.series, r) });
+  return aggregate(plan, results);
 }
 
 export interface TrainingSweepOptions {
@@ -102,12 +155,12 @@ export interface TrainingSweepOptions {
   options: TrainOptions;
   /** Per-point figures besides accuracy (e.g. traffic of the model's routing). */
   extra?(model: Model): Record<string, number>;
-  onPoint?(series: string, p: SweepPoint): void;
+  onPoint?(series: string, r: TaskResult): void;
 }
 
 /**
- * Train and test one model per value. Releases all engine memory (freeAll)
- * before each model, so the caller must not hold tensors across the call.
+ * Train and test one model per value, every task in this process. Releases all
+ * engine memory (freeAll) before each model.
  * @example
  * trainingSweep({
  *   name: "ScRRAMBLe",
@@ -119,34 +172,22 @@ export interface TrainingSweepOptions {
  * });
  */
 export function trainingSweep(o: TrainingSweepOptions): SweepSeries {
-  const points = o.values.map((x) => {
-    freeAll();
-    const model = o.make(x);
-    trainModel(model, o.train, null, o.options);
-    const r = evaluate(model, o.test);
-    const p: SweepPoint = { x, accuracy: r.accuracy, std: 0, ...(o.extra ? { extra: o.extra(model) } : {}) };
-    o.onPoint?.(o.name, p);
-    return p;
+  const plan: SweepPlan = {
+    kind: o.name,
+    settings: {},
+    figure: { type: "line", title: o.name, xLabel: "value" },
+    tasks: planTasks(
+      [o.name],
+      o.values.map((x) => ({ x })),
+      1,
+    ),
+  };
+  const run = trainingRunner({
+    make: (t) => o.make(t.x),
+    train: o.train,
+    test: o.test,
+    options: () => o.options,
+    extra: o.extra ? (m) => o.extra!(m) : undefined,
   });
-  return { name: o.name, points };
-}
-
-/** The series as CSV: series,value,accuracy,std then any extra columns. */
-export function sweepCsv(series: SweepSeries[]): string {
-  const extras = [...new Set(series.flatMap((s) => s.points.flatMap((p) => Object.keys(p.extra ?? {}))))];
-  const rows = series.flatMap((s) =>
-    s.points.map((p) => [JSON.stringify(s.name), p.x, p.accuracy, p.std, ...extras.map((k) => p.extra?.[k] ?? "")].join(",")),
-  );
-  return [["series", "value", "accuracy", "std", ...extras].join(","), ...rows].join("\n") + "\n";
-}
-
-/** Accuracy (%) against the knob, one line per series. */
-export function sweepSvg(series: SweepSeries[], o: { title: string; xLabel: string; logX?: boolean }): string {
-  return lineChartSvg({
-    title: o.title,
-    xLabel: o.xLabel,
-    yLabel: "test accuracy (%)",
-    logX: o.logX,
-    series: series.map((s) => ({ name: s.name, points: s.points.map((p) => [p.x, p.accuracy * 100] as [number, number]) })),
-  });
+  return aggregate(plan, runSweep({ plan, run, onResult: (r) => o.onPoint?.(r.series, r) }))[0];
 }

@@ -3,6 +3,7 @@
 // Data only.
 
 import type { Schema } from "../options.js";
+import { SHIFT_MODES, type ShiftMode } from "../pixels.js";
 
 export const OPTIMIZERS = ["adamw", "adam", "sgd"] as const;
 export const LR_SCHEDULES = ["cosine", "constant", "warmup-cosine"] as const;
@@ -29,8 +30,14 @@ export interface TrainOptions {
   weightDecay: number;
   momentum: number;
   seed: number;
-  /** Random circular shift augmentation (pixels, 0 = off); what "auto" augmentation uses outside CIFAR. */
+  /** Random shift augmentation per sample and epoch (pixels, 0 = off); what "auto" augmentation uses outside CIFAR. */
   shift: number;
+  /** Shift mode of --shift and --shifted-copies: zero-fill translation or circular wrap. */
+  shiftMode: ShiftMode;
+  /** Shifted copies added to every training image before training (the reference: 4; 0 = none). */
+  shiftedCopies: number;
+  /** Largest shift of those copies, pixels (the reference: 3). */
+  copyShift: number;
   /** Augmentation spec (data/augment.ts): auto, none, cifar10, cifar100, hflip, vflip, key=value entries. */
   augment: string;
   /** Evaluate on the held-out set every this many steps (0 = at epoch ends only). */
@@ -54,6 +61,9 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   momentum: 0.9,
   seed: 0,
   shift: 2,
+  shiftMode: "zero",
+  shiftedCopies: 0,
+  copyShift: 3,
   augment: "auto",
   evalEvery: 0,
   maxSteps: 0,
@@ -83,8 +93,16 @@ export const TRAIN_FIELDS: Schema = {
     type: "int",
     min: 0,
     arg: "K",
-    help: "augmentation: random circular shift up to K pixels (0 = off; --augment auto outside CIFAR)",
+    help: "augmentation: random shift up to K pixels per sample and epoch (0 = off; what --augment auto does outside CIFAR)",
   },
+  shiftMode: {
+    type: "string",
+    choices: SHIFT_MODES,
+    arg: "M",
+    help: "shift mode: zero (translate, fill with 0) | circular (wrap around, as the reference)",
+  },
+  shiftedCopies: { type: "int", min: 0, arg: "N", help: "augmentation: add N shifted copies of every training image (reference: 4)" },
+  copyShift: { type: "int", min: 0, arg: "K", help: "largest shift of the --shifted-copies, pixels" },
   augment: {
     type: "string",
     arg: "SPEC",
@@ -95,29 +113,4 @@ export const TRAIN_FIELDS: Schema = {
   evalEvery: { type: "int", min: 0, arg: "N", help: "evaluate every N steps (0 = each epoch end)" },
   maxSteps: { type: "int", min: 0, arg: "N", help: "stop after N steps (0 = all epochs)" },
   seed: { type: "int", arg: "N", help: "seed for routing, init, shuffling and augmentation" },
-};
-
-/**
- * Named training recipes: defaults that command-line flags still override. "paper" is the CIFAR recipe
- * of SCRRAMBLE.md section 5: AdamW lr 3e-4, wd 1e-4, batch 64, 50k steps, warmup-cosine, the dataset's
- * augmentation (evaluate with --split reference for the paper's split).
- */
-export const TRAIN_RECIPES: Record<string, Partial<TrainOptions>> = {
-  default: {},
-  paper: {
-    optimizer: "adamw",
-    lr: 3e-4,
-    weightDecay: 1e-4,
-    batchSize: 64,
-    lrSchedule: "warmup-cosine",
-    warmupSteps: 1000,
-    warmupStart: 0.1,
-    lrPeak: 1.3,
-    lrFinal: 1e-6,
-    decaySteps: 50000,
-    maxSteps: 50000,
-    epochs: 1000,
-    augment: "auto",
-    evalEvery: 1000,
-  },
 };

@@ -2,6 +2,8 @@
 // gradients, optimiser moments, routing) below a step region (batch data,
 // activations, saved tensors) that is released in one go after each step.
 // Pure TS over a MemoryLike, unit-tested against a fake; it never frees singly.
+// Sizes must be safe non-negative integers: a bad size throws, naming the
+// caller, before any pointer moves.
 
 import { ALIGN, PAGE } from "./abi.js";
 
@@ -48,7 +50,7 @@ export class Arena {
     this.stepTop = this.base;
   }
 
-  private ensure(end: number): void {
+  private ensure(end: number, what: string): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
@@ -60,9 +62,17 @@ export class Arena {
       try {
         this.memory.grow(pages); // near the maximum: exactly what is needed
       } catch (e) {
-        throw new Error(`out of WASM memory: need ${end} bytes, have ${have} (${(e as Error).message})`);
+        throw new Error(`out of WASM memory: ${what} needs memory up to byte ${end}, have ${have} (${(e as Error).message})`);
       }
     }
+  }
+
+  /** The end address of `bytes` allocated at `ptr`, after checking the size. */
+  private endOf(ptr: number, bytes: number, what: string): number {
+    if (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new Error(`${what}: allocation size must be a safe non-negative integer number of bytes, got ${String(bytes)}`);
+    }
+    return alignUp(ptr + bytes, ALIGN);
   }
 
   /** True when the step region holds nothing. */
@@ -70,26 +80,29 @@ export class Arena {
     return this.stepTop === this.persistentTop;
   }
 
-  /** Allocate bytes that live until the arena is discarded. Only while no step is open. */
-  allocPersistent(bytes: number): number {
+  /**
+   * Allocate bytes that live until the arena is discarded. Only while no step is
+   * open. `what` names the caller in errors.
+   */
+  allocPersistent(bytes: number, what = "allocPersistent"): number {
     if (!this.stepEmpty) {
       throw new Error(
         "persistent allocation while a step is open: create parameters and optimiser state before the step, or call endStep() first",
       );
     }
     const ptr = this.persistentTop;
-    const end = alignUp(ptr + Math.max(bytes, 0), ALIGN);
-    this.ensure(end);
+    const end = this.endOf(ptr, bytes, what);
+    this.ensure(end, what);
     this.persistentTop = end;
     this.stepTop = end;
     return ptr;
   }
 
-  /** Allocate bytes valid until the next resetStep(). */
-  allocStep(bytes: number): number {
+  /** Allocate bytes valid until the next resetStep(); `what` names the caller in errors. */
+  allocStep(bytes: number, what = "allocStep"): number {
     const ptr = this.stepTop;
-    const end = alignUp(ptr + Math.max(bytes, 0), ALIGN);
-    this.ensure(end);
+    const end = this.endOf(ptr, bytes, what);
+    this.ensure(end, what);
     this.stepTop = end;
     this.peakStep = Math.max(this.peakStep, end - this.persistentTop);
     return ptr;
@@ -114,6 +127,11 @@ export class Arena {
   resetStep(): void {
     this.stepTop = this.persistentTop;
     this.generation++;
+  }
+
+  /** Start a new peak measurement of the step region (stats().peakStepBytes). */
+  resetPeak(): void {
+    this.peakStep = this.stepTop - this.persistentTop;
   }
 
   /** Release everything, persistent allocations included (a fresh arena over the same memory). */

@@ -15,6 +15,10 @@ export interface KernelExports {
   gemmNN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
   gemmNT(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
   gemmTN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, b: Ptr, ldb: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
+  packedBytes(I: Int, J: Int): Int;
+  packB(b: Ptr, ldb: Int, transB: Int, I: Int, J: Int, panels: Ptr): void;
+  gemmPacked(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
+  gemmPackedTN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
   fill(x: Ptr, n: Int, v: F32): void;
   add(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
   sub(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
@@ -24,8 +28,10 @@ export interface KernelExports {
   scaleAcc(out: Ptr, x: Ptr, s: F32, n: Int): void;
   addBias(out: Ptr, x: Ptr, bias: Ptr, M: Int, J: Int): void;
   relu(out: Ptr, x: Ptr, n: Int): void;
-  reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int): void;
+  reluBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, accumulate: Int): void;
   qrelu(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
+  binaryStep(out: Ptr, x: Ptr, n: Int): void;
+  binaryStepBackward(dx: Ptr, x: Ptr, dy: Ptr, n: Int, width: F32): void;
   sigmoid(out: Ptr, x: Ptr, n: Int): void;
   sigmoidBackward(dx: Ptr, y: Ptr, dy: Ptr, n: Int): void;
   sum(out: Ptr, x: Ptr, n: Int): void;
@@ -49,6 +55,9 @@ export interface KernelExports {
     mMinus: F32,
     lambda: F32,
     g: F32,
+    b0: Int,
+    b1: Int,
+    accumulate: Int,
   ): void;
   adamStep(
     p: Ptr,
@@ -64,16 +73,26 @@ export interface KernelExports {
     decoupled: Int,
     bc1: F32,
     bc2: F32,
+    nonFinite: Ptr,
   ): void;
-  sgdStep(p: Ptr, g: Ptr, buf: Ptr, n: Int, lr: F32, momentum: F32, dampening: F32, wd: F32, nesterov: Int, first: Int): void;
+  sgdStep(
+    p: Ptr,
+    g: Ptr,
+    buf: Ptr,
+    n: Int,
+    lr: F32,
+    momentum: F32,
+    dampening: F32,
+    wd: F32,
+    nesterov: Int,
+    first: Int,
+    nonFinite: Ptr,
+  ): void;
   routeGather(routed: Ptr, rStride: Int, x: Ptr, xStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
   quantizeSymmetric(out: Ptr, x: Ptr, n: Int, steps: F32, maxVal: F32): void;
   quantizeMidrise(out: Ptr, x: Ptr, n: Int, levels: F32, maxVal: F32): void;
-  crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, sigma: F32, scale: F32): void;
+  crossbarReadout(y: Ptr, ldy: Int, cur: Ptr, ldcur: Int, v: Ptr, ldv: Int, z: Ptr, B: Int, N: Int, I: Int, sigma: F32, scale: F32): void;
   routeScatter(dx: Ptr, xStride: Int, drouted: Ptr, rStride: Int, B: Int, S: Int, DS: Int, dstPtr: Ptr, srcSlot: Ptr, coef: Ptr): void;
-  packedBytes(I: Int, J: Int): Int;
-  packPanels(panels: Ptr, b: Ptr, ldb: Int, I: Int, J: Int, transB: Int): void;
-  gemmPacked(M: Int, J: Int, I: Int, a: Ptr, aRow: Int, aCol: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
   addRelu(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
   convForwardScratchBytes(F: Int, R: Int, chunk: Int): Int;
   convWeightScratchBytes(K: Int, G: Int, R: Int, chunk: Int): Int;
@@ -141,4 +160,77 @@ export interface KernelExports {
   maxPool2Backward(dx: Ptr, dy: Ptr, x: Ptr, y: Ptr, B: Int, H: Int, W: Int, F: Int): void;
   avgPool2(y: Ptr, x: Ptr, B: Int, H: Int, W: Int, F: Int): void;
   avgPool2Backward(dx: Ptr, dy: Ptr, B: Int, H: Int, W: Int, F: Int): void;
+  routedScratchBytes(B: Int, N: Int): Int;
+  routedForward(
+    y: Ptr,
+    ldy: Int,
+    x: Ptr,
+    xStride: Int,
+    w: Ptr,
+    B: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    c0: Int,
+    c1: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    relu: Int,
+    scratch: Ptr,
+  ): void;
+  routedForwardPacked(
+    y: Ptr,
+    ldy: Int,
+    x: Ptr,
+    xStride: Int,
+    wPacked: Ptr,
+    B: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    c0: Int,
+    c1: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    relu: Int,
+    scratch: Ptr,
+  ): void;
+  routedWeightGrad(
+    dw: Ptr,
+    gy: Ptr,
+    ldgy: Int,
+    x: Ptr,
+    xStride: Int,
+    B: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    c0: Int,
+    c1: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    accumulate: Int,
+    scratch: Ptr,
+  ): void;
+  routedInputGrad(
+    dx: Ptr,
+    xStride: Int,
+    gy: Ptr,
+    ldgy: Int,
+    w: Ptr,
+    b0: Int,
+    b1: Int,
+    N: Int,
+    S: Int,
+    K: Int,
+    C: Int,
+    dstPtr: Ptr,
+    srcSlot: Ptr,
+    coef: Ptr,
+    accumulate: Int,
+    scratch: Ptr,
+  ): void;
 }

@@ -1,7 +1,9 @@
 // Worker threads for the kernels: each worker instantiates the same compiled
 // module over the same shared memory; the main thread posts it a list of kernel
-// calls, runs its own share, then waits on a shared counter (Atomics). Runtime
-// neutral: the caller supplies the function that starts a worker.
+// calls, runs its own share, then waits on a shared counter: Atomics.wait where
+// the thread may block, a spin on Atomics.load on a browser's main thread (where
+// Atomics.wait throws). Parts of workers not yet started run on this thread.
+// Runtime neutral: the caller supplies the function that starts a worker.
 // Must not touch memory contents itself; calls must write disjoint outputs.
 
 import type { KernelExports } from "./kernels.js";
@@ -16,7 +18,7 @@ export interface WorkerLike {
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Int32 [2 * workers]: per worker, a done counter then a status (0 ok, 1 failed). */
+  /** Int32 [3 * workers]: per worker, a done counter, a status (0 ok, 1 failed), and 1 once it has started. */
   flags: SharedArrayBuffer;
   /** UTF-8 text of the last failure, 1024 bytes per worker. */
   errors: SharedArrayBuffer;
@@ -30,6 +32,13 @@ export type KernelCall = [name: keyof KernelExports, ...args: number[]];
 
 const ERROR_BYTES = 1024;
 const WAIT_LIMIT_MS = 120_000;
+/** Int32 slots per worker in the shared flags: done counter, status, started. */
+export const FLAG_SLOTS = 3;
+
+/** True where this thread may block in Atomics.wait (everywhere but a browser page's main thread). */
+export function canBlock(): boolean {
+  return typeof (globalThis as { document?: unknown }).document === "undefined";
+}
 
 export class KernelPool {
   readonly threads: number;
@@ -37,13 +46,20 @@ export class KernelPool {
   private readonly flags: Int32Array;
   private readonly errors: Uint8Array;
   private readonly expected: number[];
+  private readonly waitLimitMs: number;
+  /** Set when a worker timed out: it may still be writing, so the pool is stopped for good. */
+  private broken: string | null = null;
 
-  /** Start threads - 1 workers over `memory` (the main thread is the first thread). */
-  constructor(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: SpawnWorker) {
+  /**
+   * Start threads - 1 workers over `memory` (the main thread is the first thread).
+   * `waitLimitMs` bounds the wait for one worker (default 120 s).
+   */
+  constructor(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: SpawnWorker, waitLimitMs = WAIT_LIMIT_MS) {
     if (!Number.isInteger(threads) || threads < 2) throw new Error(`a kernel pool needs at least 2 threads, got ${threads}`);
     this.threads = threads;
+    this.waitLimitMs = waitLimitMs;
     const n = threads - 1;
-    const flags = new SharedArrayBuffer(8 * n);
+    const flags = new SharedArrayBuffer(4 * FLAG_SLOTS * n);
     const errors = new SharedArrayBuffer(ERROR_BYTES * n);
     this.flags = new Int32Array(flags);
     this.errors = new Uint8Array(errors);
@@ -53,41 +69,78 @@ export class KernelPool {
 
   /**
    * Run parts[0] on this thread and parts[i] on worker i - 1, and return when
-   * all are done. Every part must write outputs no other part touches.
+   * all are done. Every part must write outputs no other part touches. When a
+   * part fails, every other part is still waited for before the first failure
+   * is thrown, so nothing keeps writing into memory the caller reuses; a worker
+   * that does not answer in time stops the pool (every later run throws).
    */
   run(parts: KernelCall[][], local: (calls: KernelCall[]) => void): void {
+    if (this.broken) throw new Error(this.broken);
     if (parts.length > this.threads) throw new Error(`${parts.length} parts for ${this.threads} threads`);
+    const posted: boolean[] = [];
+    const mine = [...(parts[0] ?? [])];
     for (let w = 1; w < parts.length; w++) {
       if (parts[w].length === 0) continue;
+      if (!this.started(w - 1)) {
+        mine.push(...parts[w]); // not started yet: same calls, same results, on this thread
+        continue;
+      }
       this.expected[w - 1]++;
       this.workers[w - 1].postMessage(parts[w]);
+      posted[w] = true;
     }
     let failure: unknown = null;
     try {
-      local(parts[0] ?? []);
+      local(mine);
     } catch (e) {
       failure = e;
     }
     for (let w = 1; w < parts.length; w++) {
-      if (parts[w].length === 0) continue;
-      this.waitFor(w - 1);
+      if (!posted[w]) continue;
+      const error = this.waitFor(w - 1);
+      failure ??= error;
     }
+    if (this.broken) this.close();
     if (failure) throw failure;
   }
 
-  private waitFor(w: number): void {
+  /** True once worker w has instantiated the module and listens. */
+  private started(w: number): boolean {
+    return Atomics.load(this.flags, FLAG_SLOTS * w + 2) === 1;
+  }
+
+  /**
+   * Resolves when every worker has started (they start asynchronously; until then
+   * their parts run on the calling thread).
+   * @example initEngine({ threads: 2, spawnWorker: spawnWebWorker }); await engineReady();
+   */
+  async ready(timeoutMs = 30_000): Promise<void> {
     const t0 = Date.now();
-    for (;;) {
-      const seen = Atomics.load(this.flags, 2 * w);
-      if (seen === this.expected[w]) break;
-      if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error(`kernel worker ${w + 1} did not answer within ${WAIT_LIMIT_MS / 1000} s`);
-      Atomics.wait(this.flags, 2 * w, seen, 1000);
+    while (!this.workers.every((_, w) => this.started(w))) {
+      if (Date.now() - t0 > timeoutMs) throw new Error(`kernel workers did not start within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 5));
     }
-    if (Atomics.load(this.flags, 2 * w + 1) !== 0) {
+  }
+
+  /** Wait for worker w's latest list; returns its failure (or a timeout) as an Error, null when it succeeded. */
+  private waitFor(w: number): Error | null {
+    const t0 = Date.now();
+    const block = canBlock();
+    for (;;) {
+      const seen = Atomics.load(this.flags, FLAG_SLOTS * w);
+      if (seen === this.expected[w]) break;
+      if (Date.now() - t0 > this.waitLimitMs) {
+        this.broken = `kernel worker ${w + 1} did not answer within ${this.waitLimitMs / 1000} s; the kernel pool is stopped`;
+        return new Error(this.broken);
+      }
+      if (block) Atomics.wait(this.flags, FLAG_SLOTS * w, seen, Math.min(1000, this.waitLimitMs));
+    }
+    if (Atomics.load(this.flags, FLAG_SLOTS * w + 1) !== 0) {
       const bytes = this.errors.slice(w * ERROR_BYTES, (w + 1) * ERROR_BYTES);
       const end = bytes.indexOf(0);
-      throw new Error(`kernel worker ${w + 1} failed: ${new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end))}`);
+      return new Error(`kernel worker ${w + 1} failed: ${new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end))}`);
     }
+    return null;
   }
 
   /** Stop the workers (the pool is unusable afterwards). */
@@ -109,9 +162,23 @@ export function runPosted(exports: KernelExports, init: WorkerInit, calls: Kerne
     errors.fill(0);
     errors.set(text);
   }
-  Atomics.store(flags, 2 * init.index + 1, status);
-  Atomics.add(flags, 2 * init.index, 1);
-  Atomics.notify(flags, 2 * init.index);
+  Atomics.store(flags, FLAG_SLOTS * init.index + 1, status);
+  Atomics.add(flags, FLAG_SLOTS * init.index, 1);
+  Atomics.notify(flags, FLAG_SLOTS * init.index);
+}
+
+/** Worker side: instantiate the module over the shared memory and mark this worker started. */
+export function startWorker(init: WorkerInit): KernelExports {
+  const instance = new WebAssembly.Instance(init.module, {
+    env: {
+      memory: init.memory,
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`kernel abort at line ${line}:${col}`);
+      },
+    },
+  });
+  Atomics.store(new Int32Array(init.flags), FLAG_SLOTS * init.index + 2, 1);
+  return instance.exports as unknown as KernelExports;
 }
 
 /** Split items into `parts` contiguous ranges of near-equal size. */
