@@ -136,7 +136,12 @@ function threadScratch(parts: number, bytes: number): number[] {
   if (fresh || scratch!.bytes < bytes || scratch!.ptrs.length < parts) {
     const size = fresh ? bytes : Math.max(bytes, scratch!.bytes);
     const n = fresh ? parts : Math.max(parts, scratch!.ptrs.length);
-    scratch = { generation: a.generation, epoch: a.epoch, bytes: size, ptrs: Array.from({ length: n }, () => a.allocStep(size, "thread scratch")) };
+    scratch = {
+      generation: a.generation,
+      epoch: a.epoch,
+      bytes: size,
+      ptrs: Array.from({ length: n }, () => a.allocStep(size, "thread scratch")),
+    };
   }
   return scratch!.ptrs;
 }

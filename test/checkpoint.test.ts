@@ -162,9 +162,30 @@ test("a qrelu model without activation, a 5-class model without classes: refused
   assert.is(ok.step, null, "a version 1 file records no step");
 });
 
+test("keys added since version 1 (dense bias) are filled for version 1 files only", () => {
+  endStep();
+  const file = decodeSafetensors(
+    saveCheckpoint(new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, bias: true, initSeed: 1 })),
+    "b.safetensors",
+  );
+  const config = JSON.parse(file.metadata.config);
+  delete config.bias;
+  const v1 = loadCheckpoint(
+    encodeSafetensors(file.tensors, { ...file.metadata, version: "1", config: JSON.stringify(config) }),
+    "b.safetensors",
+  );
+  assert.is((v1.model.config as { bias: boolean }).bias, true);
+  endStep();
+  assert.throws(
+    () => loadCheckpoint(encodeSafetensors(file.tensors, { ...file.metadata, config: JSON.stringify(config) }), "b.safetensors"),
+    /^b\.safetensors: config: key "bias" is missing/,
+  );
+  endStep();
+});
+
 test("version 2 records the step; unknown versions and bad steps are refused", () => {
   endStep();
-  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const a = new DenseBaseline({ sizes: [16, 12, 30], classes: 3, groupSize: 10, initSeed: 1, bias: true });
   const bytes = saveCheckpoint(a, {}, { step: 1234 });
   const loaded = loadCheckpoint(bytes, "d.safetensors");
   assert.is(loaded.metadata.version, "2");

@@ -18,7 +18,7 @@ import { randomArray } from "./helpers/reference.js";
 
 const scr = () =>
   new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [4, 9, 10], coreSize: 32, slotSize: 8, init: "glorot-core", initSeed: 2 });
-const dense = () => new DenseBaseline({ sizes: [128, 60, 30], classes: 3, groupSize: 10, initSeed: 1 });
+const dense = () => new DenseBaseline({ sizes: [128, 60, 30], classes: 3, groupSize: 10, initSeed: 1, bias: true });
 const B = 5;
 const labels = [0, 1, 2, 1, 0];
 

@@ -119,7 +119,7 @@ test("a non-finite loss or weight stops training, naming the step and the likely
     () => trainModel(new ScrrambleMlp(cfg), train, null, { ...quick, weightDecay: 1e30 }),
     /training diverged at step \d+ \(epoch 1\): .*; likely cause: the weight decay 1e\+30 is too high$/,
   );
-  const dense = new DenseBaseline({ sizes: [64, 40, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const dense = new DenseBaseline({ sizes: [64, 40, 30], classes: 3, groupSize: 10, initSeed: 1, bias: true });
   diverges(() => trainModel(dense, train, null, { ...quick, lr: 1e6 }), /training diverged at step \d+ .*learning rate 1000000/);
   // A NaN already in the weights: the first loss is NaN, and the step is not applied.
   const m = new ScrrambleMlp(cfg);
@@ -152,7 +152,7 @@ test("empty data, a batch larger than the training set and a batch beyond kernel
     channels: 1,
     classes: 3,
   };
-  const dense = new DenseBaseline({ sizes: [1, 2048, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const dense = new DenseBaseline({ sizes: [1, 2048, 30], classes: 3, groupSize: 10, initSeed: 1, bias: true });
   assert.throws(
     () => trainModel(dense, tiny, null, { ...opts, batchSize: n }),
     new RegExp(
@@ -167,7 +167,7 @@ test("empty data, a batch larger than the training set and a batch beyond kernel
 
 test("step memory: the estimate from batches of 4 and 8 is within 10 % of a measured batch of 64", () => {
   endStep();
-  const dense = new DenseBaseline({ sizes: [64, 300, 30], classes: 3, groupSize: 10, initSeed: 1 });
+  const dense = new DenseBaseline({ sizes: [64, 300, 30], classes: 3, groupSize: 10, initSeed: 1, bias: true });
   const est = stepMemory(dense, 64, 64).step;
   const scr = new ScrrambleMlp(cfg);
   const estScr = stepMemory(scr, 64, 64).step;

@@ -68,7 +68,7 @@ export function trainSpec(): CommandSpec {
 /** Options that only a new run takes (a resumed run keeps its own). */
 function settingsGiven(spec: CommandSpec, v: Parsed): string[] {
   const own = new Set(["resume", "json"]);
-  return Object.keys(spec.options).filter((k) => !own.has(k) && v[k] !== undefined && v[k] !== false);
+  return Object.keys(spec.options).filter((k) => !own.has(k) && v[k] !== undefined && v[k] !== false && v[k] !== spec.options[k].default);
 }
 
 /** Refuse a batch the data cannot fill or the kernel memory cannot hold, naming --batch-size. */

@@ -14,7 +14,8 @@ export const CHECKPOINT_FORMAT = "scrramble-checkpoint";
 /**
  * Version 2: metadata format, version, kind, config (every key of the kind's
  * settings, each valid; no other key), step (optimiser steps behind the
- * weights, a decimal integer). Version 1 (release 0.1.0) had no step.
+ * weights, a decimal integer). Version 1 (release 0.1.0) had no step, and its
+ * configs lack the keys added since (the registry's addedKeys per kind).
  */
 export const CHECKPOINT_VERSION = "2";
 
@@ -23,11 +24,23 @@ export const CHECKPOINT_VERSION = "2";
  * the current version's, or refuses it naming the file.
  */
 const MIGRATIONS: Record<string, (md: Record<string, string>, name: string) => Record<string, string>> = {
-  // Release 0.1.0 always wrote the complete config (its reader merged it over
-  // the defaults, which let edited files load as something else): the config is
-  // checked as strictly as version 2's. It recorded no step: "" = unknown.
-  "1": (md) => ({ ...md, version: "2", step: "" }),
+  // Release 0.1.0 always wrote the complete config of its time (its reader
+  // merged it over the defaults, which let edited files load as something
+  // else): the keys added since take the values that keep its behaviour, and
+  // then the config is checked as strictly as version 2's. No step: "" = unknown.
+  "1": (md) => ({ ...md, version: "2", step: "", config: withAddedKeys(md.kind, md.config) }),
 };
+
+/** A version 1 config (JSON) with the keys its kind gained since filled in; left as it is when it cannot be read. */
+function withAddedKeys(kind: string | undefined, config: string | undefined): string {
+  try {
+    const raw = JSON.parse(config ?? "");
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return config ?? "";
+    return JSON.stringify({ ...modelEntry(kind ?? "").addedKeys, ...raw });
+  } catch {
+    return config ?? "";
+  }
+}
 
 /** Options of saveCheckpoint and checkpointParts. */
 export interface CheckpointOptions {

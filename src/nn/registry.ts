@@ -187,13 +187,13 @@ export function forwardPlan(model: Model): ForwardPlan {
 }
 
 /**
- * Check a stored config of a kind strictly (every key present and valid, after
- * filling the keys added since format 1 that an older checkpoint lacks); returns it typed.
+ * Check a stored config of a kind strictly (every key present and valid, no
+ * other key); returns it typed. Configs of older checkpoint formats are
+ * migrated before (io/checkpoint.ts fills the kind's addedKeys).
  */
 export function checkStoredConfig(kind: string, raw: unknown, where: string): object {
   const e = modelEntry(kind);
-  const full = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? { ...e.addedKeys, ...raw } : raw;
-  checkFields(e.fields, full, where);
-  e.validate(full as object, where);
-  return full as object;
+  checkFields(e.fields, raw, where);
+  e.validate(raw as object, where);
+  return raw as object;
 }

@@ -379,13 +379,3 @@ export function trainingSet(data: Dataset, opts: Pick<TrainOptions, "shiftedCopi
   if (!(opts.shiftedCopies > 0)) return data;
   return expandShifted(data, opts.shiftedCopies, opts.copyShift, new Rng(opts.seed).fork("shifted-copies"), opts.shiftMode);
 }
-
-/**
- * The training set a run sees: the data, plus opts.shiftedCopies shifted copies
- * of every image (seeded by opts.seed) when asked for.
- * @example trainingSet(train, { ...TRAIN_DEFAULTS, shiftedCopies: 4, copyShift: 3, shiftMode: "circular" }).n; // 5 x train.n
- */
-export function trainingSet(data: Dataset, opts: Pick<TrainOptions, "shiftedCopies" | "copyShift" | "shiftMode" | "seed">): Dataset {
-  if (!(opts.shiftedCopies > 0)) return data;
-  return expandShifted(data, opts.shiftedCopies, opts.copyShift, new Rng(opts.seed).fork("shifted-copies"), opts.shiftMode);
-}

@@ -124,7 +124,11 @@ export function naiveModelLoss(
   }
   if (model.kind === "dense-baseline") {
     const d = model as DenseBaseline;
-    const layers = d.layers.map((_, i) => ({ w: weights[2 * i], b: weights[2 * i + 1] }));
+    const names = d.namedParameters().map(([n]) => n);
+    const layers = d.layers.map((_, i) => {
+      const b = names.indexOf(`layers.${i}.bias`);
+      return { w: weights[names.indexOf(`layers.${i}.weight`)], b: b >= 0 ? weights[b] : new Float64Array(d.config.sizes[i + 1]) };
+    });
     return naiveDenseLoss(layers, d.config.sizes, d.config.groupSize, x, labels, B, d.classes);
   }
   throw new Error(`naiveModelLoss: no reference for ${model.kind}`);
