@@ -68,7 +68,7 @@ export function convolve(y: number, x: number, w: number, bias: number, s: ConvS
   const chunk = convChunk(RRF, R);
   withScratch(() => {
     const panels = e.arena.allocStep(k.packedBytes(RRF, G));
-    k.packPanels(panels, w, G, RRF, G, 0);
+    k.packB(w, G, 0, RRF, G, panels);
     const calls: KernelCall[] = alignedRanges(Q, e.threads, 4).map(([q0, q1]) => [
       "conv2dForward",
       y,
@@ -102,7 +102,7 @@ function winograd(y: number, x: number, w: number, bias: number, s: ConvShape, a
     k.winogradWeights(u, w, F, G);
     const pb = k.packedBytes(F, G);
     const panels = e.arena.allocStep(16 * pb);
-    for (let xi = 0; xi < 16; xi++) k.packPanels(panels + xi * pb, u + xi * F * G * 4, G, F, G, 0);
+    for (let xi = 0; xi < 16; xi++) k.packB(u + xi * F * G * 4, G, 0, F, G, panels + xi * pb);
     const calls: KernelCall[] = alignedRanges(tiles, e.threads).map(([t0, t1]) => [
       "winogradForward",
       y,

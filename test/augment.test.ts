@@ -8,7 +8,8 @@ import { augmentImage, NO_AUGMENTATION, parseAugmentation, type AugmentPolicy } 
 import { DataLoader } from "../src/data/loader.js";
 import { Rng } from "../src/rng.js";
 import { scheduledRate } from "../src/train/trainer.js";
-import { TRAIN_DEFAULTS, TRAIN_RECIPES } from "../src/train/options.js";
+import { TRAIN_DEFAULTS } from "../src/train/options.js";
+import { RECIPES } from "../src/train/recipes.js";
 import type { Dataset } from "../src/data/dataset.js";
 
 const cifar = { name: "cifar10:train" },
@@ -120,7 +121,7 @@ test("the DataLoader's augmented batches are reproducible from seed and epoch, a
 });
 
 test("warmup-cosine: from lr/10 to 1.3 lr over the warmup, cosine to the final rate at the decay step", () => {
-  const o = { ...TRAIN_DEFAULTS, ...TRAIN_RECIPES.paper };
+  const o = { ...TRAIN_DEFAULTS, ...RECIPES.paper.train };
   assert.ok(Math.abs(scheduledRate(o, 0, 50000) - 3e-5) < 1e-12);
   assert.ok(Math.abs(scheduledRate(o, 500, 50000) - (3e-5 + (3.9e-4 - 3e-5) / 2)) < 1e-12);
   assert.ok(Math.abs(scheduledRate(o, 1000, 50000) - 3.9e-4) < 1e-12);

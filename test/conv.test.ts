@@ -66,7 +66,7 @@ test("the forward kernel gives the same bits for any chunk of pixels and any spl
     const y = Tensor.zeros([B, H, W, G]);
     withScratch(() => {
       const panels = engine().arena.allocStep(k.packedBytes(R * R * F, G));
-      k.packPanels(panels, w.ptr, G, R * R * F, G, 0);
+      k.packB(w.ptr, G, 0, R * R * F, G, panels);
       const scratch = engine().arena.allocStep(k.convForwardScratchBytes(F, R, chunk));
       k.conv2dForward(y.ptr, x.ptr, panels, 0, H, W, F, G, R, 0, split, chunk, 0, scratch);
       k.conv2dForward(y.ptr, x.ptr, panels, 0, H, W, F, G, R, split, Q, chunk, 0, scratch);
