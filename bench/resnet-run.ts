@@ -69,12 +69,15 @@ export async function resnetSection(o: { quick: boolean; torch: boolean; gemmRat
       rows.push(row);
     }
   }
-  console.table(rows.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops ?? "", "samples/s": r.samplesPerSec ?? "" })));
+  console.table(
+    rows.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops ?? "", "samples/s": r.samplesPerSec ?? "" })),
+  );
   console.log(`conv3x3 GFLOP/s as a fraction of the best GEMM of this run (${o.gemmRate} GFLOP/s):`);
   for (const r of rows.filter((x) => String(x.bench).startsWith("conv3x3"))) console.log(`  ${r.bench}: ${r.gflops} GFLOP/s, ${r.ofGemm}`);
   rows.push({ bench: "memory: full-size scrramble-resnet training step (batch 64, shared memory, 2 threads)", ...memory });
   console.log(
-    `full-size ResNet step at batch 64: ${memory.persistentMB.toFixed(0)} MiB persistent + ${memory.peakStepMB.toFixed(0)} MiB step peak, ` +
+    `full-size ResNet step at batch 64: ${memory.persistentMB.toFixed(0)} MiB persistent + ` +
+      `${memory.peakStepMB.toFixed(0)} MiB step peak, ` +
       `engine memory ${memory.memoryMB.toFixed(0)} MiB of the ${memory.limitMB} MiB shared-memory cap`,
   );
   if (o.torch) rows.push(...torchResnet(rows, quick));

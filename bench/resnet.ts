@@ -144,7 +144,7 @@ class AnchorFront implements Model {
   }
 }
 
-/** A training step of batch B (forward, backward, AdamW), checked to lower the loss on a fixed batch (within checkSteps steps) before timing. */
+/** A training step of batch B (forward, backward, AdamW), checked to lower the loss on a fixed batch within checkSteps steps. */
 function trainStep(model: Model, B: number, label: string, checkSteps: number): () => number {
   const opt = new AdamW(model.parameters(), { lr: 3e-4, weightDecay: 1e-4 });
   const rng = new Rng(5);

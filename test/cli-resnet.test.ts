@@ -99,6 +99,11 @@ test("a tiny ResNet overfits 40 CIFAR-format images to 100 % through train; eval
   const pts = JSON.parse(sw.out).series[0].points;
   assert.is(pts[1].accuracy, 1);
   assert.ok(existsSync(join(tmp, "sw", "sweep-adc-bits.svg")));
+  const ex = run(["export", "--checkpoint", out, "--out", join(tmp, "resnet.mjs")]);
+  assert.is(ex.code, 2, "a usage error");
+  // one line naming the kind and why, then the usual pointer to --help
+  assert.match(ex.err.split("\n")[0], /^scrramble: model kind "scrramble-resnet" cannot be exported yet: .*convolutional front end$/);
+  assert.not.ok(existsSync(join(tmp, "resnet.mjs")), "nothing written");
 });
 
 test("ResNet and data usage errors exit 2 with the option named; a missing archive exits 1 naming it", () => {
@@ -108,7 +113,7 @@ test("ResNet and data usage errors exit 2 with the option named; a missing archi
     [["train", "--model", "resnet", "--width", "0"], /--width must be a number >= 0.01/],
     [["train", "--model", "resnet", "--channels", "8,8", "--blocks", "1"], /must name the same number of stages/],
     [["train", "--model", "resnet", "--augment", "spin"], /--augment: unknown entry "spin"/],
-    [["train", "--model", "resnet", "--recipe", "fast"], /--recipe must be one of default, paper/],
+    [["train", "--model", "resnet", "--recipe", "fast"], /--recipe must be one of default, reference, paper/],
     [["train", "--model", "dense", "--bn", "shared"], /--bn does not apply to --model dense-baseline/],
     [["train", "--dataset", "mnist", "--labels", "coarse"], /--labels applies to --dataset cifar100 only/],
     [["eval", "--checkpoint", "x", "--bn-eval", "sometimes"], /--bn-eval must be one of running, batch/],

@@ -1,7 +1,9 @@
 // The ScRRAMBLe-ResNet on tiny settings: structure (separate vs shared batch norms, width and depth
 // multipliers, both heads), gradients through the whole model by finite differences, training vs
 // evaluation statistics, checkpoint round trip (running statistics, regenerated projection), the
-// crossbar simulation of its head (ideal = digital), and memory that stops growing after a step.
+// crossbar simulation of its head (ideal = digital), memory that stops growing after a step, a training
+// state that resumes to the same bits (running statistics and augmentation generators included), and
+// checkpoints held to the strict rules (every config key, finite running statistics).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,12 +13,17 @@ import { noGrad } from "../src/autograd/tape.js";
 import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { ScrrambleResnet, SCRRAMBLE_RESNET_DEFAULTS, frontEndSize, type ScrrambleResnetConfig } from "../src/nn/scrramble-resnet.js";
-import { createModel, modelConfig } from "../src/nn/registry.js";
+import { createModel, forwardPlan, modelConfig } from "../src/nn/registry.js";
 import { loadCheckpoint, saveCheckpoint } from "../src/io/checkpoint.js";
 import { crossbarFor } from "../src/sim/simulators.js";
 import { CROSSBAR_DEFAULTS } from "../src/sim/options.js";
 import { hardwareReport, reportMarkdown } from "../src/sim/report.js";
 import { gradCheck, randomArray } from "./helpers/reference.js";
+import { Trainer } from "../src/train/trainer.js";
+import { TRAIN_DEFAULTS } from "../src/train/options.js";
+import { loadTrainingState, trainingStateParts } from "../src/io/training-state.js";
+import { decodeSafetensors, encodeSafetensors } from "../src/io/safetensors.js";
+import type { Dataset } from "../src/data/dataset.js";
 
 const TINY: ScrrambleResnetConfig = {
   ...SCRRAMBLE_RESNET_DEFAULTS,
@@ -203,3 +210,94 @@ test("training memory stops growing after the first step (convolution scratch is
 });
 
 test.run();
+
+/** A CIFAR-10-named set of 8 x 8 x 3 images, so that --augment auto draws the CIFAR-10 float transforms. */
+function tinyCifar(n: number, seed: number): Dataset {
+  const x = randomArray(n * 8 * 8 * 3, { s: seed }, 0, 1);
+  return {
+    name: "cifar10:train",
+    images: Uint8Array.from(x, (v) => Math.round(v * 255)),
+    labels: Uint8Array.from({ length: n }, (_, i) => i % 4),
+    n,
+    height: 8,
+    width: 8,
+    channels: 3,
+    classes: 4,
+  };
+}
+
+test("a training state taken mid-epoch resumes to the same bits: weights, running statistics, augmentation", () => {
+  endStep();
+  const train = tinyCifar(24, 11);
+  const o = { ...TRAIN_DEFAULTS, epochs: 2, batchSize: 8, lr: 1e-2, augment: "auto", shift: 1, evalEvery: 0 };
+  const run = (stopAt: number | null) => {
+    const model = new ScrrambleResnet(TINY);
+    const t = new Trainer(model, train, null, o);
+    while (!t.done && t.step !== stopAt) t.next();
+    return { model, t };
+  };
+  const straight = run(null);
+  assert.is(straight.t.step, 6, "3 batches of 8 per epoch, 2 epochs");
+  const runningStats = (m: ScrrambleResnet) => m.trainingBuffers();
+  for (const stopAt of [2, 4]) {
+    const { t: first } = run(stopAt);
+    const saved = first.state();
+    assert.ok(
+      Object.keys(saved.buffers).some((k) => k.endsWith("runningMean")),
+      "running statistics are in the state",
+    );
+    assert.ok(saved.position.augment, "the float-space augmentation generator is in the state");
+    const parts = trainingStateParts(saved, { kind: "scrramble-resnet", config: "{}", train: "{}" });
+    const whole = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+    parts.reduce((at, b) => (whole.set(b, at), at + b.length), 0);
+    const { state } = loadTrainingState(whole, "state.safetensors");
+    const model = new ScrrambleResnet({ ...TINY, initSeed: 99 }); // other weights, fresh statistics: the state replaces them
+    const resumed = new Trainer(model, train, null, o);
+    resumed.restore(state);
+    while (resumed.next());
+    straight.model
+      .parameters()
+      .forEach((p, i) =>
+        assert.equal(Array.from(model.parameters()[i].toArray()), Array.from(p.toArray()), `stopped at ${stopAt}: parameter ${i}`),
+      );
+    const want = runningStats(straight.model),
+      got = runningStats(model);
+    for (const k of Object.keys(want)) assert.equal(Array.from(got[k]), Array.from(want[k]), `stopped at ${stopAt}: ${k}`);
+  }
+  const t = new Trainer(new ScrrambleResnet(TINY), train, null, o);
+  const s = straight.t.state();
+  const { [Object.keys(s.buffers)[0]]: _gone, ...fewer } = s.buffers;
+  assert.throws(() => t.restore({ ...s, buffers: fewer }), /training state: model buffer ".*running(Mean|Var)" is missing/);
+  assert.throws(() => t.restore({ ...s, buffers: { ...s.buffers, extra: new Float32Array(1) } }), /unexpected model buffer "extra"/);
+});
+
+test("checkpoints: every config key required, running statistics must be finite, and the kind cannot be exported", () => {
+  endStep();
+  const file = decodeSafetensors(saveCheckpoint(new ScrrambleResnet(TINY)), "r.safetensors");
+  assert.is(file.metadata.version, "2");
+  const stats = Object.keys(file.tensors).filter((k) => /running(Mean|Var)$/.test(k));
+  assert.ok(stats.length >= 2, "running statistics are stored");
+  const config = JSON.parse(file.metadata.config);
+  delete config.bn;
+  assert.throws(
+    () => loadCheckpoint(encodeSafetensors(file.tensors, { ...file.metadata, config: JSON.stringify(config) }), "r.safetensors"),
+    /r\.safetensors: .*bn/,
+  );
+  const bad = Float32Array.from(file.tensors[stats[0]].data as ArrayLike<number>);
+  bad[1] = NaN;
+  const tensors = { ...file.tensors, [stats[0]]: { ...file.tensors[stats[0]], data: bad } };
+  assert.throws(
+    () => loadCheckpoint(encodeSafetensors(tensors, file.metadata), "r.safetensors"),
+    new RegExp(`r\\.safetensors: tensor "${stats[0]}" holds a value that is not finite \\(NaN at index 1\\)`),
+  );
+  const params = { ...file.tensors };
+  const w = Object.keys(params).find((k) => k.startsWith("head.layers.0"))!;
+  const inf = Float32Array.from(params[w].data as ArrayLike<number>);
+  inf[0] = Infinity;
+  params[w] = { ...params[w], data: inf };
+  assert.throws(() => loadCheckpoint(encodeSafetensors(params, file.metadata), "r.safetensors"), /not finite/);
+  assert.throws(
+    () => forwardPlan(new ScrrambleResnet(TINY)),
+    /model kind "scrramble-resnet" cannot be exported yet: .*convolutional front end/,
+  );
+});

@@ -30,7 +30,8 @@ export const EXPORT_COMMAND: CommandSpec = {
   name: "export",
   summary:
     "Export a trained checkpoint: a one-file ES module edge bundle (forward-only engine, routing, quantised weights) " +
-    "for Node, Deno, Bun and browsers, or crossbar programming files (safetensors + JSON manifest).",
+    "for Node, Deno, Bun and browsers, or crossbar programming files (safetensors + JSON manifest). " +
+    "The capsule MLP and the dense baseline export; a ScRRAMBLe-ResNet is refused (the bundle cannot run its convolutional front end).",
   usage:
     "scrramble export --checkpoint DIR --out model.mjs [--weights int8|f32|levels [--levels N]]\n" +
     "       scrramble export --checkpoint DIR --format crossbar --levels N [--mapping single|differential] --out DIR",
@@ -53,7 +54,11 @@ export const EXPORT_COMMAND: CommandSpec = {
     ...DATA_OPTIONS,
     json: { type: "boolean", help: "print one JSON object instead of text" },
   },
-  groups: { levels: "Conductance levels (--weights levels, --format crossbar)", mapping: "Crossbar programming files", data: "Test data" },
+  groups: {
+    levels: "Conductance levels (--weights levels, --format crossbar)",
+    mapping: "Crossbar programming files",
+    dataset: "Test data",
+  },
   examples: [
     "scrramble export --checkpoint runs/scr --out model.mjs",
     "scrramble export --checkpoint runs/scr --out model-f32.mjs --weights f32",

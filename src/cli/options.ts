@@ -85,7 +85,7 @@ export function recipeOf(v: OptionValues): RecipeName {
   return r as RecipeName;
 }
 
-/** Training settings: the defaults, then the --recipe's, then every explicit option (the augmentation spec checked before any data is read). */
+/** Training settings: the defaults, then the --recipe's, then every explicit option (the augmentation spec checked before data loads). */
 export function trainOptionsFrom(v: OptionValues): TrainOptions {
   const base: TrainOptions = { ...TRAIN_DEFAULTS, ...RECIPES[recipeOf(v)].train };
   return asUsage(() => {

@@ -62,7 +62,8 @@ export class BatchNorm {
       if (s.dtype !== "F32" || s.data.length !== t.size)
         throw new Error(`tensor "${t.name}" must be F32 [${t.size}], got ${s.dtype} [${s.shape.join(", ")}]`);
       for (let i = 0; i < s.data.length; i++)
-        if (!Number.isFinite(s.data[i])) throw new Error(`tensor "${t.name}" holds a value that is not finite (${s.data[i]} at index ${i})`);
+        if (!Number.isFinite(s.data[i]))
+          throw new Error(`tensor "${t.name}" holds a value that is not finite (${s.data[i]} at index ${i})`);
       t.set(s.data);
     }
   }

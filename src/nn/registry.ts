@@ -54,6 +54,8 @@ export interface ModelEntry<Config extends object = object> {
   storedTensors(model: Model): Record<string, StoredTensor>;
   /** The forward pass as data, for exporters (the edge bundle); absent: the kind cannot be exported. */
   forwardPlan?(model: Model): ForwardPlan;
+  /** Why a kind without a forward plan cannot be exported (the export error says it). */
+  noExport?: string;
   /**
    * Config keys added after checkpoint format 1, with the values that keep an
    * older checkpoint's behaviour: filled in when a stored config lacks them.
@@ -127,6 +129,7 @@ const scrrambleResnet: ModelEntry<ScrrambleResnetConfig> = {
     return model;
   },
   storedTensors: (m) => ({ ...routingState(m), ...(m as ScrrambleResnet).storedTensors() }),
+  noExport: "the edge bundle's runtime has no convolutions, batch norms or pooling to run its convolutional front end",
   addedKeys: {},
 };
 
@@ -182,7 +185,10 @@ export function createModel(kindOrAlias: string, config: object = {}): Model {
  */
 export function forwardPlan(model: Model): ForwardPlan {
   const e = modelEntry(model.kind);
-  if (!e.forwardPlan) throw new Error(`model kind ${JSON.stringify(model.kind)} has no forward plan: it cannot be exported yet`);
+  if (!e.forwardPlan) {
+    const why = e.noExport ?? "it has no forward plan";
+    throw new Error(`model kind ${JSON.stringify(model.kind)} cannot be exported yet: ${why}`);
+  }
   return e.forwardPlan(model);
 }
 

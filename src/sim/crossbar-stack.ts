@@ -176,7 +176,19 @@ export class CrossbarStack {
     const srcN = sim.srcCores * N;
     parallelRanges(
       B,
-      (b0, b1) => ["routeGather", routed + b0 * ld * 4, ld, h.ptr + b0 * srcN * 4, srcN, b1 - b0, S, sim.dstCores * K, dstPtr, srcSlot, coef],
+      (b0, b1) => [
+        "routeGather",
+        routed + b0 * ld * 4,
+        ld,
+        h.ptr + b0 * srcN * 4,
+        srcN,
+        b1 - b0,
+        S,
+        sim.dstCores * K,
+        dstPtr,
+        srcSlot,
+        coef,
+      ],
       { align: 1, minItems: 8 },
     );
     if (o.dacBits > 0 && !calibrating) k.quantizeSymmetric(routed, routed, B * ld, 2 ** (o.dacBits - 1) - 1, sim.dacMax);
