@@ -148,4 +148,49 @@ test("ScRRAMBLe MLP: persistent and peak step bytes are constant after step 1", 
   assertConstantAfterFirst("scrramble", m);
 });
 
+/** The message of the assertion fn fails with ("" when it passes; uvu's throws() lets assertion failures through). */
+function failureOf(fn: () => void): string {
+  try {
+    fn();
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+test("the check catches a planted leak: 100 KB persistent per step, or a step region that grows 100 KB per step", () => {
+  endStep();
+  const w = parameter([16, 16], "w");
+  w.set(Array.from({ length: w.size }, (_, i) => Math.sin(i) * 0.3));
+  const opt = new AdamW([w], { lr: 1e-2 });
+  const x = Array.from({ length: 4 * 16 }, (_, i) => Math.cos(i));
+  const step = (leak: () => void) => () => {
+    opt.zeroGrad();
+    backward(ops.sum(ops.relu(ops.matmul(Tensor.from(x, [4, 16]), w))));
+    opt.step();
+    leak();
+  };
+  const a = engine().arena;
+  const persistentLeak = trainMemory(
+    6,
+    step(() => {
+      endStep();
+      a.allocPersistent(100_000, "planted leak");
+    }),
+  );
+  assert.match(
+    failureOf(() => assertConstantAfterFirst("persistent leak", persistentLeak)),
+    /persistent bytes change after step 1/,
+  );
+  let grow = 0;
+  const stepLeak = trainMemory(
+    6,
+    step(() => a.allocStep((grow += 100_000), "planted growth")),
+  );
+  assert.match(
+    failureOf(() => assertConstantAfterFirst("step leak", stepLeak)),
+    /peak bytes change after step 1/,
+  );
+});
+
 test.run();

@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { denseRoutingTensor, generateRouting, routingFromArrays, transposeRouting, type Routing } from "../src/routing/routing.js";
 import { expectedPositiveRoutes, routingStats } from "../src/routing/stats.js";
+import { Rng } from "../src/rng.js";
 
 function checkCsr(r: Routing): void {
   const nSrc = r.srcCores * r.slotsPerCore;
@@ -196,8 +197,10 @@ function exactRowLaw(D: number, K: number, p: number): Map<string, number> {
   return law;
 }
 
-test("goodness of fit: each source slot's row of net coefficients follows the generator's exact law", () => {
-  // 2 destination cores of K = 2 slots; 10 000 source slots over 10 seeds.
+type Generate = (o: { srcCores: number; dstCores: number; slotsPerCore: number; p: number; seed: number }) => Routing;
+
+/** Failures of the row-law fit for a generator (empty: it passes). 2 destination cores of K = 2; 10 000 source slots over 10 seeds. */
+function rowLawFailures(gen: Generate): string[] {
   const [D, K, p] = [2, 2, 0.5];
   const law = exactRowLaw(D, K, p);
   const total = [...law.values()].reduce((a, b) => a + b, 0);
@@ -205,10 +208,10 @@ test("goodness of fit: each source slot's row of net coefficients follows the ge
   const counts = new Map<string, number>();
   let n = 0;
   for (let seed = 0; seed < 10; seed++) {
-    const r = generateRouting({ srcCores: 500, dstCores: D, slotsPerCore: K, p, seed });
+    const r = gen({ srcCores: 500, dstCores: D, slotsPerCore: K, p, seed });
     for (const row of rowsOf(r)) {
       const key = Array.from(row).join(",");
-      assert.ok(law.has(key), `row ${key} is impossible under the generator's law`);
+      if (!law.has(key)) return [`row ${key} is impossible under the generator's law`];
       counts.set(key, (counts.get(key) ?? 0) + 1);
       n++;
     }
@@ -218,17 +221,24 @@ test("goodness of fit: each source slot's row of net coefficients follows the ge
     keys.map((k) => counts.get(k) ?? 0),
     keys.map((k) => law.get(k)! * n),
   );
-  assert.ok(fit.p > 1e-4, `chi-square ${fit.x.toFixed(1)} on ${fit.df} df, p = ${fit.p}`);
   assert.ok(fit.df >= 8, `${fit.df} degrees of freedom`);
+  return fit.p > 1e-4 ? [] : [`row law: chi-square ${fit.x.toFixed(1)} on ${fit.df} df, p = ${fit.p}`];
+}
+
+test("goodness of fit: each source slot's row of net coefficients follows the generator's exact law", () => {
+  const failures = rowLawFailures(generateRouting);
+  assert.equal(failures, []);
 });
 
-test("goodness of fit: destination cores and slots of the + and - routes are uniform (MNIST layer shape)", () => {
+/** Failures of the uniformity fits (+ routes over destination cores and slots, - routes over slots; MNIST layer shape). */
+function uniformFailures(gen: Generate): string[] {
   const [S, D, K, p] = [4, 50, 4, 0.2];
+  const failures: string[] = [];
   const plusCore = new Array<number>(D).fill(0);
   const plusSlot = new Array<number>(K).fill(0);
   const minusSlot = new Array<number>(K).fill(0);
   for (let seed = 0; seed < 40; seed++) {
-    const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+    const r = gen({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
     for (let d = 0; d < D * K; d++) {
       for (let e = r.dstPtr[d]; e < r.dstPtr[d + 1]; e++) {
         const c = r.coef[e];
@@ -249,11 +259,17 @@ test("goodness of fit: destination cores and slots of the + and - routes are uni
       counts,
       counts.map(() => n / counts.length),
     );
-    assert.ok(fit.p > 1e-6, `${what}: chi-square ${fit.x.toFixed(1)} on ${fit.df} df, p = ${fit.p} (${counts.join(" ")})`);
+    if (!(fit.p > 1e-6)) failures.push(`${what}: chi-square ${fit.x.toFixed(1)} on ${fit.df} df, p = ${fit.p} (${counts.join(" ")})`);
   }
+  return failures;
+}
+
+test("goodness of fit: destination cores and slots of the + and - routes are uniform (MNIST layer shape)", () => {
+  assert.equal(uniformFailures(generateRouting), []);
 });
 
-test("the + mass per (source slot, destination core), measured from the CSR arrays, matches its exact expectation", () => {
+/** Failures of the + mass check: per (source slot, destination core), measured from the CSR arrays, against its exact expectation. */
+function massFailures(gen: Generate): string[] {
   // Picks into one core: n ~ Binomial(D K, p / D); the +1s and the -1s are each
   // multinomial over its K slots, independent, and a slot keeps max(+ - -, 0).
   const [S, D, K, p] = [16, 10, 4, 0.3];
@@ -265,7 +281,7 @@ test("the + mass per (source slot, destination core), measured from the CSR arra
   }
   const values: number[] = [];
   for (let seed = 0; seed < 100; seed++) {
-    const r = generateRouting({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
+    const r = gen({ srcCores: S, dstCores: D, slotsPerCore: K, p, seed });
     for (const row of rowsOf(r)) {
       for (let c = 0; c < D; c++) {
         let plus = 0;
@@ -277,10 +293,80 @@ test("the + mass per (source slot, destination core), measured from the CSR arra
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
   const se = sd / Math.sqrt(values.length);
-  assert.ok(Math.abs(mean - expected) < 4 * se, `measured ${mean} vs exact ${expected} (standard error ${se})`);
   assert.ok(se < expected * 0.01, "the sample is large enough to see a 1 % shift");
   // Before cancellation the picks number D K p per source slot: the closed form the report prints.
   assert.ok(Math.abs(expectedPositiveRoutes(S, D, K, p) - S * K * D * K * p) < 1e-9);
+  return Math.abs(mean - expected) < 4 * se ? [] : [`+ mass: measured ${mean} vs exact ${expected} (standard error ${se})`];
+}
+
+test("the + mass per (source slot, destination core), measured from the CSR arrays, matches its exact expectation", () => {
+  assert.equal(massFailures(generateRouting), []);
+});
+
+/**
+ * The generator of SCRRAMBLE.md section 2 written again here, with one planted
+ * defect at a time, so the checks above can be shown to catch each.
+ */
+type Defect = "none" | "one fewer pick" | "every -1 to slot 0" | "picks without replacement" | "fixed beta";
+function plantedGenerator(defect: Defect): Generate {
+  return ({ srcCores, dstCores, slotsPerCore: K, p, seed }) => {
+    const rng = new Rng(seed);
+    const nDst = dstCores * K;
+    const rows: Map<number, number>[] = [];
+    for (let src = 0; src < srcCores * K; src++) {
+      const acc = new Map<number, number>();
+      let beta = rng.binomial(nDst, p);
+      if (defect === "one fewer pick") beta = Math.max(beta - 1, 0);
+      if (defect === "fixed beta") beta = Math.round(nDst * p);
+      const picked = new Set<number>();
+      for (let i = 0; i < beta; i++) {
+        let d = rng.int(nDst);
+        if (defect === "picks without replacement") {
+          if (picked.size === nDst) break;
+          while (picked.has(d)) d = rng.int(nDst);
+          picked.add(d);
+        }
+        acc.set(d, (acc.get(d) ?? 0) + 1);
+      }
+      for (const [d, w] of [...acc.entries()].sort((a, b) => a[0] - b[0])) {
+        for (let t = 0; t < w; t++) {
+          const d2 = d - (d % K) + (defect === "every -1 to slot 0" ? 0 : rng.int(K));
+          acc.set(d2, (acc.get(d2) ?? 0) - 1);
+        }
+      }
+      rows.push(acc);
+    }
+    const dstPtr = [0];
+    const srcSlot: number[] = [];
+    const coef: number[] = [];
+    for (let d = 0; d < nDst; d++) {
+      rows.forEach((acc, src) => {
+        const c = acc.get(d) ?? 0;
+        if (c !== 0) {
+          srcSlot.push(src);
+          coef.push(c);
+        }
+      });
+      dstPtr.push(srcSlot.length);
+    }
+    return routingFromArrays({ srcCores, dstCores, slotsPerCore: K, dstPtr, srcSlot, coef });
+  };
+}
+
+test("each planted defect of the generator fails at least one of the statistical checks", () => {
+  // The replica without a defect is the generator itself, bit for bit.
+  const o = { srcCores: 3, dstCores: 5, slotsPerCore: 4, p: 0.3, seed: 11 };
+  const a = generateRouting(o),
+    b = plantedGenerator("none")(o);
+  assert.equal(
+    [Array.from(a.dstPtr), Array.from(a.srcSlot), Array.from(a.coef)],
+    [Array.from(b.dstPtr), Array.from(b.srcSlot), Array.from(b.coef)],
+  );
+  for (const defect of ["one fewer pick", "every -1 to slot 0", "picks without replacement", "fixed beta"] as const) {
+    const gen = plantedGenerator(defect);
+    const failures = [...rowLawFailures(gen), ...uniformFailures(gen), ...massFailures(gen)];
+    assert.ok(failures.length > 0, `the checks pass a generator with the defect "${defect}"`);
+  }
 });
 
 test("p = 0 gives an empty routing; p = 1 picks every destination slot count", () => {

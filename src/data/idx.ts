@@ -114,17 +114,28 @@ export async function maybeGunzip(bytes: Uint8Array, name: string, limit: Gunzip
     if (!stop) await writer.close();
   })();
   written.catch(() => {}); // the same failure surfaces on the read side
-  const chunks: Uint8Array[] = [];
+  let chunks: Uint8Array[] = [];
   let total = 0;
   let cap = typeof limit === "number" ? limit : null;
+  // Once a declared size is known, the output goes straight into one buffer of
+  // that size (no chunk list beside it, no final concatenation).
+  let out: Uint8Array | null = null;
   let tooLong: string | null = null;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      if (out && total + value.length <= out.length) out.set(value, total);
+      else if (!out) chunks.push(value);
       total += value.length;
-      if (cap === null && typeof limit === "function") cap = limit(concat(chunks, total));
+      if (cap === null && typeof limit === "function") {
+        cap = limit(concat(chunks, total));
+        if (cap !== null && total <= cap) {
+          out = new Uint8Array(cap);
+          out.set(concat(chunks, total));
+          chunks = [];
+        }
+      }
       if (cap !== null && total > cap) {
         tooLong =
           `${name}: gzip data expands beyond ${cap} bytes` +
@@ -140,7 +151,7 @@ export async function maybeGunzip(bytes: Uint8Array, name: string, limit: Gunzip
     throw new Error(`${name}: corrupt gzip data (${why})`);
   }
   if (tooLong) throw new Error(tooLong);
-  return concat(chunks, total);
+  return out ? out.subarray(0, total) : concat(chunks, total);
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

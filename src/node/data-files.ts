@@ -5,11 +5,12 @@
 
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { concatDatasets } from "../data/dataset.js";
-import { idxDeclaredBytes, idxToDataset, maybeGunzip, parseIdx } from "../data/idx.js";
+import { idxDeclaredBytes, idxToDataset, MAX_DATA_FILE_BYTES, maybeGunzip, parseIdx } from "../data/idx.js";
 import { CIFAR_FILES, cifarFromTar, parseCifar } from "../data/cifar.js";
 import { parseTar } from "../data/tar.js";
 import type { CifarOptions } from "../data/cifar.js";
@@ -87,7 +88,7 @@ export async function loadIdxDir(dir: string, opts: IdxDirOptions = {}): Promise
       `IDX directory ${dir}: missing ${missing.join(", ")} (the dot spelling such as train-images.idx3-ubyte is also accepted)`,
     );
   }
-  const read = async (path: string) => parseIdx(await maybeGunzip(await readFile(path), basename(path), idxDeclaredBytes), basename(path));
+  const read = async (path: string) => parseIdx(await gunzipIdx(await readFile(path), basename(path)), basename(path));
   const part = async (imagesPath: string, labelsPath: string, split: string): Promise<Dataset> => {
     const ds = idxToDataset(await read(imagesPath), await read(labelsPath), {
       name: `${name}:${split}`,
@@ -169,4 +170,28 @@ export async function loadCifar(
   }
   const raw = await maybeGunzip(await readFile(archive), archive, CIFAR_MAX_ARCHIVE_BYTES);
   return cifarFromTar(parseTar(raw, archive), archive, { variant, label: opts.label });
+}
+
+/**
+ * An IDX file's bytes, gunzipped when they are gzip data: decompressed in one
+ * pass into one buffer of the size the IDX header declares (read from the first
+ * kilobyte), and stopped there (a gzip bomb costs no more than that size). Node's
+ * zlib keeps the peak at the data itself; maybeGunzip (runtime-neutral) is the fallback.
+ */
+async function gunzipIdx(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  let cap: number | null = null;
+  try {
+    cap = idxDeclaredBytes(gunzipSync(bytes.subarray(0, 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+  } catch {
+    cap = null; // not decodable this way: the fallback names the problem
+  }
+  if (cap === null || cap > MAX_DATA_FILE_BYTES) return maybeGunzip(bytes, name, idxDeclaredBytes);
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.max(cap, 1), chunkSize: Math.max(cap + 1, 64) });
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw new Error(`${name}: gzip data expands beyond ${cap} bytes (the size its IDX header declares); stopped after ${cap} bytes`);
+    throw new Error(`${name}: corrupt gzip data (${(e as Error).message})`);
+  }
 }

@@ -181,7 +181,7 @@ class RunFolder {
       train: JSON.stringify(this.opts),
       extra: { data: this.data.description, dataOptions: JSON.stringify(this.data.options ?? {}), run: JSON.stringify(this.book) },
     };
-    writeFileAtomic(join(this.out, RUN_FILES.state), trainingStateParts(t.state(), info));
+    writeFileAtomic(join(this.out, RUN_FILES.state), trainingStateParts(t.state({ views: true }), info)); // views: no copy of weights and moments
     this.lastSaved = t.step;
   }
 

@@ -94,9 +94,9 @@ export class Adam extends Optimizer {
     );
   }
 
-  /** Moments and step count (copies), named m.<param> and v.<param>. */
-  state(): OptimizerState {
-    return { steps: this.steps, buffers: Optimizer.copyOut(this.named()) };
+  /** Moments and step count (copies, or views), named m.<param> and v.<param>. */
+  state(opts: { views?: boolean } = {}): OptimizerState {
+    return { steps: this.steps, buffers: Optimizer.copyOut(this.named(), opts.views) };
   }
 
   loadState(s: OptimizerState): void {

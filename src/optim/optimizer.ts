@@ -51,8 +51,8 @@ export abstract class Optimizer {
   /** Apply one update from the current gradients; sets nonFinite. */
   abstract step(): void;
 
-  /** The state a resumed run needs (copies). */
-  abstract state(): OptimizerState;
+  /** The state a resumed run needs: copies, or with `views` views of the engine's memory (write them out before the next step). */
+  abstract state(opts?: { views?: boolean }): OptimizerState;
 
   /** Restore a state from state(); buffer names and lengths must match. */
   abstract loadState(s: OptimizerState): void;
@@ -75,10 +75,10 @@ export abstract class Optimizer {
     }
   }
 
-  /** Copy named buffers out (state()). */
-  protected static copyOut(named: [string, Tensor][]): Record<string, Float32Array> {
+  /** Named buffers out (state()): copies, or views of the engine's memory. */
+  protected static copyOut(named: [string, Tensor][], views = false): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
-    for (const [name, t] of named) out[name] = t.toArray();
+    for (const [name, t] of named) out[name] = views ? t.data() : t.toArray();
     return out;
   }
 

@@ -66,9 +66,9 @@ export class SGD extends Optimizer {
     this.readFlags(this.flags, this.owners);
   }
 
-  /** Momentum buffers (copies), named buf.<param>, and the step count. */
-  state(): OptimizerState {
-    return { steps: this.steps, buffers: Optimizer.copyOut(this.named()) };
+  /** Momentum buffers (copies, or views), named buf.<param>, and the step count. */
+  state(opts: { views?: boolean } = {}): OptimizerState {
+    return { steps: this.steps, buffers: Optimizer.copyOut(this.named(), opts.views) };
   }
 
   loadState(s: OptimizerState): void {

@@ -297,12 +297,16 @@ export class Trainer {
     throw new TrainingDiverged(`training diverged at step ${step} (epoch ${epoch + 1}): ${what}; likely cause: ${cause}`, step);
   }
 
-  /** The state after the last completed step (copies). */
-  state(): TrainingState {
+  /**
+   * The state after the last completed step: copies, or with `views` views of
+   * the engine's memory (no 3 x parameter-size copy; valid until the next step
+   * or memory growth: write them out at once, as the run folder does).
+   */
+  state(opts: { views?: boolean } = {}): TrainingState {
     const params: Record<string, Float32Array> = {};
-    for (const [name, t] of this.model.namedParameters()) params[name] = t.toArray();
-    const buffers = this.model.trainingBuffers?.() ?? {};
-    return { step: this.stepCount, position: this.it.position(), params, optimizer: this.optimizer.state(), buffers };
+    for (const [name, t] of this.model.namedParameters()) params[name] = opts.views ? t.data() : t.toArray();
+    const buffers = this.model.trainingBuffers?.() ?? {}; // small (running statistics): always copies
+    return { step: this.stepCount, position: this.it.position(), params, optimizer: this.optimizer.state(opts), buffers };
   }
 
   /** Continue from a state() of a run with the same model, data and options. */
