@@ -181,7 +181,8 @@ class RunFolder {
       train: JSON.stringify(this.opts),
       extra: { data: this.data.description, dataOptions: JSON.stringify(this.data.options ?? {}), run: JSON.stringify(this.book) },
     };
-    writeFileAtomic(join(this.out, RUN_FILES.state), trainingStateParts(t.state({ views: true }), info)); // views: no copy of weights and moments
+    // views: no copy of weights and moments
+    writeFileAtomic(join(this.out, RUN_FILES.state), trainingStateParts(t.state({ views: true }), info));
     this.lastSaved = t.step;
   }
 
