@@ -13,7 +13,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
 const wasmFile = join("build", "forward.simd128.wasm");
 mkdirSync(join(root, "build"), { recursive: true });
-const flags = ["--runtime", "stub", "--importMemory", "--enable", "simd", "-O3", "--noAssert"];
+// An empty config of its own: asc otherwise merges asconfig.json, whose entries
+// (assembly/index.ts) would pull every training kernel into this module.
+const config = join("build", "forward.asconfig.json");
+writeFileSync(join(root, config), "{}\n");
+const flags = ["--config", config, "--runtime", "stub", "--importMemory", "--enable", "simd", "-O3", "--noAssert"];
 execFileSync(process.execPath, [asc, "assembly/forward.ts", ...flags, "-o", wasmFile], { cwd: root, stdio: "inherit" });
 const wasm = readFileSync(join(root, wasmFile));
 

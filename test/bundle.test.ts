@@ -102,6 +102,28 @@ for (const [name, make] of models) {
   });
 }
 
+test("the bundle's kernel module holds the forward kernels only (no backward, optimiser or simulation kernels)", () => {
+  const bytes = Uint8Array.from(atob(forwardWasm), (c) => c.charCodeAt(0));
+  const names = WebAssembly.Module.exports(new WebAssembly.Module(bytes))
+    .map((e) => e.name)
+    .sort();
+  const forward = [
+    "ABI_VERSION",
+    "addBias",
+    "capsuleLengths",
+    "gemmNT",
+    "gemmNTi8",
+    "heapBase",
+    "memory",
+    "qrelu",
+    "quantizeRowsI16",
+    "relu",
+    "routeGather",
+  ];
+  assert.equal(names, forward);
+  assert.ok(bytes.length < 16 * 1024, `forward module ${bytes.length} bytes`);
+});
+
 test("int8 kernels: row quantiser and gemmNTi8 (tails, blocks over 2048, offsets) match a naive reference", async () => {
   const bytes = Uint8Array.from(atob(forwardWasm), (c) => c.charCodeAt(0));
   const memory = new WebAssembly.Memory({ initial: 256 });
