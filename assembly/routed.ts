@@ -16,6 +16,17 @@ export function routedScratchBytes(B: i32, N: i32): i32 {
   return B * N * 4 + gemmScratchBytes(max(B, N));
 }
 
+// y[0..B, 0..N) = max(y, 0) in place; y [B, ldy].
+@inline function reluBlock(y: usize, ldy: i32, B: i32, N: i32): void {
+  const z = f32x4.splat(0);
+  for (let b = 0; b < B; b++) {
+    const row = y + (<usize>b * ldy << 2);
+    let m = 0;
+    for (; m + 4 <= N; m += 4) v128.store(row + (<usize>m << 2), f32x4.max(v128.load(row + (<usize>m << 2)), z));
+    for (; m < N; m++) store<f32>(row + (<usize>m << 2), max<f32>(load<f32>(row + (<usize>m << 2)), 0));
+  }
+}
+
 /**
  * y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T for cores c in [c0, c1), then
  * max(y, 0) in place when relu is 1 (while the core's block is in cache).
@@ -28,18 +39,11 @@ export function routedForward(
 ): void {
   const routed = scratch;
   const g = scratch + (<usize>(B * N) << 2);
-  const z = f32x4.splat(0);
   for (let c = c0; c < c1; c++) {
     const yc = y + (<usize>(c * N) << 2);
     routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
     gemmNT(B, N, N, routed, N, w + (<usize>c * N * N << 2), N, yc, ldy, 0, g);
-    if (!relu) continue;
-    for (let b = 0; b < B; b++) {
-      const row = yc + (<usize>b * ldy << 2);
-      let m = 0;
-      for (; m + 4 <= N; m += 4) v128.store(row + (<usize>m << 2), f32x4.max(v128.load(row + (<usize>m << 2)), z));
-      for (; m < N; m++) store<f32>(row + (<usize>m << 2), max<f32>(load<f32>(row + (<usize>m << 2)), 0));
-    }
+    if (relu) reluBlock(yc, ldy, B, N);
   }
 }
 
@@ -54,19 +58,12 @@ export function routedForwardPacked(
 ): void {
   const routed = scratch;
   const tmp = scratch + (<usize>(B * N) << 2);
-  const z = f32x4.splat(0);
   const coreBytes = <usize>packedBytes(N, N);
   for (let c = c0; c < c1; c++) {
     const yc = y + (<usize>(c * N) << 2);
     routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
     gemmPacked(B, N, N, routed, N, wPacked + <usize>c * coreBytes, yc, ldy, 0, tmp);
-    if (!relu) continue;
-    for (let b = 0; b < B; b++) {
-      const row = yc + (<usize>b * ldy << 2);
-      let m = 0;
-      for (; m + 4 <= N; m += 4) v128.store(row + (<usize>m << 2), f32x4.max(v128.load(row + (<usize>m << 2)), z));
-      for (; m < N; m++) store<f32>(row + (<usize>m << 2), max<f32>(load<f32>(row + (<usize>m << 2)), 0));
-    }
+    if (relu) reluBlock(yc, ldy, B, N);
   }
 }
 

@@ -5,6 +5,7 @@
 // Every error message starts with the offending file's name.
 
 import type { Dataset } from "./dataset.js";
+import { concatBytes } from "../bytes.js";
 
 /** IDX data type codes (third magic byte); only UBYTE is supported. */
 export const IDX_DTYPE = {
@@ -155,14 +156,7 @@ export async function maybeGunzip(bytes: Uint8Array, name: string, limit: Gunzip
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks, total);
 }
 
 /**

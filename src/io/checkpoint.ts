@@ -9,6 +9,7 @@
 import { decodeSafetensors, encodeSafetensorsParts, expectTensor, type Dtype, type TensorData } from "./safetensors.js";
 import { checkStoredConfig, modelEntry } from "../nn/registry.js";
 import type { Model, StoredTensors } from "../nn/model.js";
+import { concatBytes } from "../bytes.js";
 
 export const CHECKPOINT_FORMAT = "scrramble-checkpoint";
 /**
@@ -54,13 +55,7 @@ export interface CheckpointOptions {
  */
 export function saveCheckpoint(model: Model, extra: Record<string, string> = {}, o: CheckpointOptions = {}): Uint8Array {
   const parts = checkpointParts(model, extra, o);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**

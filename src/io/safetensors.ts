@@ -4,6 +4,8 @@
 // on bad input, must not keep views into the input bytes, and must not import node:*.
 // I64 decodes to BigInt64Array (lossless); F16 decodes to Float32Array (exact).
 
+import { concatBytes } from "../bytes.js";
+
 export const DTYPE_SIZE = { F64: 8, F32: 4, F16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1 } as const;
 export type Dtype = keyof typeof DTYPE_SIZE;
 
@@ -174,13 +176,7 @@ export function encodeSafetensors(
   metadata?: Record<string, string>,
 ): Uint8Array {
   const parts = encodeSafetensorsParts(tensors, metadata);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { engine, parallel } from "../engine.js";
 import { splitRange, type KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
-import { Optimizer, type OptimizerState } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -94,17 +94,8 @@ export class Adam extends Optimizer {
     );
   }
 
-  /** Moments and step count (copies, or views), named m.<param> and v.<param>. */
-  state(opts: { views?: boolean } = {}): OptimizerState {
-    return { steps: this.steps, buffers: Optimizer.copyOut(this.named(), opts.views) };
-  }
-
-  loadState(s: OptimizerState): void {
-    Optimizer.copyIn(this.named(), s);
-    this.steps = s.steps;
-  }
-
-  private named(): [string, Tensor][] {
+  /** Named state buffers for state() / loadState(). */
+  protected stateBuffers(): [string, Tensor][] {
     return [
       ...this.m.map((t, i) => [`m.${this.paramName(i)}`, t] as [string, Tensor]),
       ...this.v.map((t, i) => [`v.${this.paramName(i)}`, t] as [string, Tensor]),

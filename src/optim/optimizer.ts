@@ -51,11 +51,29 @@ export abstract class Optimizer {
   /** Apply one update from the current gradients; sets nonFinite. */
   abstract step(): void;
 
+  /** The state buffers a resumed run needs, named (e.g. m.<param> and v.<param>). */
+  protected abstract stateBuffers(): [string, Tensor][];
+
   /** The state a resumed run needs: copies, or with `views` views of the engine's memory (write them out before the next step). */
-  abstract state(opts?: { views?: boolean }): OptimizerState;
+  state(opts: { views?: boolean } = {}): OptimizerState {
+    const buffers: Record<string, Float32Array> = {};
+    for (const [name, t] of this.stateBuffers()) buffers[name] = opts.views ? t.data() : t.toArray();
+    return { steps: this.steps, buffers };
+  }
 
   /** Restore a state from state(); buffer names and lengths must match. */
-  abstract loadState(s: OptimizerState): void;
+  loadState(s: OptimizerState): void {
+    const named = this.stateBuffers();
+    const want = new Set(named.map(([n]) => n));
+    for (const key of Object.keys(s.buffers)) if (!want.has(key)) throw new Error(`optimiser state: unexpected buffer "${key}"`);
+    for (const [name, t] of named) {
+      const b = s.buffers[name];
+      if (!b) throw new Error(`optimiser state: buffer "${name}" is missing`);
+      if (b.length !== t.size) throw new Error(`optimiser state: buffer "${name}" has ${b.length} values, expected ${t.size}`);
+      t.set(b);
+    }
+    this.steps = s.steps;
+  }
 
   /** Persistent i32 slots, one per kernel call, that the update kernels write their finite verdict to. */
   protected allocFlags(n: number): number {
@@ -72,25 +90,6 @@ export abstract class Optimizer {
         this.nonFinite = this.params[i].name || `parameter ${i}`;
         return;
       }
-    }
-  }
-
-  /** Named buffers out (state()): copies, or views of the engine's memory. */
-  protected static copyOut(named: [string, Tensor][], views = false): Record<string, Float32Array> {
-    const out: Record<string, Float32Array> = {};
-    for (const [name, t] of named) out[name] = views ? t.data() : t.toArray();
-    return out;
-  }
-
-  /** Copy named buffers in (loadState()), checking names and lengths. */
-  protected static copyIn(named: [string, Tensor][], s: OptimizerState): void {
-    const want = new Set(named.map(([n]) => n));
-    for (const key of Object.keys(s.buffers)) if (!want.has(key)) throw new Error(`optimiser state: unexpected buffer "${key}"`);
-    for (const [name, t] of named) {
-      const b = s.buffers[name];
-      if (!b) throw new Error(`optimiser state: buffer "${name}" is missing`);
-      if (b.length !== t.size) throw new Error(`optimiser state: buffer "${name}" has ${b.length} values, expected ${t.size}`);
-      t.set(b);
     }
   }
 

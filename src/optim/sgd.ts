@@ -4,7 +4,7 @@
 
 import { engine } from "../engine.js";
 import { Tensor } from "../tensor.js";
-import { Optimizer, type OptimizerState } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface SgdOptions {
   lr?: number;
@@ -66,17 +66,8 @@ export class SGD extends Optimizer {
     this.readFlags(this.flags, this.owners);
   }
 
-  /** Momentum buffers (copies, or views), named buf.<param>, and the step count. */
-  state(opts: { views?: boolean } = {}): OptimizerState {
-    return { steps: this.steps, buffers: Optimizer.copyOut(this.named(), opts.views) };
-  }
-
-  loadState(s: OptimizerState): void {
-    Optimizer.copyIn(this.named(), s);
-    this.steps = s.steps;
-  }
-
-  private named(): [string, Tensor][] {
+  /** Named state buffers for state() / loadState(). */
+  protected stateBuffers(): [string, Tensor][] {
     return this.buf.map((t, i) => [`buf.${this.paramName(i)}`, t]);
   }
 }

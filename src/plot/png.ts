@@ -2,6 +2,8 @@
 // e.g. reconstructed digits, embedded in an SVG as a data URI). Stored
 // (uncompressed) deflate blocks: no compression library, runtime-neutral. Pure.
 
+import { concatBytes } from "../bytes.js";
+
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -83,13 +85,7 @@ export function pngGrey(width: number, height: number, pixels: Uint8Array): Uint
     chunk("IDAT", zlibStored(raw)),
     chunk("IEND", new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -9,6 +9,26 @@ type Int = number;
 /** An f32 scalar. */
 type F32 = number;
 
+/** y[:, c] = gather_c(x) . W[c]^T for cores c0..c1, relu fused when asked (assembly/routed.ts). */
+type RoutedForward = (
+  y: Ptr,
+  ldy: Int,
+  x: Ptr,
+  xStride: Int,
+  w: Ptr,
+  B: Int,
+  N: Int,
+  S: Int,
+  K: Int,
+  c0: Int,
+  c1: Int,
+  dstPtr: Ptr,
+  srcSlot: Ptr,
+  coef: Ptr,
+  relu: Int,
+  scratch: Ptr,
+) => void;
+
 export interface KernelExports {
   ABI_VERSION: WebAssembly.Global;
   heapBase(): Ptr;
@@ -161,42 +181,9 @@ export interface KernelExports {
   avgPool2(y: Ptr, x: Ptr, B: Int, H: Int, W: Int, F: Int): void;
   avgPool2Backward(dx: Ptr, dy: Ptr, B: Int, H: Int, W: Int, F: Int): void;
   routedScratchBytes(B: Int, N: Int): Int;
-  routedForward(
-    y: Ptr,
-    ldy: Int,
-    x: Ptr,
-    xStride: Int,
-    w: Ptr,
-    B: Int,
-    N: Int,
-    S: Int,
-    K: Int,
-    c0: Int,
-    c1: Int,
-    dstPtr: Ptr,
-    srcSlot: Ptr,
-    coef: Ptr,
-    relu: Int,
-    scratch: Ptr,
-  ): void;
-  routedForwardPacked(
-    y: Ptr,
-    ldy: Int,
-    x: Ptr,
-    xStride: Int,
-    wPacked: Ptr,
-    B: Int,
-    N: Int,
-    S: Int,
-    K: Int,
-    c0: Int,
-    c1: Int,
-    dstPtr: Ptr,
-    srcSlot: Ptr,
-    coef: Ptr,
-    relu: Int,
-    scratch: Ptr,
-  ): void;
+  routedForward: RoutedForward;
+  /** routedForward over weights packed by packB (w: the packed cores). */
+  routedForwardPacked: RoutedForward;
   routedWeightGrad(
     dw: Ptr,
     gy: Ptr,
