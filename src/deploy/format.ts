@@ -3,6 +3,8 @@
 // the exporter (export.ts) and the runtime (bundle-runtime.ts). Types and
 // constants only: the runtime is inlined without imports.
 
+import type { PlanStep } from "../nn/plan.js";
+
 /** Format tag of the header; a runtime refuses another. */
 export const BUNDLE_FORMAT = "scrramble-bundle/1";
 
@@ -24,14 +26,18 @@ export type BlobWeight =
   | { format: "i8"; codes: BlobTensor; scale: BlobTensor; offset: BlobTensor | null }
   | { format: "lut"; codes: BlobTensor; table: BlobTensor; levels: number; rowsPerTable: number; offset: BlobTensor };
 
-export type BundleStep =
-  | { op: "route"; srcCores: number; dstCores: number; slotsPerCore: number; dstPtr: BlobTensor; srcSlot: BlobTensor; coef: BlobTensor }
-  | { op: "cores"; cores: number; size: number; weight: BlobWeight }
-  | { op: "dense"; inputs: number; outputs: number; weight: BlobWeight; bias: BlobTensor | null }
-  | { op: "relu" }
-  | { op: "qrelu"; bits: number; max: number }
-  | { op: "capsules"; classes: number }
-  | { op: "groupMean"; classes: number; groupSize: number };
+/**
+ * A forward-plan step (nn/plan.ts) as the bundle stores it: every array becomes
+ * a blob reference and every weight a BlobWeight; the other fields as they are.
+ */
+export type BundleStep = PlanStep extends infer S ? (S extends PlanStep ? { [K in keyof S]: BlobField<K, S[K]> } : never) : never;
+type BlobField<K, V> = K extends "weight"
+  ? BlobWeight
+  : V extends Float32Array | Int32Array
+    ? BlobTensor
+    : null extends V
+      ? BlobTensor | null
+      : V;
 
 /** How the weights were stored: "f32", "int8" (per-row scales) or "levels" (conductance levels). */
 export type WeightFormat = "f32" | "int8" | "levels";
