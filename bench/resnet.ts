@@ -4,9 +4,8 @@
 // head, for the our/their ratio), and the memory of a full-size step. Results are checked before timing.
 
 import type { Bench } from "tinybench";
-import { endStep, engine } from "../src/engine.js";
+import { engine } from "../src/engine.js";
 import { Tensor } from "../src/tensor.js";
-import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
 import { Rng } from "../src/rng.js";
 import * as ops from "../src/ops/index.js";
@@ -16,6 +15,7 @@ import { fillTruncatedNormal } from "../src/nn/init.js";
 import { ResnetFront } from "../src/nn/resnet-front.js";
 import { ScrrambleResnet, SCRRAMBLE_RESNET_DEFAULTS, frontEndSize, SMALL_FRONT_END } from "../src/nn/scrramble-resnet.js";
 import type { Model } from "../src/nn/model.js";
+import { trainingStep } from "./train-step.js";
 
 export interface ResnetCase {
   name: string;
@@ -150,15 +150,7 @@ function trainStep(model: Model, B: number, label: string, checkSteps: number): 
   const rng = new Rng(5);
   const x = Float32Array.from({ length: B * model.inputSize }, () => rng.uniform());
   const y = Array.from({ length: B }, () => rng.int(model.classes));
-  const step = () => {
-    opt.zeroGrad();
-    const { loss } = model.loss({ x: Tensor.from(x, [B, model.inputSize]), labels: y, training: true });
-    backward(loss);
-    opt.step();
-    const v = loss.item();
-    endStep();
-    return v;
-  };
+  const step = trainingStep(model, opt, x, y, true);
   const first = step();
   if (checkSteps === 0) return step; // memory measurement only
   let lowest = Infinity;

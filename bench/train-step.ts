@@ -9,6 +9,7 @@ import { Tensor } from "../src/tensor.js";
 import { noGrad } from "../src/autograd/tape.js";
 import { backward } from "../src/autograd/backward.js";
 import { AdamW } from "../src/optim/adam.js";
+import type { Optimizer } from "../src/optim/optimizer.js";
 import { Rng } from "../src/rng.js";
 import { createModel } from "../src/nn/registry.js";
 import type { Model } from "../src/nn/model.js";
@@ -25,6 +26,23 @@ export interface ModelCase {
   batch: number;
 }
 
+/**
+ * One training step on a fixed batch (forward, backward, optimiser update, end of step); returns the loss.
+ * @example const step = trainingStep(model, new AdamW(model.parameters()), x, labels); step();
+ */
+export function trainingStep(model: Model, opt: Optimizer, x: Float32Array, y: number[], training?: boolean): () => number {
+  const B = y.length;
+  return () => {
+    opt.zeroGrad();
+    const { loss } = model.loss({ x: Tensor.from(x, [B, model.inputSize]), labels: y, ...(training ? { training } : {}) });
+    backward(loss);
+    opt.step();
+    const v = loss.item();
+    endStep();
+    return v;
+  };
+}
+
 function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
   const rng = new Rng(5);
   return { x: Float32Array.from({ length: B * features }, () => rng.uniform()), y: Array.from({ length: B }, () => rng.int(10)) };
@@ -36,15 +54,7 @@ export function modelCase(kind: BenchModel, B = 64): ModelCase {
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
   const { x, y } = fixedBatch(B, model.inputSize);
   checkStepGradients(model, x, y, 4);
-  const step = () => {
-    opt.zeroGrad();
-    const { loss } = model.loss({ x: Tensor.from(x, [B, model.inputSize]), labels: y });
-    backward(loss);
-    opt.step();
-    const v = loss.item();
-    endStep();
-    return v;
-  };
+  const step = trainingStep(model, opt, x, y);
   const first = step();
   let last = first;
   for (let i = 0; i < 5; i++) last = step();

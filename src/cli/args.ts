@@ -114,3 +114,20 @@ export function parseCommand(
     values[name] = (parsed.values as Record<string, string | boolean | undefined>)[name] ?? o.default;
   return { values, positionals: parsed.positionals, help };
 }
+
+/**
+ * parseCommand for a command's run function: with -h / --help it prints the
+ * command's help and returns null (the command then exits 0).
+ * @example const parsed = parseOrHelp(EVAL_COMMAND, argv); if (!parsed) return 0;
+ */
+export function parseOrHelp(
+  c: CommandSpec,
+  argv: string[],
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } | null {
+  const { values, positionals, help } = parseCommand(c, argv);
+  if (help) {
+    process.stdout.write(helpText(c));
+    return null;
+  }
+  return { values, positionals };
+}

@@ -10,7 +10,7 @@ import { readCheckpoint } from "../node/checkpoint-file.js";
 import { readFileChecked, writeFileAtomic } from "../node/atomic.js";
 import { packageVersion } from "../node/process.js";
 import { serveStatic } from "../node/serve.js";
-import { choice, helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { choice, num, parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 import { asUsage } from "./options.js";
 
 /** The page's files, shipped in the package's demo/ folder. */
@@ -39,11 +39,9 @@ export const DEMO_COMMAND: CommandSpec = {
 };
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values: v, help } = parseCommand(DEMO_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(DEMO_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(DEMO_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   if ((typeof v.checkpoint === "string") === (typeof v.bundle === "string"))
     throw new UsageError("demo: give exactly one of --checkpoint DIR (a trained run) and --bundle model.mjs");
   const weights = choice(v, "weights", ["int8", "f32"] as const);

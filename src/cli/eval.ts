@@ -8,7 +8,7 @@ import { crossbarFor } from "../sim/simulators.js";
 import { calibrationBatches } from "../sim/calibration.js";
 import { MAPPINGS } from "../sim/mapping.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
-import { choice, helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { choice, num, parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataForModel } from "./options.js";
 import { formatConfusion } from "./format.js";
 
@@ -41,11 +41,9 @@ export const EVAL_COMMAND: CommandSpec = {
 };
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values: v, help } = parseCommand(EVAL_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(EVAL_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(EVAL_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   if (typeof v.checkpoint !== "string") throw new UsageError("eval: --checkpoint is required");
   const stats = typeof v["bn-eval"] === "string" ? choice(v, "bn-eval", ["running", "batch"] as const) : null;
   const { model, path, step } = readCheckpoint(v.checkpoint);

@@ -13,7 +13,7 @@ import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
 import { packageVersion } from "../node/process.js";
-import { choice, helpText, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { choice, parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 import { asUsage, CROSSBAR_OPTIONS, crossbarOptionsFrom, DATA_OPTIONS, dataOptionsFrom } from "./options.js";
 import { exportCrossbar, CROSSBAR_EXPORT_OPTIONS } from "./export-crossbar.js";
 import { formatBytes } from "./format.js";
@@ -78,11 +78,9 @@ export interface ExportSummary {
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const { values: v, help } = parseCommand(EXPORT_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(EXPORT_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(EXPORT_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   if (typeof v.checkpoint !== "string") throw new UsageError("export: --checkpoint is required");
   if (typeof v.out !== "string") throw new UsageError("export: --out is required (a .mjs file, or a folder with --format crossbar)");
   const format = choice(v, "format", ["bundle", "crossbar"] as const);

@@ -15,7 +15,7 @@ import { connectivitySvg, effectiveConnectivity, reconstructionGridSvg } from ".
 import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
-import { helpText, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { num, parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 import { DATA_OPTIONS, dataOptionsFrom } from "./options.js";
 
 export const FIGURES_COMMAND: CommandSpec = {
@@ -37,11 +37,9 @@ export const FIGURES_COMMAND: CommandSpec = {
 };
 
 export async function figuresCommand(argv: string[]): Promise<number> {
-  const { values: v, help } = parseCommand(FIGURES_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(FIGURES_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(FIGURES_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   if (typeof v.checkpoint !== "string") throw new UsageError("figures: --checkpoint is required");
   const { model, path } = readCheckpoint(v.checkpoint);
   if (!model.routedNetwork || !model.coreWeights)

@@ -3,7 +3,7 @@
 // an unsharded run writes. Refuses records of mixed builds or other sweeps, and
 // names the tasks still missing.
 
-import { helpText, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 import { mergeSweeps } from "./sweep-files.js";
 
 export const MERGE_COMMAND: CommandSpec = {
@@ -21,11 +21,9 @@ export const MERGE_COMMAND: CommandSpec = {
 };
 
 export async function mergeCommand(argv: string[]): Promise<number> {
-  const { values: v, positionals, help } = parseCommand(MERGE_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(MERGE_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(MERGE_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError("merge: name at least one folder of sweep records");
   const out = typeof v.out === "string" ? v.out : positionals[0];
   for (const m of mergeSweeps(positionals, out))

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { predictBatch } from "../infer.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { asDigit, readImages } from "../node/images.js";
-import { choice, helpText, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { choice, parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 
 export const PREDICT_COMMAND: CommandSpec = {
   name: "predict",
@@ -66,11 +66,9 @@ async function classifier(v: Record<string, string | boolean | undefined>): Prom
 }
 
 export async function predictCommand(argv: string[]): Promise<number> {
-  const { values: v, positionals, help } = parseCommand(PREDICT_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(PREDICT_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(PREDICT_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v, positionals } = parsed;
   if ((typeof v.checkpoint === "string") === (typeof v.bundle === "string"))
     throw new UsageError("predict: give exactly one of --checkpoint DIR and --bundle model.mjs");
   if (positionals.length === 0) throw new UsageError("predict: no input files (PNG, PGM, raw 28 x 28 bytes or IDX)");

@@ -9,7 +9,7 @@ import { hardwareReport, reportMarkdown, type ReportInput } from "../sim/report.
 import { overheadContourSvg, type OverheadOptions } from "../sim/overhead.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
-import { helpText, intList, num, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { intList, num, parseOrHelp, UsageError, type CommandSpec } from "./args.js";
 import { outFolder, asUsage } from "./options.js";
 import { ROUTING_OPTIONS, routedFromOptions } from "./routing.js";
 
@@ -58,11 +58,9 @@ export const REPORT_COMMAND: CommandSpec = {
 };
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values: v, help } = parseCommand(REPORT_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(REPORT_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(REPORT_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   const params: Partial<AccountingParams> = {
     activationBits: num(v, "activation-bits", { int: true, min: 1, max: 32 }),
     weightBits: num(v, "weight-bits", { int: true, min: 1, max: 32 }),

@@ -9,7 +9,7 @@ import { routingSvg } from "../routing/svg.js";
 import type { RoutedNetwork } from "../nn/model.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/atomic.js";
-import { helpText, intList, num, parseCommand, UsageError, type CommandSpec, type OptionTable, type Parsed } from "./args.js";
+import { intList, num, parseOrHelp, UsageError, type CommandSpec, type OptionTable, type Parsed } from "./args.js";
 import { outFolder, asUsage } from "./options.js";
 
 /** The network a routing-only command describes: from a checkpoint or from these options. */
@@ -61,11 +61,9 @@ export const ROUTING_COMMAND: CommandSpec = {
 };
 
 export async function routingCommand(argv: string[]): Promise<number> {
-  const { values: v, help } = parseCommand(ROUTING_COMMAND, argv);
-  if (help) {
-    process.stdout.write(helpText(ROUTING_COMMAND));
-    return 0;
-  }
+  const parsed = parseOrHelp(ROUTING_COMMAND, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   const { routings, p } = routedNetworkOf(v);
   const layers = routings.map((r, i) => {
     const s = routingStats(r);

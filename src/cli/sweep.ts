@@ -14,7 +14,7 @@ import { parseShard, planTasks, type SweepPlan, type TaskResult } from "../sim/s
 import { modelFigures, SEED_VARY, taskSetup, trainingPlan, TRAINING_SWEEPS, type TrainingSweepKind } from "../sim/sweep-training.js";
 import { loadData } from "../node/data.js";
 import { readCheckpoint } from "../node/checkpoint-file.js";
-import { helpText, num, parseCommand, UsageError, choice, type CommandSpec, type OptionTable, type Parsed } from "./args.js";
+import { num, parseOrHelp, UsageError, choice, type CommandSpec, type OptionTable, type Parsed } from "./args.js";
 import {
   outFolder,
   asUsage,
@@ -280,11 +280,9 @@ async function trainingPlanFromOptions(kind: TrainingSweepKind, v: Parsed, xs: n
 
 export async function sweepCommand(argv: string[]): Promise<number> {
   const spec = sweepSpec();
-  const { values: v, positionals, help } = parseCommand(spec, argv);
-  if (help) {
-    process.stdout.write(helpText(spec));
-    return 0;
-  }
+  const parsed = parseOrHelp(spec, argv);
+  if (!parsed) return 0;
+  const { values: v, positionals } = parsed;
   const kind = positionals[0] as SweepKind;
   if (!SWEEP_KINDS.includes(kind))
     throw new UsageError(`sweep: KIND must be one of ${SWEEP_KINDS.join(", ")}, got ${JSON.stringify(positionals[0] ?? "")}`);

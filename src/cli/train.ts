@@ -14,7 +14,7 @@ import type { Model } from "../nn/model.js";
 import { loadData, type DataSplits } from "../node/data.js";
 import { readStoredRun, resumeRun, trainRun, type RunEvents, type RunInterrupted, type RunResult } from "../node/run.js";
 import { checkRunFolder } from "../node/run-folder.js";
-import { helpText, parseCommand, UsageError, type CommandSpec, type Parsed } from "./args.js";
+import { parseOrHelp, UsageError, type CommandSpec, type Parsed } from "./args.js";
 import {
   asUsage,
   DATA_OPTIONS,
@@ -125,11 +125,9 @@ function progressEvents(progress: Progress, json: boolean): RunEvents {
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const spec = trainSpec();
-  const { values: v, help } = parseCommand(spec, argv);
-  if (help) {
-    process.stdout.write(helpText(spec));
-    return 0;
-  }
+  const parsed = parseOrHelp(spec, argv);
+  if (!parsed) return 0;
+  const { values: v } = parsed;
   const json = Boolean(v.json);
   const resume = typeof v.resume === "string" ? v.resume : null;
   let out: string;
