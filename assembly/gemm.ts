@@ -329,3 +329,95 @@ function packedPanels(
     panelRows(M, I, a, aRowBytes, aStep, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
   }
 }
+
+/** Bytes of a [M, I] packed into 4-row micro-panels by packA: ceil(M / 4) panels of I x 4 floats (twin: src/wasm/abi.ts). */
+export function packedABytes(M: i32, I: i32): i32 {
+  return ((M + 3) >> 2) * I * 16;
+}
+
+/**
+ * Pack a [M, I] (element (i, k) at a + (i aRow + k aCol) * 4) into micro-panels
+ * [ceil(M / 4), I, 4], panel[t][k][r] = a[4 t + r, k], zero-padded: a tile then
+ * reads its four rows as one stream. aRow 1 (a^T stored, e.g. a weight gradient's
+ * gy) copies a vector per k; aCol 1 (rows along k) transposes 4 x 4 blocks.
+ */
+export function packA(a: usize, aRow: i32, aCol: i32, M: i32, I: i32, dst: usize): void {
+  const rowBytes = <usize>aRow << 2, colBytes = <usize>aCol << 2;
+  for (let i0 = 0; i0 < M; i0 += 4) {
+    const p = dst + <usize>(i0 >> 2) * I * 16;
+    const rows = min(4, M - i0);
+    const base = a + <usize>i0 * rowBytes;
+    if (rows == 4 && aRow == 1) {
+      for (let k = 0; k < I; k++) v128.store(p + (<usize>k << 4), v128.load(base + <usize>k * colBytes));
+      continue;
+    }
+    let k = 0;
+    if (rows == 4 && aCol == 1) {
+      for (; k + 4 <= I; k += 4) {
+        const src = base + (<usize>k << 2);
+        const r0 = v128.load(src);
+        const r1 = v128.load(src + rowBytes);
+        const r2 = v128.load(src + rowBytes * 2);
+        const r3 = v128.load(src + rowBytes * 3);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const d = p + (<usize>k << 4);
+        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      }
+    }
+    for (; k < I; k++) {
+      const d = p + (<usize>k << 4);
+      for (let r = 0; r < 4; r++) {
+        store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(base + <usize>r * rowBytes + <usize>k * colBytes) : 0);
+      }
+    }
+  }
+}
+
+// Every row tile of one panel with a packed by packA: y[0..M, j0..j0+w) (+)= a . panel.
+@inline function packedRows(
+  M: i32, I: i32, ap: usize, panel: usize, y: usize, ldyBytes: usize, w: i32, accumulate: i32, tmp: usize
+): void {
+  const panelBytes = <usize>I << 4;
+  for (let i0 = 0; i0 < M; i0 += 4) {
+    const a0 = ap + <usize>(i0 >> 2) * panelBytes;
+    tile(a0, a0 + 4, a0 + 8, a0 + 12, 16, panel, I, y + <usize>i0 * ldyBytes, ldyBytes, min(4, M - i0), w, accumulate, tmp);
+  }
+}
+
+/**
+ * y[M,J] (+)= a . op(b) with a packed by packA; b [I, ldb >= J] (transB 0) or given
+ * as bt [J, ldb >= I] (transB 1). Every output is the same sum, in the same order,
+ * as gemmNN / gemmNT / gemmTN's (M >= 4 there). Scratch: gemmScratchBytes(I).
+ */
+export function gemmPackedA(
+  M: i32, J: i32, I: i32, ap: usize,
+  b: usize, ldb: i32, transB: i32,
+  y: usize, ldy: i32, accumulate: i32, scratch: usize
+): void {
+  const panel = scratch;
+  const tmp = scratch + (<usize>I << 5);
+  const ldyBytes = <usize>ldy << 2;
+  for (let j0 = 0; j0 < J; j0 += 8) {
+    if (transB) packPanelT(b, ldb, I, J, j0, panel);
+    else packPanelN(b, ldb, I, J, j0, panel);
+    packedRows(M, I, ap, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
+  }
+}
+
+/** y[M,J] (+)= a . b with a packed by packA and b by packB; tmp: 128 bytes. Same sums as gemmPacked's. */
+export function gemmPackedAB(
+  M: i32, J: i32, I: i32, ap: usize, panels: usize,
+  y: usize, ldy: i32, accumulate: i32, tmp: usize
+): void {
+  const ldyBytes = <usize>ldy << 2;
+  const stride = <usize>I << 5;
+  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
+    packedRows(M, I, ap, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
+  }
+}

@@ -3,7 +3,9 @@
 // (except the ABI probes). Memory is imported from the host (env.memory).
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
-export { gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked, gemmPackedTN } from "./gemm";
+export {
+  gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked, gemmPackedTN, packedABytes, packA, gemmPackedA, gemmPackedAB,
+} from "./gemm";
 export {
   fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, binaryStep, binaryStepBackward,
   sigmoid, sigmoidBackward, addRelu,

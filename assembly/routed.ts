@@ -1,19 +1,40 @@
 // The ScRRAMBLe layer's kernels with the slot routing fused into the GEMMs:
-// a core's routed input is gathered from the source slots into the caller's
-// per-thread scratch and multiplied there, so no routed buffer for the whole
-// layer is written to memory and read back (the backward pass gathers again);
-// the input gradient of a core is scattered into dx straight from scratch.
+// the routed inputs of a chunk of cores are gathered from the source slots into
+// the caller's per-thread scratch and multiplied there, so no routed buffer for
+// the whole layer is written to memory and read back (the backward pass gathers
+// again); the input gradients of a chunk are scattered into dx straight from
+// scratch. A chunk is gathered (scattered) one sample row at a time over all its
+// cores, so each row of x (dx) is read once per chunk while it is in cache.
 // Routing: CSR by destination slot, as routing.ts. Allocates nothing.
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per
 // core (N = K S), C cores; strides are in elements, pointers byte addresses.
 
-import { gemmScratchBytes } from "./abi";
-import { gemmNN, gemmNT, gemmPacked, gemmTN, packedBytes } from "./gemm";
+import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
+import { gemmNN, gemmNT, gemmPacked, gemmPackedA, gemmPackedAB, packA, packedABytes, packedBytes } from "./gemm";
 import { routeGather, routeScatter } from "./routing";
 
-/** Scratch bytes of one thread: a routed block [B, N] and the GEMM's panel scratch (twin: routedScratchBytes in src/wasm/abi.ts). */
+/** Cores per chunk: as many routed blocks [B, N] as fit ROUTED_CHUNK_BYTES, at least one (twin: routedChunkCores in src/wasm/abi.ts). */
+export function routedChunkCores(B: i32, N: i32): i32 {
+  return max(1, ROUTED_CHUNK_BYTES / max(1, B * N * 4));
+}
+
+/**
+ * Scratch bytes of one thread (twin: routedScratchBytes in src/wasm/abi.ts): the GEMM's
+ * panel scratch, one core's A operand packed into micro-panels (packA), and a chunk's
+ * routed blocks [rows, G N] for any rows <= B. Each kernel lays these out from its own
+ * sizes (scratchLayout), each within its bound here.
+ */
 export function routedScratchBytes(B: i32, N: i32): i32 {
-  return B * N * 4 + gemmScratchBytes(max(B, N));
+  return gemmScratchBytes(max(B, N)) + max(packedABytes(B, N), packedABytes(N, B)) + max(ROUTED_CHUNK_BYTES, B * N * 4);
+}
+
+// Where a kernel's packed A and chunk blocks start in its scratch: after the GEMM's
+// scratch for inner dimension I, then the packed A [M, I].
+@inline function packedAAt(scratch: usize, I: i32): usize {
+  return scratch + <usize>gemmScratchBytes(I);
+}
+@inline function chunkAt(scratch: usize, M: i32, I: i32): usize {
+  return packedAAt(scratch, I) + <usize>packedABytes(M, I);
 }
 
 // y[0..B, 0..N) = max(y, 0) in place; y [B, ldy].
@@ -37,13 +58,22 @@ export function routedForward(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
 ): void {
-  const routed = scratch;
-  const g = scratch + (<usize>(B * N) << 2);
-  for (let c = c0; c < c1; c++) {
-    const yc = y + (<usize>(c * N) << 2);
-    routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
-    gemmNT(B, N, N, routed, N, w + (<usize>c * N * N << 2), N, yc, ldy, 0, g);
-    if (relu) reluBlock(yc, ldy, B, N);
+  const G = routedChunkCores(B, N);
+  const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
+  for (let cc = c0; cc < c1; cc += G) {
+    const n = min(G, c1 - cc);
+    // routed [B, n N]: the chunk's cores side by side
+    routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
+    for (let c = cc; c < cc + n; c++) {
+      const yc = y + (<usize>(c * N) << 2);
+      const a = routed + (<usize>((c - cc) * N) << 2), wc = w + (<usize>c * N * N << 2);
+      if (B < 4) gemmNT(B, N, N, a, n * N, wc, N, yc, ldy, 0, scratch);
+      else {
+        packA(a, n * N, 1, B, N, ap);
+        gemmPackedA(B, N, N, ap, wc, N, 1, yc, ldy, 0, scratch);
+      }
+      if (relu) reluBlock(yc, ldy, B, N);
+    }
   }
 }
 
@@ -56,14 +86,22 @@ export function routedForwardPacked(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
 ): void {
-  const routed = scratch;
-  const tmp = scratch + (<usize>(B * N) << 2);
+  const G = routedChunkCores(B, N);
+  const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   const coreBytes = <usize>packedBytes(N, N);
-  for (let c = c0; c < c1; c++) {
-    const yc = y + (<usize>(c * N) << 2);
-    routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
-    gemmPacked(B, N, N, routed, N, wPacked + <usize>c * coreBytes, yc, ldy, 0, tmp);
-    if (relu) reluBlock(yc, ldy, B, N);
+  for (let cc = c0; cc < c1; cc += G) {
+    const n = min(G, c1 - cc);
+    routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
+    for (let c = cc; c < cc + n; c++) {
+      const yc = y + (<usize>(c * N) << 2);
+      const a = routed + (<usize>((c - cc) * N) << 2), wc = wPacked + <usize>c * coreBytes;
+      if (B < 4) gemmPacked(B, N, N, a, n * N, wc, yc, ldy, 0, scratch);
+      else {
+        packA(a, n * N, 1, B, N, ap);
+        gemmPackedAB(B, N, N, ap, wc, yc, ldy, 0, scratch);
+      }
+      if (relu) reluBlock(yc, ldy, B, N);
+    }
   }
 }
 
@@ -76,11 +114,16 @@ export function routedWeightGrad(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize
 ): void {
-  const routed = scratch;
-  const g = scratch + (<usize>(B * N) << 2);
-  for (let c = c0; c < c1; c++) {
-    routeGather(routed, N, x, xStride, B, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
-    gemmTN(N, N, B, gy + (<usize>(c * N) << 2), ldgy, routed, N, dw + (<usize>c * N * N << 2), N, accumulate, g);
+  const G = routedChunkCores(B, N);
+  // dW[c] = gy_c^T . routed_c: gy_c^T [N, B] packed (a vector per sample row), inner dimension B
+  const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
+  for (let cc = c0; cc < c1; cc += G) {
+    const n = min(G, c1 - cc);
+    routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
+    for (let c = cc; c < cc + n; c++) {
+      packA(gy + (<usize>(c * N) << 2), 1, ldgy, N, B, ap);
+      gemmPackedA(N, N, B, ap, routed + (<usize>((c - cc) * N) << 2), n * N, 0, dw + (<usize>c * N * N << 2), N, accumulate, scratch);
+    }
   }
 }
 
@@ -99,10 +142,20 @@ export function routedInputGrad(
   if (rows <= 0) return;
   const dxRows = dx + (<usize>b0 * xStride << 2);
   if (!accumulate) memory.fill(dxRows, 0, <usize>rows * xStride << 2);
-  const drouted = scratch;
-  const g = scratch + (<usize>(rows * N) << 2);
-  for (let c = 0; c < C; c++) {
-    gemmNN(rows, N, N, gy + (<usize>(b0 * ldgy + c * N) << 2), ldgy, w + (<usize>c * N * N << 2), N, drouted, N, 0, g);
-    routeScatter(dxRows, xStride, drouted, N, rows, S, K, dstPtr + (<usize>(c * K) << 2), srcSlot, coef);
+  const G = routedChunkCores(rows, N);
+  const ap = packedAAt(scratch, N), drouted = chunkAt(scratch, rows, N);
+  for (let cc = 0; cc < C; cc += G) {
+    const n = min(G, C - cc);
+    // drouted [rows, n N]: the chunk's cores side by side, scattered one row at a time
+    for (let c = cc; c < cc + n; c++) {
+      const a = gy + (<usize>(b0 * ldgy + c * N) << 2), wc = w + (<usize>c * N * N << 2);
+      const out = drouted + (<usize>((c - cc) * N) << 2);
+      if (rows < 4) gemmNN(rows, N, N, a, ldgy, wc, N, out, n * N, 0, scratch);
+      else {
+        packA(a, ldgy, 1, rows, N, ap);
+        gemmPackedA(rows, N, N, ap, wc, N, 0, out, n * N, 0, scratch);
+      }
+    }
+    routeScatter(dxRows, xStride, drouted, n * N, rows, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
   }
 }

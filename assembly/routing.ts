@@ -4,59 +4,117 @@
 // Letters (docs/architecture.md): B batch, S slot size, DS destination slots (Cdst K), P routes.
 // xStride / rStride: elements per sample row of x and routed. Allocates nothing.
 
-/** routed[b, d, m] = sum_e coef[e] * x[b, srcSlot[e], m] over e in dstPtr[d]..dstPtr[d+1]. */
+/**
+ * routed[b, d, m] = sum_e coef[e] * x[b, srcSlot[e], m] over e in dstPtr[d]..dstPtr[d+1].
+ * Each block of up to 32 values of a destination slot is summed in registers over
+ * all its routes (in route order, multiply then add), then stored once.
+ */
 export function routeGather(
   routed: usize, rStride: i32, x: usize, xStride: i32,
   B: i32, S: i32, DS: i32,
   dstPtr: usize, srcSlot: usize, coef: usize
 ): void {
-  const S4 = S & ~3;
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>b * xStride << 2);
     const rb = routed + (<usize>b * rStride << 2);
     for (let d = 0; d < DS; d++) {
       const out = rb + (<usize>d * S << 2);
-      for (let m = 0; m < S; m++) store<f32>(out + (<usize>m << 2), 0);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
-      for (let e = e0; e < e1; e++) {
-        const src = xb + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
-        const c = load<f32>(coef + (<usize>e << 2));
-        const cv = f32x4.splat(c);
-        let m = 0;
-        for (; m < S4; m += 4) {
-          const o = <usize>m << 2;
-          v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(cv, v128.load(src + o))));
+      let m = 0;
+      for (; m + 32 <= S; m += 32) gatherBlock8(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef);
+      for (; m + 4 <= S; m += 4) gatherBlock1(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef);
+      for (; m < S; m++) {
+        let acc: f32 = 0;
+        for (let e = e0; e < e1; e++) {
+          const src = xb + ((<usize>load<i32>(srcSlot + (<usize>e << 2)) * S + m) << 2);
+          acc += load<f32>(coef + (<usize>e << 2)) * load<f32>(src);
         }
-        for (; m < S; m++) { const o = <usize>m << 2; store<f32>(out + o, load<f32>(out + o) + c * load<f32>(src + o)); }
+        store<f32>(out + (<usize>m << 2), acc);
       }
     }
   }
 }
 
-/** dx[b, srcSlot[e], m] += coef[e] * drouted[b, d, m] (transposed routing). */
+// out[0..32) = sum over routes e0..e1 of coef[e] * x[srcSlot[e] * S + 0..32), x and out offset by the block.
+@inline function gatherBlock8(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  for (let e = e0; e < e1; e++) {
+    const src = xm + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
+    const c = v128.load32_splat(coef + (<usize>e << 2));
+    a0 = f32x4.add(a0, f32x4.mul(c, v128.load(src)));
+    a1 = f32x4.add(a1, f32x4.mul(c, v128.load(src, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(c, v128.load(src, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(c, v128.load(src, 48)));
+    a4 = f32x4.add(a4, f32x4.mul(c, v128.load(src, 64)));
+    a5 = f32x4.add(a5, f32x4.mul(c, v128.load(src, 80)));
+    a6 = f32x4.add(a6, f32x4.mul(c, v128.load(src, 96)));
+    a7 = f32x4.add(a7, f32x4.mul(c, v128.load(src, 112)));
+  }
+  v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+  v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96); v128.store(out, a7, 112);
+}
+
+// out[0..4) = sum over routes of coef[e] * x[srcSlot[e] * S + 0..4).
+@inline function gatherBlock1(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize): void {
+  let a = f32x4.splat(0);
+  for (let e = e0; e < e1; e++) {
+    const src = xm + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
+    a = f32x4.add(a, f32x4.mul(v128.load32_splat(coef + (<usize>e << 2)), v128.load(src)));
+  }
+  v128.store(out, a);
+}
+
+/**
+ * dx[b, srcSlot[e], m] += coef[e] * drouted[b, d, m] (transposed routing). Each block
+ * of up to 32 values of drouted[b, d] is held in registers over the slot's routes;
+ * every dx value takes its terms in route order, as a plain scatter-add would.
+ */
 export function routeScatter(
   dx: usize, xStride: i32, drouted: usize, rStride: i32,
   B: i32, S: i32, DS: i32,
   dstPtr: usize, srcSlot: usize, coef: usize
 ): void {
-  const S4 = S & ~3;
   for (let b = 0; b < B; b++) {
     const xb = dx + (<usize>b * xStride << 2);
     const rb = drouted + (<usize>b * rStride << 2);
     for (let d = 0; d < DS; d++) {
       const g = rb + (<usize>d * S << 2);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
-      for (let e = e0; e < e1; e++) {
-        const dst = xb + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
-        const c = load<f32>(coef + (<usize>e << 2));
-        const cv = f32x4.splat(c);
-        let m = 0;
-        for (; m < S4; m += 4) {
-          const o = <usize>m << 2;
-          v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(cv, v128.load(g + o))));
+      let m = 0;
+      for (; m + 32 <= S; m += 32) scatterBlock8(xb + (<usize>m << 2), g + (<usize>m << 2), S, e0, e1, srcSlot, coef);
+      for (; m + 4 <= S; m += 4) {
+        const gv = v128.load(g + (<usize>m << 2));
+        for (let e = e0; e < e1; e++) {
+          const dst = xb + ((<usize>load<i32>(srcSlot + (<usize>e << 2)) * S + m) << 2);
+          v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(v128.load32_splat(coef + (<usize>e << 2)), gv)));
         }
-        for (; m < S; m++) { const o = <usize>m << 2; store<f32>(dst + o, load<f32>(dst + o) + c * load<f32>(g + o)); }
+      }
+      for (; m < S; m++) {
+        const gm = load<f32>(g + (<usize>m << 2));
+        for (let e = e0; e < e1; e++) {
+          const dst = xb + ((<usize>load<i32>(srcSlot + (<usize>e << 2)) * S + m) << 2);
+          store<f32>(dst, load<f32>(dst) + load<f32>(coef + (<usize>e << 2)) * gm);
+        }
       }
     }
+  }
+}
+
+// dx[srcSlot[e] * S + 0..32) += coef[e] * g[0..32) over routes e0..e1, dx and g offset by the block.
+@inline function scatterBlock8(xm: usize, g: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize): void {
+  const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+  const g4 = v128.load(g, 64), g5 = v128.load(g, 80), g6 = v128.load(g, 96), g7 = v128.load(g, 112);
+  for (let e = e0; e < e1; e++) {
+    const dst = xm + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
+    const c = v128.load32_splat(coef + (<usize>e << 2));
+    v128.store(dst, f32x4.add(v128.load(dst), f32x4.mul(c, g0)));
+    v128.store(dst, f32x4.add(v128.load(dst, 16), f32x4.mul(c, g1)), 16);
+    v128.store(dst, f32x4.add(v128.load(dst, 32), f32x4.mul(c, g2)), 32);
+    v128.store(dst, f32x4.add(v128.load(dst, 48), f32x4.mul(c, g3)), 48);
+    v128.store(dst, f32x4.add(v128.load(dst, 64), f32x4.mul(c, g4)), 64);
+    v128.store(dst, f32x4.add(v128.load(dst, 80), f32x4.mul(c, g5)), 80);
+    v128.store(dst, f32x4.add(v128.load(dst, 96), f32x4.mul(c, g6)), 96);
+    v128.store(dst, f32x4.add(v128.load(dst, 112), f32x4.mul(c, g7)), 112);
   }
 }

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import v8 from "node:v8";
 import { loadKernels, type SimdVariant } from "../src/wasm/load.js";
-import { gemmScratchBytes } from "../src/wasm/abi.js";
+import { gemmScratchBytes, packedABytes } from "../src/wasm/abi.js";
 import { naiveMatmul, transpose, randomArray } from "./helpers/reference.js";
 
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
@@ -151,6 +151,74 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
             if (Math.abs(got[i] - want) > 1e-5 * K + 1e-5) assert.unreachable(`packed ${M}x${N}x${K} [${i}]: ${got[i]} vs ${want}`);
           }
           if (M >= 4) assert.equal(got, plain, `${M}x${N}x${K} transB ${transB} acc ${acc}: not bit-identical`);
+        }
+      }
+    }
+  });
+}
+
+for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
+  test(`gemm ${variant}: a packed in 4-row panels (packA, from a or a^T) gives gemmNN / gemmNT / gemmTN's results to the bit`, () => {
+    const { exports: k, memory } = loadKernels({ variant, initialPages: 256 });
+    const seed = { s: 19 };
+    for (const [M, N, K] of shapes.filter(([m]) => m >= 4)) {
+      const A = randomArray(M * K, seed);
+      const B = randomArray(K * N, seed);
+      const C0 = randomArray(M * N, seed);
+      const ref = naiveMatmul(A, B, M, K, N);
+      const lda = K + 3; // a [M, lda]: rows padded, so the packer must follow the stride
+      const pa = 1 << 16,
+        pat = pa + M * lda * 4 + 64,
+        pb = pat + K * M * 4 + 64,
+        pbt = pb + K * N * 4 + 64,
+        pp = pbt + K * N * 4 + 64,
+        pap = pp + k.packedBytes(K, N) + 64,
+        pc = pap + packedABytes(M, K) + 64,
+        pd = pc + M * N * 4 + 64,
+        ps = pd + M * N * 4 + 64;
+      assert.ok(ps + gemmScratchBytes(K) < memory.buffer.byteLength);
+      const view = () => new Float32Array(memory.buffer);
+      const padded = new Float32Array(M * lda).fill(NaN);
+      for (let i = 0; i < M; i++) padded.set(A.subarray(i * K, (i + 1) * K), i * lda);
+      view().set(padded, pa / 4);
+      view().set(transpose(A, M, K), pat / 4);
+      view().set(B, pb / 4);
+      view().set(transpose(B, K, N), pbt / 4);
+      k.packB(pb, N, 0, K, N, pp);
+      // packA from a (rows along k: 4 x 4 transposes) and from a^T (a vector per k): the same panels
+      view().fill(NaN, pap / 4, (pap + packedABytes(M, K)) / 4);
+      k.packA(pat, 1, M, M, K, pap);
+      const fromT = view().slice(pap / 4, (pap + packedABytes(M, K)) / 4);
+      view().fill(NaN, pap / 4, (pap + packedABytes(M, K)) / 4);
+      k.packA(pa, lda, 1, M, K, pap);
+      assert.equal(view().slice(pap / 4, (pap + packedABytes(M, K)) / 4), fromT, `${M}x${K}: packA of a and of a^T differ`);
+      assert.ok(
+        fromT.every((v) => !Number.isNaN(v)),
+        "every panel value is written (zero padding included)",
+      );
+      const forms: [string, (acc: number) => void, (acc: number) => void][] = [
+        ["NN", (acc) => k.gemmPackedA(M, N, K, pap, pb, N, 0, pc, N, acc, ps), (acc) => k.gemmNN(M, N, K, pa, lda, pb, N, pd, N, acc, ps)],
+        [
+          "NT",
+          (acc) => k.gemmPackedA(M, N, K, pap, pbt, K, 1, pc, N, acc, ps),
+          (acc) => k.gemmNT(M, N, K, pa, lda, pbt, K, pd, N, acc, ps),
+        ],
+        ["TN", (acc) => k.gemmPackedA(M, N, K, pap, pb, N, 0, pc, N, acc, ps), (acc) => k.gemmTN(M, N, K, pat, M, pb, N, pd, N, acc, ps)],
+        ["AB", (acc) => k.gemmPackedAB(M, N, K, pap, pp, pc, N, acc, ps), (acc) => k.gemmPacked(M, N, K, pa, lda, pp, pd, N, acc, ps)],
+      ];
+      for (const [name, packed, plain] of forms) {
+        for (const acc of [0, 1]) {
+          view().set(C0, pc / 4);
+          view().set(C0, pd / 4);
+          packed(acc);
+          plain(acc);
+          const got = view().slice(pc / 4, pc / 4 + M * N);
+          for (let i = 0; i < M * N; i++) {
+            const want = ref[i] + (acc ? C0[i] : 0);
+            if (Math.abs(got[i] - want) > 1e-5 * K + 1e-5)
+              assert.unreachable(`packed A ${name} ${M}x${N}x${K} [${i}]: ${got[i]} vs ${want}`);
+          }
+          assert.equal(got, view().slice(pd / 4, pd / 4 + M * N), `${name} ${M}x${N}x${K} acc ${acc}: not bit-identical`);
         }
       }
     }

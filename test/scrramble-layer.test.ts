@@ -84,6 +84,72 @@ test("gradients of x and W by central finite differences, including empty destin
   }
 });
 
+/** Naive backward of the layer: dW[c] = gy_c^T . routed_c and dx = routing^T (gy_c . W[c]), in float64. */
+function naiveLayerBackward(x: Float32Array, w: Float32Array, gy: Float32Array, r: Routing, B: number, N: number) {
+  const K = r.slotsPerCore,
+    S = N / K;
+  const C = denseRoutingTensor(r);
+  const dw = new Float64Array(r.dstCores * N * N);
+  const dx = new Float64Array(B * r.srcCores * N);
+  const ld = r.dstCores * N;
+  for (let b = 0; b < B; b++)
+    for (let cj = 0; cj < r.dstCores; cj++) {
+      const routed = new Float64Array(N);
+      const drouted = new Float64Array(N);
+      for (let col = 0; col < N; col++)
+        for (let row = 0; row < N; row++) drouted[col] += gy[b * ld + cj * N + row] * w[cj * N * N + row * N + col];
+      for (let sj = 0; sj < K; sj++)
+        for (let ci = 0; ci < r.srcCores; ci++)
+          for (let si = 0; si < K; si++) {
+            const c = C[((ci * K + si) * r.dstCores + cj) * K + sj];
+            if (c === 0) continue;
+            for (let m = 0; m < S; m++) {
+              routed[sj * S + m] += c * x[b * r.srcCores * N + ci * N + si * S + m];
+              dx[b * r.srcCores * N + ci * N + si * S + m] += c * drouted[sj * S + m];
+            }
+          }
+      for (let row = 0; row < N; row++)
+        for (let col = 0; col < N; col++) dw[cj * N * N + row * N + col] += gy[b * ld + cj * N + row] * routed[col];
+    }
+  return { dw, dx };
+}
+
+test("wide slots (register blocks of 32 and 4 values, a scalar tail) and layers gathered in several chunks match the reference", () => {
+  // S = 36 and 37: blocks of 32, then 4, then single values; B x N x 4 = 128 KiB: two cores per chunk, so 5 cores make 3 chunks.
+  const wide = [
+    { src: 2, dst: 3, N: 72, S: 36, p: 0.7, B: 6 },
+    { src: 3, dst: 2, N: 74, S: 37, p: 0.5, B: 5 },
+    { src: 3, dst: 5, N: 512, S: 64, p: 0.4, B: 64 },
+  ];
+  for (const [i, c] of wide.entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 50 + i });
+    const buffers = uploadRouting(r);
+    const seed = { s: 60 + i };
+    const wv = randomArray(c.dst * c.N * c.N, seed);
+    const xv = randomArray(c.B * c.src * c.N, seed);
+    const gyv = randomArray(c.B * c.dst * c.N, seed);
+    const x = Tensor.from(xv, [c.B, c.src * c.N]);
+    x.requiresGrad = true;
+    const w = Tensor.from(wv, [c.dst, c.N, c.N]);
+    w.requiresGrad = true;
+    const y = ops.scrrambleLayer(x, w, buffers);
+    const yRef = naiveLayer(xv, wv, r, c.B, c.N);
+    const tol = 1e-5 * c.N;
+    const yv = y.toArray();
+    for (let k = 0; k < yv.length; k++)
+      if (Math.abs(yv[k] - yRef[k]) > tol) assert.unreachable(`case ${i} y[${k}]: ${yv[k]} vs ${yRef[k]}`);
+    backward(ops.sum(ops.mul(y, Tensor.from(gyv, [c.B, c.dst * c.N]))));
+    const { dw, dx } = naiveLayerBackward(xv, wv, gyv, r, c.B, c.N);
+    const gw = w.grad!.toArray(),
+      gx = x.grad!.toArray();
+    for (let k = 0; k < gw.length; k++)
+      if (Math.abs(gw[k] - dw[k]) > tol * 4) assert.unreachable(`case ${i} dW[${k}]: ${gw[k]} vs ${dw[k]}`);
+    for (let k = 0; k < gx.length; k++)
+      if (Math.abs(gx[k] - dx[k]) > tol * 4) assert.unreachable(`case ${i} dx[${k}]: ${gx[k]} vs ${dx[k]}`);
+  }
+});
+
 test("the fused relu: forward equals relu of the plain layer, gradients by finite differences", () => {
   for (const [i, c] of cases.slice(0, 4).entries()) {
     endStep();

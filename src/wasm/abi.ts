@@ -2,7 +2,7 @@
 // Twin: assembly/abi.ts (ABI_VERSION). Bump both together; the loader refuses a
 // module that reports another version. Must not import anything.
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 /** Alignment of every arena allocation (one v128). */
 export const ALIGN = 16;
 /** WebAssembly page size in bytes. */
@@ -16,9 +16,20 @@ export function gemmScratchBytes(I: number): number {
 
 /** Index of the scratch pointer among the routed kernels' arguments (twin: the signatures in assembly/routed.ts). */
 export const ROUTED_SCRATCH_ARG = { routedForward: 15, routedForwardPacked: 15, routedWeightGrad: 15, routedInputGrad: 15 } as const;
-/** Scratch bytes of one thread for the routed (fused gather / scatter) kernels (twin: routedScratchBytes). */
+/** Bytes of routed blocks the routed kernels gather (scatter) at once per thread (twin: ROUTED_CHUNK_BYTES in assembly/abi.ts). */
+export const ROUTED_CHUNK_BYTES = 256 * 1024;
+/**
+ * Scratch bytes of one thread for the routed (fused gather / scatter) kernels: the GEMM's
+ * panel scratch, one core's packed A operand, and a chunk of routed blocks for any rows <= B
+ * (twin: routedScratchBytes in assembly/routed.ts).
+ */
 export function routedScratchBytes(B: number, N: number): number {
-  return B * N * 4 + gemmScratchBytes(Math.max(B, N));
+  return gemmScratchBytes(Math.max(B, N)) + Math.max(packedABytes(B, N), packedABytes(N, B)) + Math.max(ROUTED_CHUNK_BYTES, B * N * 4);
+}
+
+/** Bytes of a [M, I] packed into 4-row micro-panels (twin: packedABytes in assembly/gemm.ts). */
+export function packedABytes(M: number, I: number): number {
+  return Math.ceil(M / 4) * I * 16;
 }
 
 /** Bytes of the packed form (packB) of a b [I, J] (twin: packedBytes in assembly/gemm.ts). */

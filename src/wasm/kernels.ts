@@ -39,6 +39,10 @@ export interface KernelExports {
   packB(b: Ptr, ldb: Int, transB: Int, I: Int, J: Int, panels: Ptr): void;
   gemmPacked(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
   gemmPackedTN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
+  packedABytes(M: Int, I: Int): Int;
+  packA(a: Ptr, aRow: Int, aCol: Int, M: Int, I: Int, dst: Ptr): void;
+  gemmPackedA(M: Int, J: Int, I: Int, ap: Ptr, b: Ptr, ldb: Int, transB: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
+  gemmPackedAB(M: Int, J: Int, I: Int, ap: Ptr, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
   fill(x: Ptr, n: Int, v: F32): void;
   add(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
   sub(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
