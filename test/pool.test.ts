@@ -1,12 +1,17 @@
-// The kernel pool's failure handling, with stand-in workers over its protocol:
-// a failing part is reported only after every other part has finished (none
-// keeps writing into memory the caller reuses), and a worker that never
-// answers times out after the others finished and stops the pool for good.
+// The kernel pool's failure handling, with stand-in workers over its message
+// protocol: a failing part is reported only after every other part has finished
+// (none keeps writing into memory the caller reuses), and a worker that never
+// answers times out after the others finished and stops the pool for good. Then
+// the mailbox the real kernel workers serve: the encoding, lists longer than a
+// mailbox, and a failing kernel.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Worker } from "node:worker_threads";
 import { FLAG_SLOTS, KernelPool, type KernelCall, type SpawnWorker } from "../src/wasm/pool.js";
+import { kernelNames, MAILBOX_SLOTS, writeCalls } from "../src/wasm/mailbox.js";
+import { loadKernels } from "../src/wasm/load.js";
+import { spawnNodeWorker } from "../src/node/threads.js";
 
 // A stand-in worker: marks itself started, then for a posted ["fill", mode]
 // fails at once (mode 1), finishes after 300 ms and marks itself done (2), or
@@ -78,6 +83,60 @@ test("a worker that never answers times out after the others finished, and stops
   assert.throws(() => pool.run([[], call(3), call(2)], () => {}), /kernel worker 1 did not answer within 0.6 s/);
   assert.is(Atomics.load(marks, 1), 1, "worker 2 finished before the timeout was thrown");
   assert.throws(() => pool.run([[], call(2)], () => {}), /kernel pool is stopped/);
+});
+
+test("the mailbox encodes kernel index, argument count and arguments; a list too long for it stops where it fills", () => {
+  const { module } = loadKernels({ shared: true });
+  const names = kernelNames(module);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const box = new Float64Array(15);
+  const calls: KernelCall[] = [
+    ["fill", 64, 3, 0.25],
+    ["relu", 128, 64, 5],
+    ["fill", 256, 1, -1.5],
+  ];
+  const next = writeCalls(box, index, calls, 0);
+  assert.is(next, 2, "the third call (5 slots) does not fit in 15 after 1 + 5 + 5");
+  assert.equal(Array.from(box.subarray(0, 11)), [2, index.get("fill")!, 3, 64, 3, 0.25, index.get("relu")!, 3, 128, 64, 5]);
+  assert.is(writeCalls(box, index, calls, next), 3);
+  assert.equal(Array.from(box.subarray(0, 6)), [1, index.get("fill")!, 3, 256, 1, -1.5]);
+  assert.throws(() => writeCalls(box, index, [["noSuchKernel" as KernelCall[0], 1]], 0), /kernel noSuchKernel is not exported/);
+});
+
+test("kernel workers over the mailbox: a list longer than a mailbox runs whole, in order; a failing kernel names its worker", async () => {
+  const loaded = loadKernels({ shared: true, initialPages: 64 });
+  const pool = new KernelPool(3, loaded.module, loaded.memory, spawnNodeWorker);
+  await pool.ready();
+  const k = loaded.exports;
+  const base = 1 << 16;
+  const n = 2 * MAILBOX_SLOTS; // one fill per value: 5 slots a call, so about five mailbox rounds per worker
+  const f32 = () => new Float32Array(loaded.memory.buffer, base, 3 * n);
+  f32().fill(0);
+  const parts: KernelCall[][] = [0, 1, 2].map((t) =>
+    Array.from({ length: n }, (_, i): KernelCall => ["fill", base + (t * n + i) * 4, 1, t * n + i + 1]),
+  );
+  // the last call of each worker's list overwrites its first value: the calls must run in order
+  parts[1].push(["fill", base + n * 4, 1, -1]);
+  parts[2].push(["fill", base + 2 * n * 4, 1, -2]);
+  pool.run(parts, (calls) => calls.forEach(([name, ...a]) => (k[name] as (...x: number[]) => void)(...a)));
+  const v = f32();
+  for (let i = 0; i < 3 * n; i++) {
+    const want = i === n ? -1 : i === 2 * n ? -2 : i + 1;
+    if (v[i] !== want) assert.unreachable(`value ${i}: ${v[i]}, want ${want}`);
+  }
+  // a call that writes outside memory traps in worker 2; worker 1 and this thread finish their parts
+  const outside = loaded.memory.buffer.byteLength + 1024;
+  assert.throws(
+    () =>
+      pool.run([[["fill", base, 1, 7]], [["fill", base + 4, 1, 8]], [["fill", outside, 4, 1]]], (calls) =>
+        calls.forEach(([name, ...a]) => (k[name] as (...x: number[]) => void)(...a)),
+      ),
+    /kernel worker 2 failed: .*out of bounds/,
+  );
+  assert.equal(Array.from(f32().subarray(0, 2)), [7, 8]);
+  pool.run([[], [["fill", base, 2, 9]]], () => {});
+  assert.equal(Array.from(f32().subarray(0, 2)), [9, 9], "the pool still runs lists after a failure");
+  pool.close();
 });
 
 test.run();

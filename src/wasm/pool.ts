@@ -1,12 +1,30 @@
 // Worker threads for the kernels: each worker instantiates the same compiled
-// module over the same shared memory; the main thread posts it a list of kernel
-// calls, runs its own share, then waits on a shared counter: Atomics.wait where
-// the thread may block, a spin on Atomics.load on a browser's main thread (where
-// Atomics.wait throws). Parts of workers not yet started run on this thread.
+// module over the same shared memory; the main thread hands it a list of kernel
+// calls (through the shared mailbox, mailbox.ts, or as a posted message to a
+// worker that takes messages), runs its own share, then waits on a shared
+// counter: Atomics.wait where the thread may block, a spin on Atomics.load on a
+// browser's main thread (where Atomics.wait throws). Parts of workers not yet
+// started run on this thread.
 // Runtime neutral: the caller supplies the function that starts a worker.
 // Must not touch memory contents itself; calls must write disjoint outputs.
 
 import type { KernelExports } from "./kernels.js";
+import {
+  closeMailbox,
+  ERROR_BYTES,
+  FLAG_SLOTS,
+  kernelNames,
+  MAILBOX_SLOTS,
+  postJob,
+  reportFailure,
+  serveMailbox,
+  SERVES_MAILBOX,
+  signalDone,
+  spinUntil,
+  writeCalls,
+} from "./mailbox.js";
+
+export { FLAG_SLOTS } from "./mailbox.js";
 
 /** A started worker: what the pool needs of Node's Worker or a Web Worker. */
 export interface WorkerLike {
@@ -18,10 +36,15 @@ export interface WorkerLike {
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Int32 [3 * workers]: per worker, a done counter, a status (0 ok, 1 failed), and 1 once it has started. */
+  /**
+   * Int32 [FLAG_SLOTS * workers]: per worker, a done counter, a status (0 ok, 1 failed),
+   * its start (1: takes posted messages, 2: serves the mailbox) and a job counter.
+   */
   flags: SharedArrayBuffer;
   /** UTF-8 text of the last failure, 1024 bytes per worker. */
   errors: SharedArrayBuffer;
+  /** Float64 [MAILBOX_SLOTS * workers]: the call lists of mailbox workers (mailbox.ts). */
+  mailbox?: SharedArrayBuffer;
   index: number;
 }
 
@@ -30,10 +53,12 @@ export type SpawnWorker = (init: WorkerInit) => WorkerLike;
 /** One kernel call: export name and its arguments. */
 export type KernelCall = [name: keyof KernelExports, ...args: number[]];
 
-const ERROR_BYTES = 1024;
 const WAIT_LIMIT_MS = 120_000;
-/** Int32 slots per worker in the shared flags: done counter, status, started. */
-export const FLAG_SLOTS = 3;
+/**
+ * How long the main thread polls a worker's done counter before it sleeps in
+ * Atomics.wait: a short list is done sooner than a sleeping thread is woken.
+ */
+const SPIN_MS = 0.05;
 
 /** True where this thread may block in Atomics.wait (everywhere but a browser page's main thread). */
 export function canBlock(): boolean {
@@ -45,6 +70,9 @@ export class KernelPool {
   private readonly workers: WorkerLike[];
   private readonly flags: Int32Array;
   private readonly errors: Uint8Array;
+  private readonly boxes: Float64Array[];
+  /** Kernel name -> index in the module's exports (the mailbox's kernel numbers). */
+  private readonly kernelIndex: Map<string, number>;
   private readonly expected: number[];
   private readonly waitLimitMs: number;
   /** Set when a worker timed out: it may still be writing, so the pool is stopped for good. */
@@ -61,10 +89,13 @@ export class KernelPool {
     const n = threads - 1;
     const flags = new SharedArrayBuffer(4 * FLAG_SLOTS * n);
     const errors = new SharedArrayBuffer(ERROR_BYTES * n);
+    const mailbox = new SharedArrayBuffer(8 * MAILBOX_SLOTS * n);
     this.flags = new Int32Array(flags);
     this.errors = new Uint8Array(errors);
+    this.boxes = Array.from({ length: n }, (_, w) => new Float64Array(mailbox, 8 * MAILBOX_SLOTS * w, MAILBOX_SLOTS));
+    this.kernelIndex = new Map(module ? kernelNames(module).map((name, i) => [name, i]) : []);
     this.expected = new Array<number>(n).fill(0);
-    this.workers = Array.from({ length: n }, (_, index) => spawn({ module, memory, flags, errors, index }));
+    this.workers = Array.from({ length: n }, (_, index) => spawn({ module, memory, flags, errors, mailbox, index }));
   }
 
   /**
@@ -78,15 +109,21 @@ export class KernelPool {
     if (this.broken) throw new Error(this.broken);
     if (parts.length > this.threads) throw new Error(`${parts.length} parts for ${this.threads} threads`);
     const posted: boolean[] = [];
+    // For mailbox workers: the first call of the list not yet written (lists longer than a mailbox go in rounds).
+    const next: number[] = [];
     const mine = [...(parts[0] ?? [])];
     for (let w = 1; w < parts.length; w++) {
       if (parts[w].length === 0) continue;
-      if (!this.started(w - 1)) {
+      const started = this.startedAs(w - 1);
+      if (started === 0) {
         mine.push(...parts[w]); // not started yet: same calls, same results, on this thread
         continue;
       }
       this.expected[w - 1]++;
-      this.workers[w - 1].postMessage(parts[w]);
+      if (started === SERVES_MAILBOX) {
+        next[w] = writeCalls(this.boxes[w - 1], this.kernelIndex, parts[w], 0);
+        postJob(this.flags, w - 1);
+      } else this.workers[w - 1].postMessage(parts[w]);
       posted[w] = true;
     }
     let failure: unknown = null;
@@ -97,16 +134,23 @@ export class KernelPool {
     }
     for (let w = 1; w < parts.length; w++) {
       if (!posted[w]) continue;
-      const error = this.waitFor(w - 1);
+      let error = this.waitFor(w - 1);
+      while (!error && next[w] !== undefined && next[w] < parts[w].length) {
+        // the same worker runs the rest, in order: its calls share its scratch
+        next[w] = writeCalls(this.boxes[w - 1], this.kernelIndex, parts[w], next[w]);
+        this.expected[w - 1]++;
+        postJob(this.flags, w - 1);
+        error = this.waitFor(w - 1);
+      }
       failure ??= error;
     }
     if (this.broken) this.close();
     if (failure) throw failure;
   }
 
-  /** True once worker w has instantiated the module and listens. */
-  private started(w: number): boolean {
-    return Atomics.load(this.flags, FLAG_SLOTS * w + 2) === 1;
+  /** 0 until worker w has instantiated the module; then 1 (takes posted messages) or 2 (serves the mailbox). */
+  private startedAs(w: number): number {
+    return Atomics.load(this.flags, FLAG_SLOTS * w + 2);
   }
 
   /**
@@ -116,7 +160,7 @@ export class KernelPool {
    */
   async ready(timeoutMs = 30_000): Promise<void> {
     const t0 = Date.now();
-    while (!this.workers.every((_, w) => this.started(w))) {
+    while (!this.workers.every((_, w) => this.startedAs(w) !== 0)) {
       if (Date.now() - t0 > timeoutMs) throw new Error(`kernel workers did not start within ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -126,6 +170,7 @@ export class KernelPool {
   private waitFor(w: number): Error | null {
     const t0 = Date.now();
     const block = canBlock();
+    spinUntil(() => Atomics.load(this.flags, FLAG_SLOTS * w) === this.expected[w], SPIN_MS);
     for (;;) {
       const seen = Atomics.load(this.flags, FLAG_SLOTS * w);
       if (seen === this.expected[w]) break;
@@ -145,30 +190,26 @@ export class KernelPool {
 
   /** Stop the workers (the pool is unusable afterwards). */
   close(): void {
-    for (const w of this.workers) w.terminate();
+    this.workers.forEach((worker, w) => {
+      if (this.startedAs(w) === SERVES_MAILBOX) closeMailbox(this.flags, w);
+      worker.terminate();
+    });
   }
 }
 
 /** Worker side: run one posted list of calls and signal the main thread. */
 export function runPosted(exports: KernelExports, init: WorkerInit, calls: KernelCall[]): void {
-  const flags = new Int32Array(init.flags);
-  let status = 0;
+  let ok = true;
   try {
     for (const [name, ...args] of calls) (exports[name] as (...a: number[]) => void)(...args);
   } catch (e) {
-    status = 1;
-    const text = new TextEncoder().encode(String((e as Error)?.message ?? e)).subarray(0, ERROR_BYTES - 1);
-    const errors = new Uint8Array(init.errors, init.index * ERROR_BYTES, ERROR_BYTES);
-    errors.fill(0);
-    errors.set(text);
+    ok = false;
+    reportFailure(init, e);
   }
-  Atomics.store(flags, FLAG_SLOTS * init.index + 1, status);
-  Atomics.add(flags, FLAG_SLOTS * init.index, 1);
-  Atomics.notify(flags, FLAG_SLOTS * init.index);
+  signalDone(init, ok);
 }
 
-/** Worker side: instantiate the module over the shared memory and mark this worker started. */
-export function startWorker(init: WorkerInit): KernelExports {
+function instantiate(init: WorkerInit): KernelExports {
   const instance = new WebAssembly.Instance(init.module, {
     env: {
       memory: init.memory,
@@ -177,8 +218,25 @@ export function startWorker(init: WorkerInit): KernelExports {
       },
     },
   });
-  Atomics.store(new Int32Array(init.flags), FLAG_SLOTS * init.index + 2, 1);
   return instance.exports as unknown as KernelExports;
+}
+
+/** Worker side: instantiate the module over the shared memory and mark this worker started (it takes posted lists: runPosted). */
+export function startWorker(init: WorkerInit): KernelExports {
+  const exports = instantiate(init);
+  Atomics.store(new Int32Array(init.flags), FLAG_SLOTS * init.index + 2, 1);
+  return exports;
+}
+
+/**
+ * Worker side: instantiate the module and serve the mailbox until the pool closes
+ * (blocks the worker's event loop). Where the pool gave no mailbox, falls back to
+ * startWorker; returns the exports then, for runPosted.
+ */
+export function serveKernels(init: WorkerInit): KernelExports | null {
+  if (!init.mailbox) return startWorker(init);
+  serveMailbox(instantiate(init), init);
+  return null;
 }
 
 /** Split items into `parts` contiguous ranges of near-equal size. */

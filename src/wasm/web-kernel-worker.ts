@@ -1,8 +1,9 @@
 // Entry point of a kernel worker started as a Web Worker (browsers, Deno, Bun):
-// the first message is its WorkerInit (module, shared memory, flags); every
-// later one is a list of kernel calls. Holds no state beyond the instance.
+// the first message is its WorkerInit (module, shared memory, flags, mailbox);
+// then it serves the mailbox (or, from a pool without one, takes every later
+// message as a list of kernel calls). Holds no state beyond the instance.
 
-import { runPosted, startWorker, type KernelCall, type WorkerInit } from "./pool.js";
+import { runPosted, serveKernels, type KernelCall, type WorkerInit } from "./pool.js";
 import type { KernelExports } from "./kernels.js";
 
 interface WorkerScope {
@@ -14,7 +15,7 @@ let kernels: KernelExports | null = null;
 (globalThis as unknown as WorkerScope).onmessage = (e: MessageEvent) => {
   if (!init) {
     init = e.data as WorkerInit;
-    kernels = startWorker(init);
+    kernels = serveKernels(init);
     return;
   }
   runPosted(kernels!, init, e.data as KernelCall[]);
