@@ -106,23 +106,35 @@ export function routedForwardPacked(
 }
 
 /**
- * dW[c] [N, N] (+)= gy[:, c]^T [N, B] . gather_c(x) [B, N] for cores c in [c0, c1).
- * gy [B, ldgy], x [B, xStride], dw [C, N, N]; accumulate 0 overwrites dW[c].
+ * dW[c][:, k S .. (k+1) S) (+)= gy[:, c]^T [N, B] . gather_{c,k}(x) [B, S] for the
+ * destination slots u = c K + k in [u0, u1) (whole cores: u0 = c0 K, u1 = c1 K).
+ * gy [B, ldgy], x [B, xStride], dw [C, N, N]; accumulate 0 overwrites those columns.
+ * The slots are gathered in chunks of ROUTED_CHUNK_BYTES, a sample row at a time.
  */
 export function routedWeightGrad(
   dw: usize, gy: usize, ldgy: i32, x: usize, xStride: i32,
-  B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
+  B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize
 ): void {
-  const G = routedChunkCores(B, N);
-  // dW[c] = gy_c^T . routed_c: gy_c^T [N, B] packed (a vector per sample row), inner dimension B
+  const U = max(1, ROUTED_CHUNK_BYTES / max(1, B * S * 4));
+  // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
-  for (let cc = c0; cc < c1; cc += G) {
-    const n = min(G, c1 - cc);
-    routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
-    for (let c = cc; c < cc + n; c++) {
-      packA(gy + (<usize>(c * N) << 2), 1, ldgy, N, B, ap);
-      gemmPackedA(N, N, B, ap, routed + (<usize>((c - cc) * N) << 2), n * N, 0, dw + (<usize>c * N * N << 2), N, accumulate, scratch);
+  let packed = -1;
+  for (let ua = u0; ua < u1; ua += U) {
+    const ub = min(u1, ua + U);
+    const ld = (ub - ua) * S;
+    // routed [B, (ub - ua) S]: the chunk's slots side by side
+    routeGather(routed, ld, x, xStride, B, S, ub - ua, dstPtr + (<usize>ua << 2), srcSlot, coef);
+    for (let u = ua; u < ub; ) {
+      const c = u / K;
+      const end = min(ub, (c + 1) * K);
+      if (c != packed) {
+        packA(gy + (<usize>(c * N) << 2), 1, ldgy, N, B, ap);
+        packed = c;
+      }
+      const dwc = dw + ((<usize>c * N * N + <usize>(u - c * K) * S) << 2);
+      gemmPackedA(N, (end - u) * S, B, ap, routed + (<usize>((u - ua) * S) << 2), ld, 0, dwc, N, accumulate, scratch);
+      u = end;
     }
   }
 }

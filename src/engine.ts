@@ -112,7 +112,20 @@ export function gemmScratch(K: number): number {
 export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0): void {
   const e = engine();
   const T = e.pool ? Math.min(e.pool.threads, calls.length) : 1;
-  const parts = splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b));
+  parallelParts(
+    splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b)),
+    scratchArg,
+    scratchBytes,
+  );
+}
+
+/**
+ * Run one list of kernel calls per thread (at most the engine's thread count of
+ * lists; list t on thread t), as parallel() does with the lists it makes.
+ */
+export function parallelParts(parts: KernelCall[][], scratchArg = -1, scratchBytes = 0): void {
+  const e = engine();
+  const T = e.pool ? parts.length : 1;
   if (scratchArg >= 0) {
     // call[0] is the kernel name, so argument i sits at call[i + 1].
     const s = threadScratch(parts.length, scratchBytes);

@@ -67,12 +67,17 @@ const resnet = () =>
     bn: "shared",
   });
 
-for (const [name, make] of [
-  ["the ScRRAMBLe MLP", scr],
-  ["the dense baseline (split GEMMs)", dense],
-  ["the ScRRAMBLe-ResNet (convolutions, batch norms, pooling)", resnet],
+// Fewer cores than threads: the forward splits batch rows too (blocks of 16 at batch 64), the weight
+// gradient splits cores by destination slots.
+const fewCores = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [2, 3, 2], coreSize: 40, slotSize: 10, init: "glorot-core" });
+
+for (const [name, make, batches] of [
+  ["the ScRRAMBLe MLP", scr, [16, 2]],
+  ["the ScRRAMBLe MLP with fewer cores than threads", fewCores, [64]],
+  ["the dense baseline (split GEMMs)", dense, [16, 2]],
+  ["the ScRRAMBLe-ResNet (convolutions, batch norms, pooling)", resnet, [16, 2]],
 ] as const) {
-  for (const B of [16, 2]) {
+  for (const B of batches) {
     test(`${name}, batch ${B}: 2, 3 and 4 threads train to the same bits as one`, async () => {
       const one = await steps(make, 1, B);
       for (const T of [2, 3, 4]) {

@@ -143,7 +143,7 @@ export const rules: RuleTable = {
     );
   },
 
-  // dW[c] by destination cores, dx by batch rows: each output element sums its
+  // dW by destination slots, dx by batch rows: each output element sums its
   // terms in the same order whatever the split (kernels in assembly/routed.ts).
   scrramble(node, gy) {
     const [x, w] = node.inputs;
@@ -162,9 +162,12 @@ export const rules: RuleTable = {
     if (w.requiresGrad) {
       const { grad, accumulate } = gradInto(w);
       const { dstPtr, srcSlot, coef } = routing;
+      // by destination slots: whole cores per thread unless cutting cores lowers the largest share
+      const T = engine().threads;
+      const align = Math.ceil((C * K) / T) < Math.ceil(C / T) * K ? 1 : K;
       parallelRanges(
-        C,
-        (c0, c1) => [
+        C * K,
+        (u0, u1) => [
           "routedWeightGrad",
           grad.ptr,
           gy.ptr,
@@ -175,15 +178,15 @@ export const rules: RuleTable = {
           N,
           S,
           K,
-          c0,
-          c1,
+          u0,
+          u1,
           dstPtr,
           srcSlot,
           coef,
           accumulate,
           0,
         ],
-        { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes },
+        { align, minItems: 2 * K, scratchArg: ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes },
       );
     }
     if (x.requiresGrad) {

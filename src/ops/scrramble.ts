@@ -3,11 +3,13 @@
 // fused kernel; no routed buffer for the layer is kept (backward gathers again).
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
-import { parallelRanges } from "../engine.js";
+import { engine, parallelParts } from "../engine.js";
+import { coreRowParts } from "./core-split.js";
 import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd/tape.js";
 import type { RoutingBuffers } from "./routing-buffers.js";
+import type { KernelCall } from "../wasm/pool.js";
 
 /**
  * x [B, Csrc * N] -> y [B, Cdst * N], y[b, c] = W[c] . routed[b, c] with
@@ -33,15 +35,33 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o:
   const { dstPtr, srcSlot, coef } = routing;
   const ld = dstCores * N;
   const y = Tensor.empty([B, ld]);
-  // y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T, cores split over the threads; each
-  // core's routed block is gathered into the thread's scratch (assembly/routed.ts).
+  // y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T, cores (and rows, with few cores) split
+  // over the threads; the routed blocks are gathered into the thread's scratch (assembly/routed.ts).
   const relu = o.relu ? 1 : 0;
   const kernel = o.packed ? "routedForwardPacked" : "routedForward";
   const weights = o.packed ? o.packed : w.ptr;
-  parallelRanges(
-    dstCores,
-    (c0, c1) => [kernel, y.ptr, ld, x.ptr, srcCores * N, weights, B, N, S, K, c0, c1, dstPtr, srcSlot, coef, relu, 0],
-    { align: 1, minItems: 2, scratchArg: ROUTED_SCRATCH_ARG[kernel], scratchBytes: routedScratchBytes(B, N) },
+  const xs = srcCores * N;
+  const parts = coreRowParts(dstCores, B, engine().threads).map((calls) =>
+    calls.map(([c0, c1, b0, b1]): KernelCall => [
+      kernel,
+      y.ptr + b0 * ld * 4,
+      ld,
+      x.ptr + b0 * xs * 4,
+      xs,
+      weights,
+      b1 - b0,
+      N,
+      S,
+      K,
+      c0,
+      c1,
+      dstPtr,
+      srcSlot,
+      coef,
+      relu,
+      0,
+    ]),
   );
+  parallelParts(parts, ROUTED_SCRATCH_ARG[kernel], routedScratchBytes(B, N));
   return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true });
 }
