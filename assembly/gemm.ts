@@ -11,6 +11,23 @@
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+// The 4 x 4 block at src (rows rowBytes apart) transposed: its column c is
+// stored as one vector at dst + c * dstStride.
+@inline function transpose4x4(src: usize, rowBytes: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + rowBytes);
+  const r2 = v128.load(src + rowBytes * 2);
+  const r3 = v128.load(src + rowBytes * 3);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + dstStride * 2, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + dstStride * 3, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
 // Pack columns j0..j0+8 of b (I x J, row-major, ldb) into panel[I][8]; zero pad.
 function packPanelN(b: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): void {
   const w = min(8, J - j0);
@@ -39,20 +56,7 @@ function packPanelT(bt: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize):
   for (; k < I4; k += 4) {
     // Two 4x4 transposes: rows j0..j0+3 and j0+4..j0+7, columns k..k+3.
     for (let h = 0; h < 2; h++) {
-      const src = bt + ((<usize>(j0 + h * 4) * ldb + k) << 2);
-      const r0 = v128.load(src);
-      const r1 = v128.load(src + rowBytes);
-      const r2 = v128.load(src + rowBytes * 2);
-      const r3 = v128.load(src + rowBytes * 3);
-      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const dst = panel + (<usize>k << 5) + (<usize>h << 4);
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
-      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
-      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+      transpose4x4(bt + ((<usize>(j0 + h * 4) * ldb + k) << 2), rowBytes, panel + (<usize>k << 5) + (<usize>h << 4), 32);
     }
   }
   for (; k < I; k++) {
@@ -418,22 +422,7 @@ export function packA(a: usize, aRow: i32, aCol: i32, M: i32, I: i32, dst: usize
     }
     let k = 0;
     if (rows == 4 && aCol == 1) {
-      for (; k + 4 <= I; k += 4) {
-        const src = base + (<usize>k << 2);
-        const r0 = v128.load(src);
-        const r1 = v128.load(src + rowBytes);
-        const r2 = v128.load(src + rowBytes * 2);
-        const r3 = v128.load(src + rowBytes * 3);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        const d = p + (<usize>k << 4);
-        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-        v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
-      }
+      for (; k + 4 <= I; k += 4) transpose4x4(base + (<usize>k << 2), rowBytes, p + (<usize>k << 4), 16);
     }
     for (; k < I; k++) {
       const d = p + (<usize>k << 4);
