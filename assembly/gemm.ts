@@ -147,12 +147,13 @@ function packPanelT(bt: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize):
   }
 }
 
-// Core driver: a element (i, k) lives at a + (i * aRow + k * aCol) * 4.
+// Core driver: a element (i, k) lives at a + (i * aRow + k * aCol) * 4, or a is
+// packed by packA (packedA 1; aRow and aCol unused). b is packed per panel.
 function gemmCore(
   M: i32, J: i32, I: i32,
   a: usize, aRow: i32, aCol: i32,
   b: usize, ldb: i32, transB: i32,
-  y: usize, ldy: i32, accumulate: i32, scratch: usize
+  y: usize, ldy: i32, accumulate: i32, scratch: usize, packedA: i32 = 0
 ): void {
   const panel = scratch;
   const tmp = scratch + (<usize>I << 5);
@@ -160,7 +161,9 @@ function gemmCore(
   for (let j0 = 0; j0 < J; j0 += 8) {
     if (transB) packPanelT(b, ldb, I, J, j0, panel);
     else packPanelN(b, ldb, I, J, j0, panel);
-    panelRows(M, I, a, <usize>aRow << 2, <usize>aCol << 2, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
+    const yj = y + (<usize>j0 << 2), w = min(8, J - j0);
+    if (packedA) packedRows(M, I, a, panel, yj, ldyBytes, w, accumulate, tmp);
+    else panelRows(M, I, a, <usize>aRow << 2, <usize>aCol << 2, panel, yj, ldyBytes, w, accumulate, tmp);
   }
 }
 
@@ -388,14 +391,17 @@ export function gemmPackedTN(
 }
 
 // Every panel of a packed b: y[M, J] (+)= a . b, a element (i, k) at a + i * aRowBytes + k * aStep.
+// (With packedA 1, a is packed by packA and aRowBytes, aStep are unused.)
 function packedPanels(
   M: i32, J: i32, I: i32, a: usize, aRowBytes: usize, aStep: usize,
-  panels: usize, y: usize, ldy: i32, accumulate: i32, tmp: usize
+  panels: usize, y: usize, ldy: i32, accumulate: i32, tmp: usize, packedA: i32 = 0
 ): void {
   const ldyBytes = <usize>ldy << 2;
   const stride = <usize>I << 5;
   for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
-    panelRows(M, I, a, aRowBytes, aStep, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
+    const yj = y + (<usize>j0 << 2), w = min(8, J - j0);
+    if (packedA) packedRows(M, I, a, panels + p * stride, yj, ldyBytes, w, accumulate, tmp);
+    else panelRows(M, I, a, aRowBytes, aStep, panels + p * stride, yj, ldyBytes, w, accumulate, tmp);
   }
 }
 
@@ -454,14 +460,7 @@ export function gemmPackedA(
   b: usize, ldb: i32, transB: i32,
   y: usize, ldy: i32, accumulate: i32, scratch: usize
 ): void {
-  const panel = scratch;
-  const tmp = scratch + (<usize>I << 5);
-  const ldyBytes = <usize>ldy << 2;
-  for (let j0 = 0; j0 < J; j0 += 8) {
-    if (transB) packPanelT(b, ldb, I, J, j0, panel);
-    else packPanelN(b, ldb, I, J, j0, panel);
-    packedRows(M, I, ap, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
-  }
+  gemmCore(M, J, I, ap, 0, 0, b, ldb, transB, y, ldy, accumulate, scratch, 1);
 }
 
 /** y[M,J] (+)= a . b with a packed by packA and b by packB; tmp: 128 bytes. Same sums as gemmPacked's. */
@@ -469,9 +468,5 @@ export function gemmPackedAB(
   M: i32, J: i32, I: i32, ap: usize, panels: usize,
   y: usize, ldy: i32, accumulate: i32, tmp: usize
 ): void {
-  const ldyBytes = <usize>ldy << 2;
-  const stride = <usize>I << 5;
-  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
-    packedRows(M, I, ap, panels + p * stride, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), accumulate, tmp);
-  }
+  packedPanels(M, J, I, ap, 0, 0, panels, y, ldy, accumulate, tmp, 1);
 }
