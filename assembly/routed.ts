@@ -13,16 +13,17 @@ import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
 import { gemmNN, gemmNT, gemmPacked, gemmPackedA, gemmPackedAB, packA, packedABytes, packedBytes } from "./gemm";
 import { routeGather, routeScatter } from "./routing";
 
-/** Cores per chunk: as many routed blocks [B, N] as fit ROUTED_CHUNK_BYTES, at least one (twin: routedChunkCores in src/wasm/abi.ts). */
-export function routedChunkCores(B: i32, N: i32): i32 {
-  return max(1, ROUTED_CHUNK_BYTES / max(1, B * N * 4));
+// Blocks per chunk: as many routed blocks [B, width] (a core's, width N, or a slot's,
+// width S) as fit ROUTED_CHUNK_BYTES (twin in src/wasm/abi.ts), at least one.
+@inline function chunkBlocks(B: i32, width: i32): i32 {
+  return max(1, ROUTED_CHUNK_BYTES / max(1, B * width * 4));
 }
 
 /**
  * Scratch bytes of one thread (twin: routedScratchBytes in src/wasm/abi.ts): the GEMM's
  * panel scratch, one core's A operand packed into micro-panels (packA), and a chunk's
  * routed blocks [rows, G N] for any rows <= B. Each kernel lays these out from its own
- * sizes (scratchLayout), each within its bound here.
+ * sizes (packedAAt, chunkAt), each within its bound here.
  */
 export function routedScratchBytes(B: i32, N: i32): i32 {
   return gemmScratchBytes(max(B, N)) + max(packedABytes(B, N), packedABytes(N, B)) + max(ROUTED_CHUNK_BYTES, B * N * 4);
@@ -58,7 +59,7 @@ export function routedForward(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
 ): void {
-  const G = routedChunkCores(B, N);
+  const G = chunkBlocks(B, N);
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   for (let cc = c0; cc < c1; cc += G) {
     const n = min(G, c1 - cc);
@@ -86,7 +87,7 @@ export function routedForwardPacked(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
 ): void {
-  const G = routedChunkCores(B, N);
+  const G = chunkBlocks(B, N);
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   const coreBytes = <usize>packedBytes(N, N);
   for (let cc = c0; cc < c1; cc += G) {
@@ -116,7 +117,7 @@ export function routedWeightGrad(
   B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize
 ): void {
-  const U = max(1, ROUTED_CHUNK_BYTES / max(1, B * S * 4));
+  const U = chunkBlocks(B, S);
   // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
   let packed = -1;
@@ -154,7 +155,7 @@ export function routedInputGrad(
   if (rows <= 0) return;
   const dxRows = dx + (<usize>b0 * xStride << 2);
   if (!accumulate) memory.fill(dxRows, 0, <usize>rows * xStride << 2);
-  const G = routedChunkCores(rows, N);
+  const G = chunkBlocks(rows, N);
   const ap = packedAAt(scratch, N), drouted = chunkAt(scratch, rows, N);
   for (let cc = 0; cc < C; cc += G) {
     const n = min(G, C - cc);
