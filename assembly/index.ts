@@ -14,7 +14,9 @@ export { sum, sumRows, softmaxCrossEntropy, softmaxCrossEntropyBackward, mse, ms
 export { capsuleLengths, marginLoss, marginLossBackward } from "./capsule";
 export { adamStep, sgdStep } from "./optim";
 export { routeGather, routeScatter } from "./routing";
-export { routedScratchBytes, routedForward, routedForwardPacked, routedWeightGrad, routedInputGrad } from "./routed";
+export {
+  routedScratchBytes, routedForward, routedForwardPacked, routedWeightGrad, routedWeightGradAdam, routedInputGrad,
+} from "./routed";
 export { quantizeSymmetric, quantizeMidrise, crossbarReadout } from "./crossbar";
 export { conv2dForward, conv2dBackwardWeight, conv2dFlipWeights, convForwardScratchBytes, convWeightScratchBytes } from "./conv";
 export {

@@ -16,10 +16,23 @@ export function adamStep(
   lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
   bc1: f32, bc2: f32, nonFinite: usize
 ): void {
+  const bad = adamSpan(p, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, lr / bc1, <f32>(1.0 / Math.sqrt(<f64>bc2)));
+  store<i32>(nonFinite, bad ? 1 : 0);
+}
+
+/**
+ * adamStep's update of n values at p, g, m, v with stepSize = lr / bc1 and
+ * invSqrtBc2 = 1 / sqrt(bc2); true when a new p or v is NaN or infinite. Each
+ * value's arithmetic is the same wherever a span starts (routedWeightGradAdam
+ * updates a core's weights row by row).
+ */
+@inline export function adamSpan(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
+  stepSize: f32, invSqrtBc2: f32
+): bool {
   const decay: f32 = decoupled ? 1 - lr * wd : 1;
   const l2: f32 = decoupled ? 0 : wd;
-  const stepSize = lr / bc1;
-  const invSqrtBc2: f32 = <f32>(1.0 / Math.sqrt(<f64>bc2));
   const n4 = n & ~3;
   // One loop per weight-decay form keeps a constant (and a multiply) out of each,
   // which leaves a register for the finite check.
@@ -29,18 +42,20 @@ export function adamStep(
   let tail: u32 = 0;
   for (let i = n4; i < n; i++) {
     const o = <usize>i << 2;
+    // the SIMD loop's operations in its order, so a value's bits do not depend on where a span starts
     let pv = load<f32>(p + o);
-    const gv = load<f32>(g + o) + l2 * pv;
-    pv *= decay;
+    let gv = load<f32>(g + o);
+    if (decoupled) pv *= decay;
+    else gv += l2 * pv;
     const mv = beta1 * load<f32>(m + o) + (1 - beta1) * gv;
-    const vv = beta2 * load<f32>(v + o) + (1 - beta2) * gv * gv;
+    const vv = beta2 * load<f32>(v + o) + (1 - beta2) * (gv * gv);
     store<f32>(m + o, mv);
     store<f32>(v + o, vv);
     const pn = pv - stepSize * mv / (sqrt<f32>(vv) * invSqrtBc2 + eps);
     store<f32>(p + o, pn);
     tail |= reinterpret<u32>(pn - pn) | reinterpret<u32>(vv - vv);
   }
-  store<i32>(nonFinite, v128.any_true(check) || tail != 0 ? 1 : 0);
+  return v128.any_true(check) || tail != 0;
 }
 
 /**

@@ -12,6 +12,7 @@
 import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
 import { gemmNN, gemmNT, gemmPacked, gemmPackedA, gemmPackedAB, packA, packedABytes, packedBytes } from "./gemm";
 import { routeGather, routeScatter } from "./routing";
+import { adamSpan } from "./optim";
 
 // Blocks per chunk: as many routed blocks [B, width] (a core's, width N, or a slot's,
 // width S) as fit ROUTED_CHUNK_BYTES (twin in src/wasm/abi.ts), at least one.
@@ -117,10 +118,49 @@ export function routedWeightGrad(
   B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize
 ): void {
+  weightGradSlots(false, dw, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, accumulate, scratch,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/**
+ * routedWeightGrad fused with adamStep: each core's dW columns for the slots in
+ * [u0, u1) are computed into the thread's scratch (never into a gradient buffer)
+ * and applied at once to p (= W), m and v, [C, N, N] each, with the same values
+ * and arithmetic as routedWeightGrad (accumulate 0) then adamStep over W.
+ * nonFinite (i32): 1 when an updated value is NaN or infinite, else 0.
+ * Scratch: routedScratchBytes(B, N) + N N 4 bytes (twin: routedAdamScratchBytes).
+ */
+export function routedWeightGradAdam(
+  gy: usize, ldgy: i32, x: usize, xStride: i32,
+  B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize,
+  p: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
+  bc1: f32, bc2: f32, nonFinite: usize, scratch: usize
+): void {
+  const bad = weightGradSlots(
+    true, 0, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, 0, scratch,
+    p, m, v, lr, beta1, beta2, eps, wd, decoupled, lr / bc1, <f32>(1.0 / Math.sqrt(<f64>bc2))
+  );
+  store<i32>(nonFinite, bad ? 1 : 0);
+}
+
+// The weight gradient by destination slots, written to dw, or (adam) to a block in
+// scratch and applied to the weights p with their moments m, v (adamSpan). Returns
+// true when an update left a value that is not finite (always false without adam).
+@inline function weightGradSlots(
+  adam: bool, dw: usize, gy: usize, ldgy: i32, x: usize, xStride: i32,
+  B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize,
+  p: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
+  stepSize: f32, invSqrtBc2: f32
+): bool {
   const U = chunkBlocks(B, S);
   // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
+  // adam: one core's dW columns [N, width] after everything routedScratchBytes covers
+  const block = scratch + <usize>routedScratchBytes(B, N);
   let packed = -1;
+  let bad = false;
   for (let ua = u0; ua < u1; ua += U) {
     const ub = min(u1, ua + U);
     const ld = (ub - ua) * S;
@@ -133,11 +173,24 @@ export function routedWeightGrad(
         packA(gy + (<usize>(c * N) << 2), 1, ldgy, N, B, ap);
         packed = c;
       }
-      const dwc = dw + ((<usize>c * N * N + <usize>(u - c * K) * S) << 2);
-      gemmPackedA(N, (end - u) * S, B, ap, routed + (<usize>((u - ua) * S) << 2), ld, 0, dwc, N, accumulate, scratch);
+      const a = routed + (<usize>((u - ua) * S) << 2);
+      const at = (<usize>c * N * N + <usize>(u - c * K) * S) << 2;
+      if (adam) {
+        const width = (end - u) * S;
+        gemmPackedA(N, width, B, ap, a, ld, 0, block, width, 0, scratch);
+        const rowBytes = <usize>N << 2;
+        for (let r = 0; r < N; r++) {
+          const o = at + <usize>r * rowBytes;
+          const g = block + (<usize>(r * width) << 2);
+          if (adamSpan(p + o, g, m + o, v + o, width, lr, beta1, beta2, eps, wd, decoupled, stepSize, invSqrtBc2)) bad = true;
+        }
+      } else {
+        gemmPackedA(N, (end - u) * S, B, ap, a, ld, 0, dw + at, N, accumulate, scratch);
+      }
       u = end;
     }
   }
+  return bad;
 }
 
 /**

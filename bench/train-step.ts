@@ -51,7 +51,7 @@ function fixedBatch(B: number, features: number): { x: Float32Array; y: number[]
 /** Build the bench model of a kind on the current engine, checked before it is timed. */
 export function modelCase(kind: BenchModel, B = 64): ModelCase {
   const model = createModel(kind);
-  const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
+  const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4, fuseGradients: true }); // as `train` makes it
   const { x, y } = fixedBatch(B, model.inputSize);
   checkStepGradients(model, x, y, 4);
   const step = trainingStep(model, opt, x, y);

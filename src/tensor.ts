@@ -6,6 +6,12 @@ import { engine, f32 } from "./engine.js";
 
 export type Shape = readonly number[];
 
+/** Values to be written into a tensor later (a gradient that a backward rule deferred; autograd/grad.ts). */
+export interface PendingWrite {
+  /** Write the values into t (accumulate 0: overwrite, 1: add). */
+  write(t: Tensor, accumulate: 0 | 1): void;
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) {
@@ -39,6 +45,12 @@ export class Tensor {
    */
   pendingZero = false;
   /**
+   * Set only with pendingZero: values a backward rule left to be computed later
+   * (a parameter's gradient that an optimiser may compute inside its update, see
+   * AdamOptions.fuseGradients). Any read writes them first (materialize()).
+   */
+  pendingWrite: PendingWrite | null = null;
+  /**
    * Incremented whenever the data may have changed through this handle
    * (set(), data(), an optimiser step): caches of derived forms (packed
    * weights) compare it to know they are stale.
@@ -53,12 +65,14 @@ export class Tensor {
     this.epoch = engine().arena.epoch;
   }
 
-  /** Zero-filled tensor in the persistent region. */
+  /** Zero-filled tensor in the persistent region (memory never used before is zero already and is left untouched). */
   static persistent(shape: Shape, name = ""): Tensor {
     const n = sizeOf(shape);
     const e = engine();
+    const clean = e.arena.untouchedFrom;
     const ptr = e.arena.allocPersistent(n * 4, `tensor [${shape.join(", ")}]${name ? ` "${name}"` : ""}`);
-    e.k.fill(ptr, n, 0);
+    const dirty = Math.min(n, Math.max(0, Math.ceil((clean - ptr) / 4)));
+    if (dirty > 0) e.k.fill(ptr, dirty, 0);
     const t = new Tensor(shape, ptr, -1);
     t.name = name;
     return t;
@@ -111,8 +125,15 @@ export class Tensor {
     return f32(this.ptr, this.size);
   }
 
-  /** Write the zeros a pendingZero tensor stands for; returns this. */
+  /** Write the zeros a pendingZero tensor stands for, and any pendingWrite over them; returns this. */
   materialize(): this {
+    const later = this.pendingWrite;
+    if (later) {
+      this.pendingWrite = null;
+      this.pendingZero = false;
+      later.write(this, 0);
+      return this;
+    }
     if (this.pendingZero) {
       engine().k.fill(this.ptr, this.size, 0);
       this.pendingZero = false;
@@ -135,6 +156,7 @@ export class Tensor {
   set(values: ArrayLike<number>): this {
     if (values.length !== this.size) throw new Error(`set: ${values.length} values for ${this.size} elements`);
     this.pendingZero = false;
+    this.pendingWrite = null;
     this.version++;
     f32(this.check().ptr, this.size).set(values);
     return this;

@@ -25,13 +25,16 @@ const spawnWorker: SpawnWorker = inNode ? (await import("../src/node/threads.js"
 /** What the multi-thread engines really ran on (the browser test reads it). */
 const seen = ((globalThis as { scrrambleThreadsSeen?: number[] }).scrrambleThreadsSeen ??= []);
 
-/** Parameters after 3 AdamW steps on a fixed batch of B, plus the scores of a B-row inference. */
-async function steps(make: () => Model, threads: number, B: number): Promise<Float32Array[]> {
+/**
+ * Parameters after 3 AdamW steps on a fixed batch of B, plus the scores of a B-row inference.
+ * fuse: the ScRRAMBLe cores' weight gradients computed inside the update (AdamOptions.fuseGradients).
+ */
+async function steps(make: () => Model, threads: number, B: number, fuse = false): Promise<Float32Array[]> {
   initEngine(threads > 1 ? { threads, spawnWorker } : {});
   await engineReady(); // workers started: their parts really run on them
   if (threads > 1) seen.push(engine().threads);
   const m = make();
-  const opt = new AdamW(m.parameters(), { lr: 1e-3 });
+  const opt = new AdamW(m.parameters(), { lr: 1e-3, fuseGradients: fuse });
   const x = randomArray(B * m.inputSize, { s: 5 }, 0, 1);
   const y = Array.from({ length: B }, (_, i) => i % m.classes);
   for (let s = 0; s < 3; s++) {
@@ -71,22 +74,28 @@ const resnet = () =>
 // gradient splits cores by destination slots.
 const fewCores = () => new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [2, 3, 2], coreSize: 40, slotSize: 10, init: "glorot-core" });
 
-for (const [name, make, batches] of [
-  ["the ScRRAMBLe MLP", scr, [16, 2]],
-  ["the ScRRAMBLe MLP with fewer cores than threads", fewCores, [64]],
-  ["the dense baseline (split GEMMs)", dense, [16, 2]],
-  ["the ScRRAMBLe-ResNet (convolutions, batch norms, pooling)", resnet, [16, 2]],
+// fused: thread counts that also train with the weight gradients fused into AdamW, to the same bits.
+for (const [name, make, batches, fused] of [
+  ["the ScRRAMBLe MLP", scr, [16, 2], [1, 2, 3, 4]],
+  ["the ScRRAMBLe MLP with fewer cores than threads", fewCores, [64], [1, 2, 3, 4]],
+  ["the dense baseline (split GEMMs)", dense, [16, 2], []],
+  ["the ScRRAMBLe-ResNet (convolutions, batch norms, pooling)", resnet, [16, 2], [1, 3]],
 ] as const) {
   for (const B of batches) {
-    test(`${name}, batch ${B}: 2, 3 and 4 threads train to the same bits as one`, async () => {
+    const also = fused.length ? `; fused into AdamW on ${fused.join(", ")}` : "";
+    test(`${name}, batch ${B}: 2, 3 and 4 threads train to the same bits as one${also}`, async () => {
       const one = await steps(make, 1, B);
-      for (const T of [2, 3, 4]) {
-        const many = await steps(make, T, B);
+      const runs: [string, number, boolean][] = [
+        ...[2, 3, 4].map((T): [string, number, boolean] => [`${T} threads`, T, false]),
+        ...fused.map((T): [string, number, boolean] => [`${T} thread(s), fused`, T, true]),
+      ];
+      for (const [what, T, fuse] of runs) {
+        const many = await steps(make, T, B, fuse);
         assert.is(many.length, one.length);
         one.forEach((p, i) =>
           assert.ok(
             p.every((v, j) => Object.is(v, many[i][j])),
-            `${T} threads: ${i === one.length - 1 ? "scores" : `parameter ${i}`} differ`,
+            `${what}: ${i === one.length - 1 ? "scores" : `parameter ${i}`} differ`,
           ),
         );
       }

@@ -6,10 +6,10 @@ import { engine, parallel, parallelRanges } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
 import { batchNormBackward } from "../batchnorm.js";
-import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
+import { ROUTED_SCRATCH_ARG, routedAdamScratchBytes, routedScratchBytes } from "../wasm/abi.js";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./types.js";
-import { gradInto, gradOf } from "./grad.js";
+import { gradInto, gradLater, gradOf } from "./grad.js";
 
 const k = () => engine().k;
 
@@ -160,34 +160,36 @@ export const rules: RuleTable = {
     const ld = C * N;
     const scratchBytes = routedScratchBytes(B, N);
     if (w.requiresGrad) {
-      const { grad, accumulate } = gradInto(w);
       const { dstPtr, srcSlot, coef } = routing;
       // by destination slots: whole cores per thread unless cutting cores lowers the largest share
       const T = engine().threads;
-      const align = Math.ceil((C * K) / T) < Math.ceil(C / T) * K ? 1 : K;
-      parallelRanges(
-        C * K,
-        (u0, u1) => [
-          "routedWeightGrad",
-          grad.ptr,
-          gy.ptr,
-          ld,
-          x.ptr,
-          srcCores * N,
-          B,
-          N,
-          S,
-          K,
-          u0,
-          u1,
-          dstPtr,
-          srcSlot,
-          coef,
-          accumulate,
-          0,
-        ],
-        { align, minItems: 2 * K, scratchArg: ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes },
-      );
+      const split = { align: Math.ceil((C * K) / T) < Math.ceil(C / T) * K ? 1 : K, minItems: 2 * K };
+      // routedWeightGrad's arguments between the gradient and accumulate, for slots [u0, u1)
+      const slots = (u0: number, u1: number) => [gy.ptr, ld, x.ptr, srcCores * N, B, N, S, K, u0, u1, dstPtr, srcSlot, coef];
+      // Deferred: an optimiser with fuseGradients computes it core by core inside its update.
+      gradLater(w, {
+        applied: false,
+        write(grad, accumulate) {
+          gy.check();
+          x.check();
+          parallelRanges(C * K, (u0, u1) => ["routedWeightGrad", grad.ptr, ...slots(u0, u1), accumulate, 0], {
+            ...split,
+            scratchArg: ROUTED_SCRATCH_ARG.routedWeightGrad,
+            scratchBytes,
+          });
+        },
+        adam(update, flags) {
+          gy.check();
+          x.check();
+          let calls = 0;
+          parallelRanges(C * K, (u0, u1) => ["routedWeightGradAdam", ...slots(u0, u1), ...update, flags + 4 * calls++, 0], {
+            ...split,
+            scratchArg: ROUTED_SCRATCH_ARG.routedWeightGradAdam,
+            scratchBytes: routedAdamScratchBytes(B, N),
+          });
+          return calls;
+        },
+      });
     }
     if (x.requiresGrad) {
       const { grad, accumulate } = gradInto(x);

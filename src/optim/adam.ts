@@ -3,10 +3,17 @@
 // One fused WASM kernel per parameter tensor (split over the threads), which
 // also checks that the new values are finite.
 
-import { engine, parallel } from "../engine.js";
+import { engine, i32, parallel } from "../engine.js";
 import { splitRange, type KernelCall } from "../wasm/pool.js";
 import { Tensor } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
+import type { DeferredGrad } from "../autograd/grad.js";
+
+/** The gradient of p that the backward pass left to be computed in an Adam update, if any. */
+function deferredOf(p: Tensor): DeferredGrad | null {
+  const d = p.grad?.pendingWrite as Partial<DeferredGrad> | null | undefined;
+  return d && typeof d.adam === "function" ? (d as DeferredGrad) : null;
+}
 
 export interface AdamOptions {
   lr?: number;
@@ -14,6 +21,14 @@ export interface AdamOptions {
   beta2?: number;
   eps?: number;
   weightDecay?: number;
+  /**
+   * Compute the gradients that the backward pass deferred (the ScRRAMBLe cores'
+   * weights) inside the update, a core at a time, without writing them to the
+   * gradient buffers: less memory traffic, and those buffers' pages are never
+   * touched. Same values to the bit. Those gradients are then not kept: read
+   * them (p.grad) before endStep(); after it they read as zeros. Default false.
+   */
+  fuseGradients?: boolean;
 }
 
 /**
@@ -26,6 +41,8 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly eps: number;
   weightDecay: number;
+  /** See AdamOptions.fuseGradients. */
+  fuseGradients: boolean;
   protected readonly decoupled: boolean = false;
   private readonly m: Tensor[];
   private readonly v: Tensor[];
@@ -39,6 +56,7 @@ export class Adam extends Optimizer {
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
+    this.fuseGradients = opts.fuseGradients ?? false;
     for (const [name, b] of [
       ["beta1", this.beta1],
       ["beta2", this.beta2],
@@ -64,15 +82,33 @@ export class Adam extends Optimizer {
     const t = this.steps;
     const bc1 = 1 - this.beta1 ** t;
     const bc2 = 1 - this.beta2 ** t;
-    const grads = this.grads();
+    const decoupled = this.decoupled ? 1 : 0;
+    // Parameters whose deferred gradient is computed inside the update (fuseGradients).
+    const fused = this.params.map((p) => (this.fuseGradients ? deferredOf(p) : null));
+    const grads = this.params.map((p, i) => (fused[i] ? null : p.grad!.materialize()));
     for (const p of this.params) p.version++;
-    const calls: KernelCall[] = this.ranges.map(({ param: i, lo, hi }, c) => {
+    const bad = new Set<number>();
+    fused.forEach((d, i) => {
+      if (!d) return;
+      const T = engine().threads;
+      const flags = engine().arena.allocStep(T * 4, "optimiser finite checks");
+      const args = [this.params[i].ptr, this.m[i].ptr, this.v[i].ptr, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay];
+      const n = d.adam([...args, decoupled, bc1, bc2], flags);
+      d.applied = true;
+      if (i32(flags, n).some((f) => f !== 0)) bad.add(i);
+    });
+    const calls: KernelCall[] = [];
+    const owners: number[] = [];
+    this.ranges.forEach(({ param: i, lo, hi }, c) => {
+      const g = grads[i];
+      if (!g) return;
       const p = this.params[i];
       const o = lo * 4;
-      return [
+      owners[c] = i;
+      calls.push([
         "adamStep",
         p.ptr + o,
-        grads[i].ptr + o,
+        g.ptr + o,
         this.m[i].ptr + o,
         this.v[i].ptr + o,
         hi - lo,
@@ -81,17 +117,18 @@ export class Adam extends Optimizer {
         this.beta2,
         this.eps,
         this.weightDecay,
-        this.decoupled ? 1 : 0,
+        decoupled,
         bc1,
         bc2,
         this.flags + c * 4,
-      ];
+      ]);
     });
     parallel(calls);
-    this.readFlags(
-      this.flags,
-      this.ranges.map((r) => r.param),
-    );
+    const f = i32(this.flags, this.ranges.length);
+    owners.forEach((i, c) => {
+      if (f[c] !== 0) bad.add(i);
+    });
+    this.setNonFinite(bad);
   }
 
   /** Named state buffers for state() / loadState(). */

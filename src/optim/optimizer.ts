@@ -40,7 +40,10 @@ export abstract class Optimizer {
    * gradient fill the zeros (Tensor.materialize()).
    */
   zeroGrad(): void {
-    for (const p of this.params) p.grad!.pendingZero = true;
+    for (const p of this.params) {
+      p.grad!.pendingZero = true;
+      p.grad!.pendingWrite = null;
+    }
   }
 
   /** The gradients, zeros written where none flowed (call at the start of step()). */
@@ -87,6 +90,17 @@ export abstract class Optimizer {
     for (let c = 0; c < owners.length; c++) {
       if (f[c] !== 0) {
         const i = owners[c];
+        this.nonFinite = this.params[i].name || `parameter ${i}`;
+        return;
+      }
+    }
+  }
+
+  /** Set nonFinite to the first of the parameters (indices) whose update was not finite. */
+  protected setNonFinite(bad: Set<number>): void {
+    this.nonFinite = null;
+    for (let i = 0; i < this.params.length; i++) {
+      if (bad.has(i)) {
         this.nonFinite = this.params[i].name || `parameter ${i}`;
         return;
       }

@@ -70,10 +70,14 @@ export class TrainingDiverged extends Error {
   }
 }
 
+/**
+ * The optimiser a training run uses. Adam and AdamW fuse the deferred gradients
+ * into their update (AdamOptions.fuseGradients): the trainer reads no gradient.
+ */
 export function makeOptimizer(model: Model, o: Pick<TrainOptions, "optimizer" | "lr" | "weightDecay" | "momentum">): Optimizer {
   const params = model.parameters();
-  if (o.optimizer === "adamw") return new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
-  if (o.optimizer === "adam") return new Adam(params, { lr: o.lr, weightDecay: o.weightDecay });
+  if (o.optimizer === "adamw") return new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay, fuseGradients: true });
+  if (o.optimizer === "adam") return new Adam(params, { lr: o.lr, weightDecay: o.weightDecay, fuseGradients: true });
   return new SGD(params, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
 }
 

@@ -2,7 +2,7 @@
 // Twin: assembly/abi.ts (ABI_VERSION). Bump both together; the loader refuses a
 // module that reports another version. Must not import anything.
 
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 /** Alignment of every arena allocation (one v128). */
 export const ALIGN = 16;
 /** WebAssembly page size in bytes. */
@@ -15,7 +15,13 @@ export function gemmScratchBytes(I: number): number {
 }
 
 /** Index of the scratch pointer among the routed kernels' arguments (twin: the signatures in assembly/routed.ts). */
-export const ROUTED_SCRATCH_ARG = { routedForward: 15, routedForwardPacked: 15, routedWeightGrad: 15, routedInputGrad: 15 } as const;
+export const ROUTED_SCRATCH_ARG = {
+  routedForward: 15,
+  routedForwardPacked: 15,
+  routedWeightGrad: 15,
+  routedInputGrad: 15,
+  routedWeightGradAdam: 25,
+} as const;
 /** Bytes of routed blocks the routed kernels gather (scatter) at once per thread (twin: ROUTED_CHUNK_BYTES in assembly/abi.ts). */
 export const ROUTED_CHUNK_BYTES = 256 * 1024;
 /**
@@ -25,6 +31,11 @@ export const ROUTED_CHUNK_BYTES = 256 * 1024;
  */
 export function routedScratchBytes(B: number, N: number): number {
   return gemmScratchBytes(Math.max(B, N)) + Math.max(packedABytes(B, N), packedABytes(N, B)) + Math.max(ROUTED_CHUNK_BYTES, B * N * 4);
+}
+
+/** Scratch bytes of one thread for routedWeightGradAdam: the routed kernels' scratch, then one core's dW [N, N]. */
+export function routedAdamScratchBytes(B: number, N: number): number {
+  return routedScratchBytes(B, N) + N * N * 4;
 }
 
 /** Bytes of a [M, I] packed into 4-row micro-panels (twin: packedABytes in assembly/gemm.ts). */

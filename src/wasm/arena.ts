@@ -37,6 +37,8 @@ export class Arena {
   private persistentTop: number;
   private stepTop: number;
   private peakStep = 0;
+  /** End of everything ever allocated: the memory above it still holds the zeros it was created (or grown) with. */
+  private used: number;
   /** Incremented by every resetStep(): step allocations of older generations are dead. */
   generation = 0;
   /** Incremented by every resetAll(): persistent allocations of older epochs are dead too. */
@@ -48,6 +50,16 @@ export class Arena {
     this.base = alignUp(Math.max(heapBase, ALIGN), ALIGN);
     this.persistentTop = this.base;
     this.stepTop = this.base;
+    this.used = this.base;
+  }
+
+  /**
+   * Every byte from this address up has never been allocated, so it still holds
+   * zeros (WebAssembly memory starts and grows zero-filled): a zero-filled
+   * allocation need not write (and so make resident) the pages above it.
+   */
+  get untouchedFrom(): number {
+    return this.used;
   }
 
   private ensure(end: number, what: string): void {
@@ -95,6 +107,7 @@ export class Arena {
     this.ensure(end, what);
     this.persistentTop = end;
     this.stepTop = end;
+    this.used = Math.max(this.used, end);
     return ptr;
   }
 
@@ -104,6 +117,7 @@ export class Arena {
     const end = this.endOf(ptr, bytes, what);
     this.ensure(end, what);
     this.stepTop = end;
+    this.used = Math.max(this.used, end);
     this.peakStep = Math.max(this.peakStep, end - this.persistentTop);
     return ptr;
   }
