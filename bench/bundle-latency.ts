@@ -14,7 +14,7 @@ import { initEngine } from "../src/engine.js";
 import { createModel } from "../src/nn/registry.js";
 import { bundleOf, BUNDLE_DEFAULTS } from "../src/deploy/bundle.js";
 import type { BundleModel } from "../src/deploy/bundle-runtime.js";
-import { predict } from "../src/infer.js";
+import { predict, prepareInference } from "../src/infer.js";
 import { Rng } from "../src/rng.js";
 
 export interface LatencyRow {
@@ -101,10 +101,14 @@ export async function bundleLatency(o: { rounds: number; calls: number; anchor: 
   const lib = predict(model, digit);
   if (relErr(f32.predict(digit).scores, lib.scores) > 1e-5) throw new Error("bundle latency: f32 bundle scores differ from the library's");
   if (relErr(int8.predict(digit).scores, lib.scores) > 0.03) throw new Error("bundle latency: int8 bundle scores far from the library's");
+  const prepared = createModel("scrramble-mlp", {});
+  prepareInference(prepared);
+  if (relErr(predict(prepared, digit).scores, lib.scores) !== 0) throw new Error("bundle latency: prepared weights change the scores");
   const cases: [string, () => unknown][] = [
     ["bundle int8 (batch 1, 1 thread)", () => int8.predict(digit)],
     ["bundle f32 (batch 1, 1 thread)", () => f32.predict(digit)],
     ["library f32 (batch 1, 1 thread)", () => predict(model, digit)],
+    ["library f32, prepared weights (batch 1, 1 thread)", () => predict(prepared, digit)],
   ];
   const torch = o.anchor ? await torchChild(o.anchor) : null;
   const times = new Map<string, number[]>();

@@ -1,6 +1,7 @@
 // `npm run bench`: tinybench over the GEMM kernels (single thread), the time
 // split of a training step, then the model cases (training steps at batch 64,
-// batch-1 inference) on 1 and 2 threads in rounds. With --torch each round
+// batch-1 inference on the training model and on one prepared for inference)
+// on 1 and 2 threads in rounds. With --torch each round
 // runs ours then PyTorch's anchor for the same case (interleaved, so both see
 // the same host) and the ratio is reported as a median with its min-max over
 // rounds. Then the edge bundle's batch-1 latency (int8 and f32) in rounds
@@ -85,14 +86,20 @@ for (const threads of [1, 2]) {
       const t = await timeCalls(`train ${kind}`, c.step, timeMs);
       train.ours.push((c.batch * 1000) / quantile(t, 0.5));
       if (torch) train.theirs.push(torchTrain(kind, threads));
+      // batch 1: the step's model, then a model prepared for inference; PyTorch's latency against both
       const inf = put(`infer ${kind}`);
-      const s = await timeCalls(`infer ${kind}`, c.infer, timeMs);
-      inf.ours.push(quantile(s, 0.5));
-      inf.p90.push(quantile(s, 0.9));
+      const prep = c.model.prepareInference ? put(`infer ${kind}, prepared weights`) : null; // dense: nothing to prepare
+      for (const [a, f] of [[inf, c.infer], ...(prep ? [[prep, c.inferPrepared] as const] : [])] as const) {
+        const s = await timeCalls(`infer ${kind}`, f, timeMs);
+        a.ours.push(quantile(s, 0.5));
+        a.p90.push(quantile(s, 0.9));
+      }
       if (torch) {
         const l = torchLatency(kind, threads, calls);
-        inf.theirs.push(l.median);
-        inf.theirsP90.push(l.p90);
+        for (const a of prep ? [inf, prep] : [inf]) {
+          a.theirs.push(l.median);
+          a.theirsP90.push(l.p90);
+        }
       }
     }
   }

@@ -1,7 +1,9 @@
 // Where a training step's time goes: every kernel call is timed (one thread),
 // then summed as GEMM (the routed kernels are GEMMs with the slot gather or
 // scatter fused in), other kernels, and the JS between them: how much of the
-// step is outside the GEMMs.
+// step is outside the GEMMs. The step runs with the weight gradients written
+// out (no fuseGradients), so the AdamW update counts outside the GEMMs rather
+// than inside the fused weight-gradient kernel.
 
 import { engine, initEngine } from "../src/engine.js";
 import type { KernelExports } from "../src/wasm/kernels.js";
@@ -19,7 +21,7 @@ export interface StepSplit {
 /** Time split of the training step of a model on one thread (fresh engine). */
 export function stepSplit(kind: BenchModel, steps = 20): StepSplit {
   initEngine({ threads: 1 });
-  const c = modelCase(kind);
+  const c = modelCase(kind, 64, false);
   const e = engine();
   const raw = e.k;
   const totals: Record<string, number> = {};

@@ -23,6 +23,12 @@ export interface ModelCase {
   step(): number;
   /** One batch-1 forward pass; returns the first score. */
   infer(): number;
+  /**
+   * The same on a second model of the same weights made ready for inference
+   * (prepareInference: the ScRRAMBLe cores' weights packed once), as a deployed
+   * model runs; the step's model changes its weights every step.
+   */
+  inferPrepared(): number;
   batch: number;
 }
 
@@ -48,10 +54,11 @@ function fixedBatch(B: number, features: number): { x: Float32Array; y: number[]
   return { x: Float32Array.from({ length: B * features }, () => rng.uniform()), y: Array.from({ length: B }, () => rng.int(10)) };
 }
 
-/** Build the bench model of a kind on the current engine, checked before it is timed. */
-export function modelCase(kind: BenchModel, B = 64): ModelCase {
+/** Build the bench model of a kind on the current engine, checked before it is timed (fuseGradients: see AdamOptions). */
+export function modelCase(kind: BenchModel, B = 64, fuseGradients = true): ModelCase {
   const model = createModel(kind);
-  const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4, fuseGradients: true }); // as `train` makes it
+  // fuseGradients as `train` makes it: the cores' weight gradients computed inside the AdamW update
+  const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4, fuseGradients });
   const { x, y } = fixedBatch(B, model.inputSize);
   checkStepGradients(model, x, y, 4);
   const step = trainingStep(model, opt, x, y);
@@ -60,11 +67,18 @@ export function modelCase(kind: BenchModel, B = 64): ModelCase {
   for (let i = 0; i < 5; i++) last = step();
   if (!(Number.isFinite(last) && last < first)) throw new Error(`${kind}: loss did not fall on a fixed batch (${first} -> ${last})`);
   const one = fixedBatch(1, model.inputSize).x;
-  const infer = () =>
+  const forward = (m: Model) => () =>
     noGrad(() => {
-      const s = model.scores(Tensor.from(one, [1, model.inputSize])).data()[0];
+      const s = m.scores(Tensor.from(one, [1, model.inputSize])).data()[0];
       endStep();
       return s;
     });
-  return { model, step, infer, batch: B };
+  const deployed = createModel(kind);
+  deployed.prepareInference?.();
+  const infer = forward(model),
+    inferPrepared = forward(deployed);
+  const plain = forward(createModel(kind))();
+  if (inferPrepared() !== plain)
+    throw new Error(`${kind}: prepared inference differs from the plain forward (${inferPrepared()} vs ${plain})`);
+  return { model, step, infer, inferPrepared, batch: B };
 }

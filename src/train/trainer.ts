@@ -103,6 +103,11 @@ function measureStep(model: Model, B: number, imageFeatures: number): number {
   const { loss } = model.loss({ x: Tensor.zeros([B, model.inputSize]), labels, images });
   backward(loss);
   const peak = arena.stats().peakStepBytes;
+  // Drop the gradients: a deferred one would be written at endStep(), touching every gradient page.
+  for (const p of model.parameters()) {
+    p.grad!.pendingWrite = null;
+    p.grad!.pendingZero = true;
+  }
   endStep();
   return peak;
 }
@@ -110,7 +115,7 @@ function measureStep(model: Model, B: number, imageFeatures: number): number {
 /**
  * Kernel memory a training step of `model` needs at batch size B: a forward and
  * backward pass at 4 and 8 samples, extrapolated (step memory is affine in B).
- * Leaves garbage in the gradients (optimisers zero them before each step).
+ * Leaves the gradients pending zeros (as zeroGrad() does).
  * @example const m = stepMemory(model, 64, 784); m.persistent + m.step <= m.limit;
  */
 export function stepMemory(model: Model, B: number, imageFeatures: number): StepMemory {
