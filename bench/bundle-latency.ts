@@ -103,7 +103,8 @@ export async function bundleLatency(o: { rounds: number; calls: number; anchor: 
   if (relErr(int8.predict(digit).scores, lib.scores) > 0.03) throw new Error("bundle latency: int8 bundle scores far from the library's");
   const prepared = createModel("scrramble-mlp", {});
   prepareInference(prepared);
-  if (relErr(predict(prepared, digit).scores, lib.scores) !== 0) throw new Error("bundle latency: prepared weights change the scores");
+  // batch 1 sums each score in another order on packed weights (gemvPacked, not gemvNT): equal to rounding
+  if (relErr(predict(prepared, digit).scores, lib.scores) > 1e-5) throw new Error("bundle latency: prepared weights change the scores");
   const cases: [string, () => unknown][] = [
     ["bundle int8 (batch 1, 1 thread)", () => int8.predict(digit)],
     ["bundle f32 (batch 1, 1 thread)", () => f32.predict(digit)],

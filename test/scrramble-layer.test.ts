@@ -14,6 +14,8 @@ import { parameter } from "../src/nn/parameter.js";
 import { gradCheck, randomArray } from "./helpers/reference.js";
 import { noGrad } from "../src/autograd/tape.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
+import { loadCheckpoint, saveCheckpoint } from "../src/io/checkpoint.js";
+import { loadModel, predict, predictBatch } from "../src/infer.js";
 
 /** y[b, cj, :] = W[cj] . routed[b, cj, :], routed from the dense 4-D routing tensor. */
 function naiveLayer(x: Float32Array, w: Float32Array, r: Routing, B: number, N: number): Float64Array {
@@ -204,6 +206,29 @@ test("prepareInference packs the weights: the same scores, and stale packs are i
     }),
     fresh,
   );
+});
+
+test("loadModel returns the checkpoint's model prepared for inference: the same predictions", () => {
+  endStep();
+  const m = new ScrrambleMlp({ ...SCRRAMBLE_MLP_DEFAULTS, cores: [2, 3, 10], coreSize: 16, slotSize: 4, init: "glorot-core" });
+  const bytes = saveCheckpoint(m);
+  const loaded = loadModel(bytes) as ScrrambleMlp;
+  assert.ok(
+    loaded.layers.every((l) => l.packed && l.packed.version === l.weight.version),
+    "weights packed",
+  );
+  const plain = loadCheckpoint(bytes, "checkpoint").model as ScrrambleMlp;
+  assert.ok(
+    plain.layers.every((l) => !l.packed),
+    "loadCheckpoint leaves them as they are",
+  );
+  const px = Uint8Array.from(randomArray(6 * 32, { s: 4 }, 0, 255), (v) => Math.floor(v));
+  // 6 rows: the same sums in the same order; 1 row: the packed GEMV sums in another order (rounding only)
+  const g = { height: 4, width: 8, channels: 1 }; // 32 inputs
+  assert.equal(predictBatch(loaded, px, 6, g).scores, predictBatch(plain, px, 6, g).scores);
+  const a = predict(loaded, px.subarray(0, 32), g).scores,
+    b = predict(plain, px.subarray(0, 32), g).scores;
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5 * Math.max(1, Math.abs(b[i])), `score ${i}: ${v} vs ${b[i]}`));
 });
 
 test("a routing where a destination slot receives nothing gives zero there and zero gradient back", () => {
