@@ -9,5 +9,5 @@ export const ROUTED_CHUNK_BYTES: i32 = 256 * 1024;
 
 /** Bytes of scratch a gemm call needs for a given inner dimension I. */
 export function gemmScratchBytes(I: i32): i32 {
-  return (I * 8 + 32) * 4;
+  return (I * 8 + 48) * 4;
 }

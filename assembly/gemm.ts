@@ -405,36 +405,123 @@ function packedPanels(
   }
 }
 
-/** Bytes of a [M, I] packed into 4-row micro-panels by packA: ceil(M / 4) panels of I x 4 floats (twin: src/wasm/abi.ts). */
+// Rows of a micro-panel of a packed by packA: 6 with FMA (relaxed SIMD; a 6 x 8 tile keeps
+// twelve accumulators in flight), 4 without (a multiply then an add needs one register more).
+// A last panel of at most 4 rows is 4 rows wide in either build.
+const PANEL_ROWS: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
+
+// Height of the micro-panel that starts at row i0 (a multiple of PANEL_ROWS) of M rows.
+@inline function panelHeight(M: i32, i0: i32): i32 {
+  const r = M - i0;
+  return r >= PANEL_ROWS || r > 4 ? PANEL_ROWS : 4;
+}
+
+/**
+ * Bytes of a [M, I] packed by packA: full panels of PANEL_ROWS rows, then one of
+ * 4 rows (at most 4 left) or PANEL_ROWS (more). The TypeScript twin
+ * (src/wasm/abi.ts) gives the larger of the 4- and 6-row layouts.
+ */
 export function packedABytes(M: i32, I: i32): i32 {
-  return ((M + 3) >> 2) * I * 16;
+  const full = M / PANEL_ROWS;
+  const r = M - full * PANEL_ROWS;
+  return (full * PANEL_ROWS + (r == 0 ? 0 : r <= 4 ? 4 : PANEL_ROWS)) * I * 4;
 }
 
 /**
  * Pack a [M, I] (element (i, k) at a + (i aRow + k aCol) * 4) into micro-panels
- * [ceil(M / 4), I, 4], panel[t][k][r] = a[4 t + r, k], zero-padded: a tile then
- * reads its four rows as one stream. aRow 1 (a^T stored, e.g. a weight gradient's
- * gy) copies a vector per k; aCol 1 (rows along k) transposes 4 x 4 blocks.
+ * panel[t][k][r] = a[i0 + r, k] of height h (PANEL_ROWS, or 4 for a last panel of
+ * at most 4 rows; zero-padded), panel t at a + i0 I 4 bytes: a tile then reads
+ * its rows as one stream. aRow 1 (a^T stored, e.g. a weight gradient's gy) copies
+ * h values per k; aCol 1 (rows along k) transposes 4 x 4 blocks (and, for 6 rows,
+ * pairs the last two rows).
  */
 export function packA(a: usize, aRow: i32, aCol: i32, M: i32, I: i32, dst: usize): void {
   const rowBytes = <usize>aRow << 2, colBytes = <usize>aCol << 2;
-  for (let i0 = 0; i0 < M; i0 += 4) {
-    const p = dst + <usize>(i0 >> 2) * I * 16;
-    const rows = min(4, M - i0);
+  for (let i0 = 0; i0 < M; i0 += PANEL_ROWS) {
+    const h = panelHeight(M, i0);
+    const kBytes = <usize>h << 2;
+    const p = dst + (<usize>i0 * I << 2);
+    const rows = min(h, M - i0);
     const base = a + <usize>i0 * rowBytes;
-    if (rows == 4 && aRow == 1) {
-      for (let k = 0; k < I; k++) v128.store(p + (<usize>k << 4), v128.load(base + <usize>k * colBytes));
+    if (rows == h && aRow == 1) {
+      for (let k = 0; k < I; k++) {
+        const src = base + <usize>k * colBytes, d = p + <usize>k * kBytes;
+        v128.store(d, v128.load(src));
+        if (h == 6) store<u64>(d + 16, load<u64>(src + 16));
+      }
       continue;
     }
     let k = 0;
-    if (rows == 4 && aCol == 1) {
-      for (; k + 4 <= I; k += 4) transpose4x4(base + (<usize>k << 2), rowBytes, p + (<usize>k << 4), 16);
+    if (rows == h && aCol == 1) {
+      for (; k + 4 <= I; k += 4) {
+        const src = base + (<usize>k << 2), d = p + <usize>k * kBytes;
+        transpose4x4(src, rowBytes, d, kBytes);
+        if (h == 6) {
+          // rows 4 and 5: the pair of each k after its first four values
+          const r4 = v128.load(src + rowBytes * 4), r5 = v128.load(src + rowBytes * 5);
+          const lo = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5), hi = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+          v128.store64_lane(d + 16, lo, 0);
+          v128.store64_lane(d + 40, lo, 1);
+          v128.store64_lane(d + 64, hi, 0);
+          v128.store64_lane(d + 88, hi, 1);
+        }
+      }
     }
     for (; k < I; k++) {
-      const d = p + (<usize>k << 4);
-      for (let r = 0; r < 4; r++) {
+      const d = p + <usize>k * kBytes;
+      for (let r = 0; r < h; r++) {
         store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(base + <usize>r * rowBytes + <usize>k * colBytes) : 0);
       }
+    }
+  }
+}
+
+// One 6 x 8 tile over the whole I with a packed by packA (a 6-row micro-panel) and
+// panel I x 8. Writes (or adds) rows < rows, cols < w; tmp: 192 bytes.
+// Not inlined: a function of its own keeps the twelve accumulators in registers.
+function tile6(
+  a: usize, panel: usize, I: i32, y: usize, ldyBytes: usize, rows: i32, w: i32, accumulate: i32, tmp: usize
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let p = panel;
+  for (let k = 0; k < I; k++) {
+    const b0 = v128.load(p), b1 = v128.load(p, 16);
+    let x = v128.load32_splat(a);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    x = v128.load32_splat(a, 16);
+    c40 = madd(x, b0, c40); c41 = madd(x, b1, c41);
+    x = v128.load32_splat(a, 20);
+    c50 = madd(x, b0, c50); c51 = madd(x, b1, c51);
+    a += 24; p += 32;
+  }
+  // rows of 8 to tmp[6][8], then each valid row (and column) to y
+  v128.store(tmp, c00); v128.store(tmp, c01, 16); v128.store(tmp, c10, 32); v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64); v128.store(tmp, c21, 80); v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
+  v128.store(tmp, c40, 128); v128.store(tmp, c41, 144); v128.store(tmp, c50, 160); v128.store(tmp, c51, 176);
+  for (let r = 0; r < rows; r++) {
+    const src = tmp + (<usize>r << 5), dst = y + ldyBytes * r;
+    if (w == 8) {
+      let v0 = v128.load(src), v1 = v128.load(src, 16);
+      if (accumulate) {
+        v0 = f32x4.add(v128.load(dst), v0);
+        v1 = f32x4.add(v128.load(dst, 16), v1);
+      }
+      v128.store(dst, v0);
+      v128.store(dst, v1, 16);
+      continue;
+    }
+    for (let j = 0; j < w; j++) {
+      const v = load<f32>(src + (<usize>j << 2));
+      const d = dst + (<usize>j << 2);
+      store<f32>(d, accumulate ? load<f32>(d) + v : v);
     }
   }
 }
@@ -443,10 +530,11 @@ export function packA(a: usize, aRow: i32, aCol: i32, M: i32, I: i32, dst: usize
 @inline function packedRows(
   M: i32, I: i32, ap: usize, panel: usize, y: usize, ldyBytes: usize, w: i32, accumulate: i32, tmp: usize
 ): void {
-  const panelBytes = <usize>I << 4;
-  for (let i0 = 0; i0 < M; i0 += 4) {
-    const a0 = ap + <usize>(i0 >> 2) * panelBytes;
-    tile(a0, a0 + 4, a0 + 8, a0 + 12, 16, panel, I, y + <usize>i0 * ldyBytes, ldyBytes, min(4, M - i0), w, accumulate, tmp);
+  for (let i0 = 0; i0 < M; i0 += PANEL_ROWS) {
+    const a0 = ap + (<usize>i0 * I << 2);
+    const yi = y + <usize>i0 * ldyBytes;
+    if (panelHeight(M, i0) == 6) tile6(a0, panel, I, yi, ldyBytes, min(6, M - i0), w, accumulate, tmp);
+    else tile(a0, a0 + 4, a0 + 8, a0 + 12, 16, panel, I, yi, ldyBytes, min(4, M - i0), w, accumulate, tmp);
   }
 }
 
@@ -463,7 +551,7 @@ export function gemmPackedA(
   gemmCore(M, J, I, ap, 0, 0, b, ldb, transB, y, ldy, accumulate, scratch, 1);
 }
 
-/** y[M,J] (+)= a . b with a packed by packA and b by packB; tmp: 128 bytes. Same sums as gemmPacked's. */
+/** y[M,J] (+)= a . b with a packed by packA and b by packB; tmp: 192 bytes. Same sums as gemmPacked's. */
 export function gemmPackedAB(
   M: i32, J: i32, I: i32, ap: usize, panels: usize,
   y: usize, ldy: i32, accumulate: i32, tmp: usize

@@ -11,7 +11,7 @@ export const PAGE = 65536;
 export const GEMM_SCRATCH_ARG = 10;
 /** Bytes of scratch a gemm call needs for inner dimension I (twin: gemmScratchBytes). */
 export function gemmScratchBytes(I: number): number {
-  return (I * 8 + 32) * 4;
+  return (I * 8 + 48) * 4;
 }
 
 /** Index of the scratch pointer among the routed kernels' arguments (twin: the signatures in assembly/routed.ts). */
@@ -38,9 +38,14 @@ export function routedAdamScratchBytes(B: number, N: number): number {
   return routedScratchBytes(B, N) + N * N * 4;
 }
 
-/** Bytes of a [M, I] packed into 4-row micro-panels (twin: packedABytes in assembly/gemm.ts). */
+/**
+ * Bytes of a [M, I] packed into micro-panels by packA (twin: packedABytes in
+ * assembly/gemm.ts, whose panels are 6 rows high in the relaxed-SIMD build and 4
+ * in the SIMD128 one; a last panel of at most 4 rows is 4 high): the larger of the two.
+ */
 export function packedABytes(M: number, I: number): number {
-  return Math.ceil(M / 4) * I * 16;
+  const rows6 = Math.floor(M / 6) * 6 + (M % 6 === 0 ? 0 : M % 6 <= 4 ? 4 : 6);
+  return Math.max(Math.ceil(M / 4) * 4, rows6) * I * 4;
 }
 
 /** Bytes of the packed form (packB) of a b [I, J] (twin: packedBytes in assembly/gemm.ts). */
