@@ -14,12 +14,27 @@ export type CoreRows = [c0: number, c1: number, b0: number, b1: number];
 /** The least rows in a block when rows are cut. */
 const MIN_BLOCK_ROWS = 16;
 
+/** Splits already made, by "C B T": a layer asks for the same one every step. */
+const made = new Map<string, readonly (readonly CoreRows[])[]>();
+
 /**
  * One list of (cores, rows) calls per thread. Row blocks start at multiples of 4
  * (whole GEMM row tiles); a thread's items are merged into as few calls as they allow.
+ * The lists are shared between calls with the same arguments: read them, do not change them.
  * @example coreRowParts(10, 64, 16) // 16 lists; each covers 2 or 3 blocks of 16 rows
  */
-export function coreRowParts(C: number, B: number, T: number): CoreRows[][] {
+export function coreRowParts(C: number, B: number, T: number): readonly (readonly CoreRows[])[] {
+  const key = `${C} ${B} ${T}`;
+  let parts = made.get(key);
+  if (!parts) {
+    if (made.size >= 256) made.clear();
+    parts = splitCoreRows(C, B, T);
+    made.set(key, parts);
+  }
+  return parts;
+}
+
+function splitCoreRows(C: number, B: number, T: number): CoreRows[][] {
   let best: { rows: number; R: number; load: number } | null = null;
   for (let r = 1; r <= Math.max(1, Math.floor(B / MIN_BLOCK_ROWS)); r++) {
     const rows = r === 1 ? B : Math.ceil(B / r / 4) * 4;
