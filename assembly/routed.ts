@@ -20,6 +20,22 @@ import { adamSpan } from "./optim";
   return max(1, ROUTED_CHUNK_BYTES / max(1, B * width * 4));
 }
 
+// Dynamic split: with a shared counter (next != 0, an i32 set to 0 before the call),
+// every thread runs the same call and takes the next `n` units from the counter until
+// none are left, so a faster thread takes more. A unit is computed the same way
+// whichever thread takes it: the results do not change.
+@inline function take(next: usize, n: i32): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(next, n);
+  const v = load<i32>(next);
+  store<i32>(next, v + n);
+  return v;
+}
+
+// Units per take: half a chunk, so that the threads end close together.
+@inline function takeSize(chunk: i32): i32 {
+  return max(1, chunk >> 1);
+}
+
 /**
  * Scratch bytes of one thread (twin: routedScratchBytes in src/wasm/abi.ts): the GEMM's
  * panel scratch, one core's A operand packed into micro-panels (packA), and a chunk's
@@ -58,11 +74,11 @@ export function routedScratchBytes(B: i32, N: i32): i32 {
 export function routedForward(
   y: usize, ldy: i32, x: usize, xStride: i32, w: usize,
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
+  dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize, next: usize
 ): void {
-  const G = chunkBlocks(B, N);
+  const G = next ? takeSize(chunkBlocks(B, N)) : chunkBlocks(B, N);
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
-  for (let cc = c0; cc < c1; cc += G) {
+  for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
     // routed [B, n N]: the chunk's cores side by side
     routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
@@ -86,12 +102,12 @@ export function routedForward(
 export function routedForwardPacked(
   y: usize, ldy: i32, x: usize, xStride: i32, wPacked: usize,
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize
+  dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize, next: usize
 ): void {
-  const G = chunkBlocks(B, N);
+  const G = next ? takeSize(chunkBlocks(B, N)) : chunkBlocks(B, N);
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   const coreBytes = <usize>packedBytes(N, N);
-  for (let cc = c0; cc < c1; cc += G) {
+  for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
     routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
     for (let c = cc; c < cc + n; c++) {
@@ -116,9 +132,9 @@ export function routedForwardPacked(
 export function routedWeightGrad(
   dw: usize, gy: usize, ldgy: i32, x: usize, xStride: i32,
   B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize
+  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize, next: usize
 ): void {
-  weightGradSlots(false, dw, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, accumulate, scratch,
+  weightGradSlots(false, dw, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, accumulate, scratch, next,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
@@ -135,10 +151,10 @@ export function routedWeightGradAdam(
   B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize,
   p: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
-  bc1: f32, bc2: f32, nonFinite: usize, scratch: usize
+  bc1: f32, bc2: f32, nonFinite: usize, scratch: usize, next: usize
 ): void {
   const bad = weightGradSlots(
-    true, 0, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, 0, scratch,
+    true, 0, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, 0, scratch, next,
     p, m, v, lr, beta1, beta2, eps, wd, decoupled, lr / bc1, <f32>(1.0 / Math.sqrt(<f64>bc2))
   );
   store<i32>(nonFinite, bad ? 1 : 0);
@@ -150,18 +166,18 @@ export function routedWeightGradAdam(
 @inline function weightGradSlots(
   adam: bool, dw: usize, gy: usize, ldgy: i32, x: usize, xStride: i32,
   B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize,
+  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize, next: usize,
   p: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
   stepSize: f32, invSqrtBc2: f32
 ): bool {
-  const U = chunkBlocks(B, S);
+  const U = next ? takeSize(chunkBlocks(B, S)) : chunkBlocks(B, S);
   // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
   // adam: one core's dW columns [N, width] after everything routedScratchBytes covers
   const block = scratch + <usize>routedScratchBytes(B, N);
   let packed = -1;
   let bad = false;
-  for (let ua = u0; ua < u1; ua += U) {
+  for (let ua = next ? u0 + take(next, U) : u0; ua < u1; ua = next ? u0 + take(next, U) : ua + U) {
     const ub = min(u1, ua + U);
     const ld = (ub - ua) * S;
     // routed [B, (ub - ua) S]: the chunk's slots side by side

@@ -207,6 +207,16 @@ export function parallelRanges(
   parallel(calls, o.scratchArg ?? -1, o.scratchBytes ?? 0);
 }
 
+/**
+ * A step-memory i32 set to 0 for a dynamic split: the same kernel call runs on
+ * every thread, and each takes its next units of work from this counter.
+ */
+export function sharedCounter(): number {
+  const ptr = engine().arena.allocStep(4, "work counter");
+  i32(ptr, 1)[0] = 0;
+  return ptr;
+}
+
 /** Copy integer labels into step memory as i32; returns the address. */
 export function stepLabels(labels: ArrayLike<number>): number {
   const ptr = engine().arena.allocStep(labels.length * 4, "labels");

@@ -2,13 +2,14 @@
 // accumulate). Typed as RuleTable: an op without a rule fails tsc.
 // Straight-through and subgradient choices are stated in a NOTE above the rule.
 
-import { engine, parallel, parallelRanges } from "../engine.js";
+import { engine, parallel, parallelRanges, sharedCounter } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
 import { batchNormBackward } from "../batchnorm.js";
 import { ROUTED_SCRATCH_ARG, routedAdamScratchBytes, routedScratchBytes } from "../wasm/abi.js";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./types.js";
+import type { KernelCall } from "../wasm/pool.js";
 import { gradInto, gradLater, gradOf } from "./grad.js";
 
 const k = () => engine().k;
@@ -161,33 +162,31 @@ export const rules: RuleTable = {
     const scratchBytes = routedScratchBytes(B, N);
     if (w.requiresGrad) {
       const { dstPtr, srcSlot, coef } = routing;
-      // by destination slots: whole cores per thread unless cutting cores lowers the largest share
-      const T = engine().threads;
-      const split = { align: Math.ceil((C * K) / T) < Math.ceil(C / T) * K ? 1 : K, minItems: 2 * K };
-      // routedWeightGrad's arguments between the gradient and accumulate, for slots [u0, u1)
-      const slots = (u0: number, u1: number) => [gy.ptr, ld, x.ptr, srcCores * N, B, N, S, K, u0, u1, dstPtr, srcSlot, coef];
+      // by destination slots: on T threads, the same call on each, taking slots from a shared
+      // counter (a faster thread takes more); each dW column is computed the same way whoever takes it
+      const slots = [gy.ptr, ld, x.ptr, srcCores * N, B, N, S, K, 0, C * K, dstPtr, srcSlot, coef];
+      const calls = (make: (next: number) => KernelCall): KernelCall[] => {
+        const T = engine().threads;
+        if (T === 1 || C * K < 2 * K) return [make(0)];
+        const next = sharedCounter();
+        return Array.from({ length: T }, () => make(next));
+      };
       // Deferred: an optimiser with fuseGradients computes it core by core inside its update.
       gradLater(w, {
         applied: false,
         write(grad, accumulate) {
           gy.check();
           x.check();
-          parallelRanges(C * K, (u0, u1) => ["routedWeightGrad", grad.ptr, ...slots(u0, u1), accumulate, 0], {
-            ...split,
-            scratchArg: ROUTED_SCRATCH_ARG.routedWeightGrad,
-            scratchBytes,
-          });
+          const list = calls((next) => ["routedWeightGrad", grad.ptr, ...slots, accumulate, 0, next]);
+          parallel(list, ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes);
         },
         adam(update, flags) {
           gy.check();
           x.check();
-          let calls = 0;
-          parallelRanges(C * K, (u0, u1) => ["routedWeightGradAdam", ...slots(u0, u1), ...update, flags + 4 * calls++, 0], {
-            ...split,
-            scratchArg: ROUTED_SCRATCH_ARG.routedWeightGradAdam,
-            scratchBytes: routedAdamScratchBytes(B, N),
-          });
-          return calls;
+          let n = 0;
+          const list = calls((next) => ["routedWeightGradAdam", ...slots, ...update, flags + 4 * n++, 0, next]);
+          parallel(list, ROUTED_SCRATCH_ARG.routedWeightGradAdam, routedAdamScratchBytes(B, N));
+          return n;
         },
       });
     }

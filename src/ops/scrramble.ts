@@ -3,7 +3,7 @@
 // fused kernel; no routed buffer for the layer is kept (backward gathers again).
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
-import { engine, parallelParts } from "../engine.js";
+import { engine, parallelParts, sharedCounter } from "../engine.js";
 import { coreRowParts } from "./core-split.js";
 import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import { Tensor } from "../tensor.js";
@@ -41,27 +41,35 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o:
   const kernel = o.packed ? "routedForwardPacked" : "routedForward";
   const weights = o.packed ? o.packed : w.ptr;
   const xs = srcCores * N;
-  const parts = coreRowParts(dstCores, B, engine().threads).map((calls) =>
-    calls.map(([c0, c1, b0, b1]): KernelCall => [
-      kernel,
-      y.ptr + b0 * ld * 4,
-      ld,
-      x.ptr + b0 * xs * 4,
-      xs,
-      weights,
-      b1 - b0,
-      N,
-      S,
-      K,
-      c0,
-      c1,
-      dstPtr,
-      srcSlot,
-      coef,
-      relu,
-      0,
-    ]),
-  );
+  const call = (c0: number, c1: number, b0: number, b1: number, next: number): KernelCall => [
+    kernel,
+    y.ptr + b0 * ld * 4,
+    ld,
+    x.ptr + b0 * xs * 4,
+    xs,
+    weights,
+    b1 - b0,
+    N,
+    S,
+    K,
+    c0,
+    c1,
+    dstPtr,
+    srcSlot,
+    coef,
+    relu,
+    0,
+    next,
+  ];
+  const T = engine().threads;
+  const split = coreRowParts(dstCores, B, T);
+  // Whole cores on every thread: the same call on each, taking cores from a shared counter
+  // (a faster thread takes more); rows cut for few cores: the static split.
+  const whole = T > 1 && split.length === T && split.every((list) => list.every(([, , b0, b1]) => b0 === 0 && b1 === B));
+  const next = whole ? sharedCounter() : 0;
+  const parts = whole
+    ? split.map(() => [call(0, dstCores, 0, B, next)])
+    : split.map((list) => list.map(([c0, c1, b0, b1]) => call(c0, c1, b0, b1, 0)));
   parallelParts(parts, ROUTED_SCRATCH_ARG[kernel], routedScratchBytes(B, N));
   return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true });
 }

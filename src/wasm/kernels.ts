@@ -27,6 +27,8 @@ type RoutedForward = (
   coef: Ptr,
   relu: Int,
   scratch: Ptr,
+  /** 0, or an i32 counter set to 0: every thread runs the call and takes cores from it (a dynamic split). */
+  next: Ptr,
 ) => void;
 
 export interface KernelExports {
@@ -205,6 +207,7 @@ export interface KernelExports {
     coef: Ptr,
     accumulate: Int,
     scratch: Ptr,
+    next: Ptr,
   ): void;
   /** routedWeightGrad fused with adamStep on the weights p and moments m, v (no gradient buffer). */
   routedWeightGradAdam(
@@ -234,6 +237,7 @@ export interface KernelExports {
     bc2: F32,
     nonFinite: Ptr,
     scratch: Ptr,
+    next: Ptr,
   ): void;
   routedInputGrad(
     dx: Ptr,
