@@ -31,9 +31,10 @@ import { adamSpan } from "./optim";
   return v;
 }
 
-// Units per take: half a chunk, so that the threads end close together.
-@inline function takeSize(chunk: i32): i32 {
-  return max(1, chunk >> 1);
+// Units per take: half a chunk, and at most an eighth of the units (with few rows a
+// chunk holds every core), so that the threads end close together.
+@inline function takeSize(chunk: i32, units: i32): i32 {
+  return max(1, min(chunk >> 1, units >> 3));
 }
 
 /**
@@ -76,7 +77,7 @@ export function routedForward(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize, next: usize
 ): void {
-  const G = next ? takeSize(chunkBlocks(B, N)) : chunkBlocks(B, N);
+  const G = next ? takeSize(chunkBlocks(B, N), c1 - c0) : chunkBlocks(B, N);
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
@@ -104,7 +105,7 @@ export function routedForwardPacked(
   B: i32, N: i32, S: i32, K: i32, c0: i32, c1: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize, next: usize
 ): void {
-  const G = next ? takeSize(chunkBlocks(B, N)) : chunkBlocks(B, N);
+  const G = next ? takeSize(chunkBlocks(B, N), c1 - c0) : chunkBlocks(B, N);
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   const coreBytes = <usize>packedBytes(N, N);
   for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
@@ -170,7 +171,7 @@ export function routedWeightGradAdam(
   p: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, decoupled: i32,
   stepSize: f32, invSqrtBc2: f32
 ): bool {
-  const U = next ? takeSize(chunkBlocks(B, S)) : chunkBlocks(B, S);
+  const U = next ? takeSize(chunkBlocks(B, S), u1 - u0) : chunkBlocks(B, S);
   // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
   // adam: one core's dW columns [N, width] after everything routedScratchBytes covers

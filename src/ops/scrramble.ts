@@ -63,9 +63,10 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o:
   ];
   const T = engine().threads;
   const split = coreRowParts(dstCores, B, T);
-  // Whole cores on every thread: the same call on each, taking cores from a shared counter
-  // (a faster thread takes more); rows cut for few cores: the static split.
-  const whole = T > 1 && split.length === T && split.every((list) => list.every(([, , b0, b1]) => b0 === 0 && b1 === B));
+  // Whole cores on every thread at a training batch: the same call on each, taking cores from a
+  // shared counter (a faster thread takes more). Rows cut for few cores, or a few rows (batch-1
+  // inference, where a call is too short for the takes to even out): the static split.
+  const whole = T > 1 && B >= 16 && split.length === T && split.every((list) => list.every(([, , b0, b1]) => b0 === 0 && b1 === B));
   const next = whole ? sharedCounter() : 0;
   const parts = whole
     ? split.map(() => [call(0, dstCores, 0, B, next)])
