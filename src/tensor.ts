@@ -141,6 +141,13 @@ export class Tensor {
     return this;
   }
 
+  /** Stand for zeros again without writing anything (a gradient after zeroGrad()): drops any pending write. */
+  clearToZero(): this {
+    this.pendingZero = true;
+    this.pendingWrite = null;
+    return this;
+  }
+
   /** A copy of the data. */
   toArray(): Float32Array {
     return this.data().slice();

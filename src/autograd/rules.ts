@@ -167,7 +167,7 @@ export const rules: RuleTable = {
       const slots = [gy.ptr, ld, x.ptr, srcCores * N, B, N, S, K, 0, C * K, dstPtr, srcSlot, coef];
       const calls = (make: (next: number) => KernelCall): KernelCall[] => {
         const T = engine().threads;
-        if (T === 1 || C * K < 2 * K) return [make(0)];
+        if (T === 1 || C < 2) return [make(0)];
         const next = sharedCounter();
         return Array.from({ length: T }, () => make(next));
       };

@@ -10,8 +10,8 @@ import { Tensor, type Shape } from "../tensor.js";
  */
 export function parameter(shape: Shape, name = ""): Tensor {
   const t = Tensor.persistent(shape, name);
-  t.grad = Tensor.persistent(shape, name ? `${name}.grad` : "");
-  t.grad.pendingZero = true; // zeros already, but as after zeroGrad(): the first backward may defer or overwrite
+  // zeros already, but pending as after zeroGrad(): the first backward may defer or overwrite
+  t.grad = Tensor.persistent(shape, name ? `${name}.grad` : "").clearToZero();
   t.requiresGrad = true;
   return t;
 }

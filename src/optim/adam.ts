@@ -97,18 +97,16 @@ export class Adam extends Optimizer {
       d.applied = true;
       if (i32(flags, n).some((f) => f !== 0)) bad.add(i);
     });
+    // adamStep over element ranges of the other parameters
+    const owners = this.ranges.map(({ param }) => (grads[param] ? param : -1));
     const calls: KernelCall[] = [];
-    const owners: number[] = [];
     this.ranges.forEach(({ param: i, lo, hi }, c) => {
-      const g = grads[i];
-      if (!g) return;
-      const p = this.params[i];
+      if (owners[c] < 0) return;
       const o = lo * 4;
-      owners[c] = i;
       calls.push([
         "adamStep",
-        p.ptr + o,
-        g.ptr + o,
+        this.params[i].ptr + o,
+        grads[i]!.ptr + o,
         this.m[i].ptr + o,
         this.v[i].ptr + o,
         hi - lo,
@@ -124,11 +122,7 @@ export class Adam extends Optimizer {
       ]);
     });
     parallel(calls);
-    const f = i32(this.flags, this.ranges.length);
-    owners.forEach((i, c) => {
-      if (f[c] !== 0) bad.add(i);
-    });
-    this.setNonFinite(bad);
+    this.readFlags(this.flags, owners, bad);
   }
 
   /** Named state buffers for state() / loadState(). */

@@ -40,10 +40,7 @@ export abstract class Optimizer {
    * gradient fill the zeros (Tensor.materialize()).
    */
   zeroGrad(): void {
-    for (const p of this.params) {
-      p.grad!.pendingZero = true;
-      p.grad!.pendingWrite = null;
-    }
+    for (const p of this.params) p.grad!.clearToZero();
   }
 
   /** The gradients, zeros written where none flowed (call at the start of step()). */
@@ -83,21 +80,16 @@ export abstract class Optimizer {
     return engine().arena.allocPersistent(Math.max(n, 1) * 4, "optimiser finite checks");
   }
 
-  /** Set nonFinite from the verdicts of the calls: owners[c] is the parameter index of call c. */
-  protected readFlags(ptr: number, owners: readonly number[]): void {
+  /**
+   * Set nonFinite from the verdicts of the calls: owners[c] is the parameter index of
+   * call c (-1: a call that did not run), and `bad` holds parameters already found
+   * not finite by other means (a fused update).
+   */
+  protected readFlags(ptr: number, owners: readonly number[], bad = new Set<number>()): void {
     const f = i32(ptr, owners.length);
-    this.nonFinite = null;
-    for (let c = 0; c < owners.length; c++) {
-      if (f[c] !== 0) {
-        const i = owners[c];
-        this.nonFinite = this.params[i].name || `parameter ${i}`;
-        return;
-      }
-    }
-  }
-
-  /** Set nonFinite to the first of the parameters (indices) whose update was not finite. */
-  protected setNonFinite(bad: Set<number>): void {
+    owners.forEach((i, c) => {
+      if (i >= 0 && f[c] !== 0) bad.add(i);
+    });
     this.nonFinite = null;
     for (let i = 0; i < this.params.length; i++) {
       if (bad.has(i)) {

@@ -104,10 +104,7 @@ function measureStep(model: Model, B: number, imageFeatures: number): number {
   backward(loss);
   const peak = arena.stats().peakStepBytes;
   // Drop the gradients: a deferred one would be written at endStep(), touching every gradient page.
-  for (const p of model.parameters()) {
-    p.grad!.pendingWrite = null;
-    p.grad!.pendingZero = true;
-  }
+  for (const p of model.parameters()) p.grad!.clearToZero();
   endStep();
   return peak;
 }

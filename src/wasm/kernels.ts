@@ -31,6 +31,23 @@ type RoutedForward = (
   next: Ptr,
 ) => void;
 
+/** The weight-gradient kernels' arguments for destination slots [u0, u1) (assembly/routed.ts). */
+type WeightGradSlots = [
+  gy: Ptr,
+  ldgy: Int,
+  x: Ptr,
+  xStride: Int,
+  B: Int,
+  N: Int,
+  S: Int,
+  K: Int,
+  u0: Int,
+  u1: Int,
+  dstPtr: Ptr,
+  srcSlot: Ptr,
+  coef: Ptr,
+];
+
 export interface KernelExports {
   ABI_VERSION: WebAssembly.Global;
   heapBase(): Ptr;
@@ -190,54 +207,26 @@ export interface KernelExports {
   routedForward: RoutedForward;
   /** routedForward over weights packed by packB (w: the packed cores). */
   routedForwardPacked: RoutedForward;
-  routedWeightGrad(
-    dw: Ptr,
-    gy: Ptr,
-    ldgy: Int,
-    x: Ptr,
-    xStride: Int,
-    B: Int,
-    N: Int,
-    S: Int,
-    K: Int,
-    u0: Int,
-    u1: Int,
-    dstPtr: Ptr,
-    srcSlot: Ptr,
-    coef: Ptr,
-    accumulate: Int,
-    scratch: Ptr,
-    next: Ptr,
-  ): void;
+  routedWeightGrad(dw: Ptr, ...a: [...WeightGradSlots, accumulate: Int, scratch: Ptr, next: Ptr]): void;
   /** routedWeightGrad fused with adamStep on the weights p and moments m, v (no gradient buffer). */
   routedWeightGradAdam(
-    gy: Ptr,
-    ldgy: Int,
-    x: Ptr,
-    xStride: Int,
-    B: Int,
-    N: Int,
-    S: Int,
-    K: Int,
-    u0: Int,
-    u1: Int,
-    dstPtr: Ptr,
-    srcSlot: Ptr,
-    coef: Ptr,
-    p: Ptr,
-    m: Ptr,
-    v: Ptr,
-    lr: F32,
-    beta1: F32,
-    beta2: F32,
-    eps: F32,
-    wd: F32,
-    decoupled: Int,
-    bc1: F32,
-    bc2: F32,
-    nonFinite: Ptr,
-    scratch: Ptr,
-    next: Ptr,
+    ...a: [
+      ...WeightGradSlots,
+      p: Ptr,
+      m: Ptr,
+      v: Ptr,
+      lr: F32,
+      beta1: F32,
+      beta2: F32,
+      eps: F32,
+      wd: F32,
+      decoupled: Int,
+      bc1: F32,
+      bc2: F32,
+      nonFinite: Ptr,
+      scratch: Ptr,
+      next: Ptr,
+    ]
   ): void;
   routedInputGrad(
     dx: Ptr,
