@@ -4,7 +4,7 @@
 
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
 export {
-  gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked, gemmPackedTN, packedABytes, packA, gemmPackedA, gemmPackedAB,
+  gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked, gemvPackedNonzero, gemmPackedTN, packedABytes, packA, gemmPackedA, gemmPackedAB,
 } from "./gemm";
 export {
   fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, binaryStep, binaryStepBackward,

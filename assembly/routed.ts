@@ -10,7 +10,7 @@
 // core (N = K S), C cores; strides are in elements, pointers byte addresses.
 
 import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
-import { gemmNN, gemmNT, gemmPacked, gemmPackedA, gemmPackedAB, packA, packedABytes, packedBytes } from "./gemm";
+import { gemmNN, gemmNT, gemmPackedA, gemmPackedAB, gemvPackedNonzero, packA, packedABytes, packedBytes } from "./gemm";
 import { routeGather, routeScatter } from "./routing";
 import { adamSpan } from "./optim";
 
@@ -98,7 +98,8 @@ export function routedForward(
 
 /**
  * routedForward with the weights given packed (packB of each W[c]^T, packedBytes(N, N)
- * per core), for repeated forward passes over weights that do not change.
+ * per core), for repeated forward passes over weights that do not change. Below 4
+ * rows the zero inputs are skipped (gemvPackedNonzero): same values.
  */
 export function routedForwardPacked(
   y: usize, ldy: i32, x: usize, xStride: i32, wPacked: usize,
@@ -114,7 +115,8 @@ export function routedForwardPacked(
     for (let c = cc; c < cc + n; c++) {
       const yc = y + (<usize>(c * N) << 2);
       const a = routed + (<usize>((c - cc) * N) << 2), wc = wPacked + <usize>c * coreBytes;
-      if (B < 4) gemmPacked(B, N, N, a, n * N, wc, yc, ldy, 0, scratch);
+      // few rows: the nonzero inputs' list in the GEMM scratch (8 N of its bytes)
+      if (B < 4) gemvPackedNonzero(B, N, N, a, n * N, wc, yc, ldy, scratch);
       else {
         packA(a, n * N, 1, B, N, ap);
         gemmPackedAB(B, N, N, ap, wc, yc, ldy, 0, scratch);

@@ -1,6 +1,7 @@
 // `npm run bench`: tinybench over the GEMM kernels (single thread), the time
 // split of a training step, then the model cases (training steps at batch 64,
-// batch-1 inference on the training model and on one prepared for inference)
+// batch-1 inference on the training model and on one prepared for inference, on
+// the bench's random input and on a bundled test digit)
 // on 1 and 2 threads in rounds. With --torch each round
 // runs ours then PyTorch's anchor for the same case (interleaved, so both see
 // the same host) and the ratio is reported as a median with its min-max over
@@ -89,14 +90,21 @@ for (const threads of [1, 2]) {
       // batch 1: the step's model, then a model prepared for inference; PyTorch's latency against both
       const inf = put(`infer ${kind}`);
       const prep = c.model.prepareInference ? put(`infer ${kind}, prepared weights`) : null; // dense: nothing to prepare
-      for (const [a, f] of [[inf, c.infer], ...(prep ? [[prep, c.inferPrepared] as const] : [])] as const) {
+      // the same on a real digit: its runs of zero inputs are skipped (PyTorch's dense GEMV time does not depend on the values)
+      const digit = c.inferDigit ? put(`infer ${kind}, prepared weights, a digit`) : null;
+      const ours = [
+        [inf, c.infer],
+        ...(prep ? [[prep, c.inferPrepared] as const] : []),
+        ...(digit && c.inferDigit ? [[digit, c.inferDigit] as const] : []),
+      ] as const;
+      for (const [a, f] of ours) {
         const s = await timeCalls(`infer ${kind}`, f, timeMs);
         a.ours.push(quantile(s, 0.5));
         a.p90.push(quantile(s, 0.9));
       }
       if (torch) {
         const l = torchLatency(kind, threads, calls);
-        for (const a of prep ? [inf, prep] : [inf]) {
+        for (const [a] of ours) {
           a.theirs.push(l.median);
           a.theirsP90.push(l.p90);
         }

@@ -14,6 +14,8 @@ import { Rng } from "../src/rng.js";
 import { createModel } from "../src/nn/registry.js";
 import type { Model } from "../src/nn/model.js";
 import { checkStepGradients } from "../test/helpers/reference-models.js";
+import { loadBundledMnist } from "../src/node/data-files.js";
+import { evalLoader } from "../src/train/evaluate.js";
 
 export type BenchModel = "scrramble" | "dense";
 
@@ -29,6 +31,11 @@ export interface ModelCase {
    * model runs; the step's model changes its weights every step.
    */
   inferPrepared(): number;
+  /**
+   * inferPrepared on the first bundled MNIST test digit, as `scrramble train` feeds it
+   * (ScRRAMBLe only): its blank pixels give runs of zero inputs that the batch-1 GEMV skips.
+   */
+  inferDigit?(): number;
   batch: number;
 }
 
@@ -47,6 +54,13 @@ export function trainingStep(model: Model, opt: Optimizer, x: Float32Array, y: n
     endStep();
     return v;
   };
+}
+
+/** The first bundled MNIST test digit as the evaluation loader gives it to `model` (resized, scaled to [0, 1]). */
+function firstTestDigit(model: Model): Float32Array {
+  const { test } = loadBundledMnist();
+  for (const b of evalLoader(model, test, { batchSize: 1 }).batches(0)) return Float32Array.from(b.x);
+  throw new Error("the bundled MNIST test set is empty");
 }
 
 function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
@@ -80,5 +94,17 @@ export function modelCase(kind: BenchModel, B = 64, fuseGradients = true): Model
   const plain = forward(createModel(kind))();
   if (inferPrepared() !== plain)
     throw new Error(`${kind}: prepared inference differs from the plain forward (${inferPrepared()} vs ${plain})`);
-  return { model, step, infer, inferPrepared, batch: B };
+  if (!deployed.prepareInference) return { model, step, infer, inferPrepared, batch: B };
+  const digit = firstTestDigit(deployed);
+  const onDigit = (m: Model) => () =>
+    noGrad(() => {
+      const s = m.scores(Tensor.from(digit, [1, model.inputSize])).data()[0];
+      endStep();
+      return s;
+    });
+  const inferDigit = onDigit(deployed),
+    plainDigit = onDigit(createModel(kind))();
+  if (inferDigit() !== plainDigit)
+    throw new Error(`${kind}: prepared inference on a digit differs from the plain forward (${inferDigit()} vs ${plainDigit})`);
+  return { model, step, infer, inferPrepared, inferDigit, batch: B };
 }

@@ -242,4 +242,90 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
   });
 }
 
+// Inputs with zeros in runs of every length (and none): leading, trailing, between values,
+// a whole row of zeros, and scattered ones, so that ranges start and end anywhere.
+function zeroRuns(n: number, seed: { s: number }): Float32Array {
+  const out = randomArray(n, seed);
+  let i = 0,
+    run = 0;
+  while (i < n) {
+    run = (run % 13) + 1;
+    const zeros = (i * 7 + run) % 3 === 0 ? run + 7 : run;
+    for (let z = 0; z < zeros && i < n; z++) out[i++] = 0;
+    i += (run % 4) + 1;
+  }
+  return out;
+}
+
+for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
+  test(`gemm ${variant}: gemvPackedNonzero skips runs of zero inputs and equals gemmPacked on few rows`, () => {
+    const { exports: k, memory } = loadKernels({ variant, initialPages: 256 });
+    const seed = { s: 11 };
+    const shapes: [number, number, number][] = [
+      [1, 256, 256],
+      [3, 40, 65],
+      [2, 13, 37],
+      [1, 8, 1],
+      [3, 33, 100],
+    ];
+    for (const [M, N, K] of shapes) {
+      for (const kind of ["dense", "runs", "zero"]) {
+        const A = kind === "dense" ? randomArray(M * K, seed) : kind === "runs" ? zeroRuns(M * K, seed) : new Float32Array(M * K);
+        if (kind === "runs" && M > 1) A.fill(0, 0, K); // a row of zeros only
+        const B = randomArray(K * N, seed);
+        const pa = 1 << 16,
+          pb = pa + M * K * 4 + 64,
+          pp = pb + K * N * 4 + 64,
+          pc = pp + k.packedBytes(K, N) + 64,
+          pd = pc + M * N * 4 + 64,
+          ps = pd + M * N * 4 + 64;
+        const listEnd = ps + 8 * K;
+        assert.ok(listEnd + 64 < memory.buffer.byteLength);
+        const view = () => new Float32Array(memory.buffer);
+        view().set(A, pa / 4);
+        view().set(B, pb / 4);
+        view().fill(7, listEnd / 4, listEnd / 4 + 16); // a guard after the list's 8 K bytes
+        k.packB(pb, N, 0, K, N, pp);
+        k.gemmPacked(M, N, K, pa, K, pp, pc, N, 0, ps);
+        k.gemvPackedNonzero(M, N, K, pa, K, pp, pd, N, ps);
+        const want = view().slice(pc / 4, pc / 4 + M * N),
+          got = view().slice(pd / 4, pd / 4 + M * N);
+        // the same value (a sum of zero terms only may differ in its sign: === takes -0 as 0)
+        for (let i = 0; i < M * N; i++) assert.ok(got[i] === want[i], `${M}x${N}x${K} ${kind} [${i}]: ${got[i]} vs ${want[i]}`);
+        const ref = naiveMatmul(A, B, M, K, N);
+        for (let i = 0; i < M * N; i++) assert.ok(Math.abs(got[i] - ref[i]) <= 1e-5 * K + 1e-6, `${kind} reference [${i}]`);
+        assert.equal(Array.from(view().slice(listEnd / 4, listEnd / 4 + 16)), new Array(16).fill(7), "nothing written past the list");
+      }
+    }
+    // The rows under a run of ZERO_RUN (8) or more zeros are not read: NaN there stays out of y,
+    // while a shorter run is summed (0 * NaN is NaN).
+    const K = 40,
+      N = 16;
+    const pa = 1 << 16,
+      pb = pa + K * 4,
+      pp = pb + K * N * 4,
+      py = pp + k.packedBytes(K, N),
+      ps = py + N * 4;
+    for (const [zeros, finite] of [
+      [12, true],
+      [7, false],
+    ] as [number, boolean][]) {
+      const A = new Float32Array(K).fill(1);
+      A.fill(0, 10, 10 + zeros);
+      const B = new Float32Array(K * N).fill(0.5);
+      B.fill(NaN, 12 * N, 13 * N); // row 12 lies in the run
+      new Float32Array(memory.buffer).set(A, pa / 4);
+      new Float32Array(memory.buffer).set(B, pb / 4);
+      k.packB(pb, N, 0, K, N, pp);
+      k.gemvPackedNonzero(1, N, K, pa, K, pp, py, N, ps);
+      const y = new Float32Array(memory.buffer).slice(py / 4, py / 4 + N);
+      assert.ok(
+        y.every((v) => Number.isFinite(v) === finite),
+        `a run of ${zeros} zeros: ${Array.from(y)}`,
+      );
+      if (finite) assert.ok(y.every((v) => v === (K - zeros) * 0.5));
+    }
+  });
+}
+
 test.run();

@@ -57,6 +57,7 @@ export interface KernelExports {
   packedBytes(I: Int, J: Int): Int;
   packB(b: Ptr, ldb: Int, transB: Int, I: Int, J: Int, panels: Ptr): void;
   gemmPacked(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
+  gemvPackedNonzero(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, list: Ptr): void;
   gemmPackedTN(M: Int, J: Int, I: Int, a: Ptr, lda: Int, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
   packedABytes(M: Int, I: Int): Int;
   packA(a: Ptr, aRow: Int, aCol: Int, M: Int, I: Int, dst: Ptr): void;
