@@ -91,7 +91,8 @@ export function modelCase(kind: BenchModel, B = 64, fuseGradients = true): Model
   deployed.prepareInference?.();
   const infer = forward(model),
     inferPrepared = forward(deployed);
-  const plain = forward(createModel(kind))();
+  const unprepared = createModel(kind); // the same weights, not prepared: the reference of both checks
+  const plain = forward(unprepared)();
   if (inferPrepared() !== plain)
     throw new Error(`${kind}: prepared inference differs from the plain forward (${inferPrepared()} vs ${plain})`);
   if (!deployed.prepareInference) return { model, step, infer, inferPrepared, batch: B };
@@ -103,7 +104,7 @@ export function modelCase(kind: BenchModel, B = 64, fuseGradients = true): Model
       return s;
     });
   const inferDigit = onDigit(deployed),
-    plainDigit = onDigit(createModel(kind))();
+    plainDigit = onDigit(unprepared)();
   if (inferDigit() !== plainDigit)
     throw new Error(`${kind}: prepared inference on a digit differs from the plain forward (${inferDigit()} vs ${plainDigit})`);
   return { model, step, infer, inferPrepared, inferDigit, batch: B };
