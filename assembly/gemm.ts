@@ -369,9 +369,10 @@ const ZERO_RUN: i32 = 8;
  * y[M,J] = a[M,I] . b for few rows (M < 4 in use) on b given packed (packB), skipping
  * runs of zero inputs: a zero a[i, k] adds nothing (the crossbar row it would drive
  * stays idle), so each row first lists its ranges of k between runs of at least
- * ZERO_RUN zeros, then every panel sums over those ranges in order. Each output is
- * gemmPacked's sum less zero terms: the same value for finite b (a sum of only zero
- * terms may differ in its sign). list: 8 I bytes.
+ * ZERO_RUN zeros, then every panel sums over those ranges in order (a row with no run
+ * takes gemmPacked's loop). Each output is gemmPacked's sum less zero terms: the same
+ * value for finite b (a sum of only zero terms may differ in its sign).
+ * list: max(8 I, 32) bytes.
  */
 export function gemvPackedNonzero(
   M: i32, J: i32, I: i32, a: usize, lda: i32, panels: usize,
@@ -398,6 +399,11 @@ export function gemvPackedNonzero(
       store<i32>(list + (<usize>ranges << 3), start);
       store<i32>(list + (<usize>ranges << 3), end, 4);
       ranges++;
+    }
+    if (ranges == 1 && load<i32>(list) == 0 && load<i32>(list, 4) == I) {
+      // no run to skip: the plain loop (the same sums)
+      gemvPacked(1, J, I, ar, lda, panels, yr, ldy, 0, list);
+      continue;
     }
     const listBytes = <usize>ranges << 3;
     let j0 = 0;

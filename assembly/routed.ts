@@ -115,7 +115,7 @@ export function routedForwardPacked(
     for (let c = cc; c < cc + n; c++) {
       const yc = y + (<usize>(c * N) << 2);
       const a = routed + (<usize>((c - cc) * N) << 2), wc = wPacked + <usize>c * coreBytes;
-      // few rows: the nonzero inputs' list in the GEMM scratch (8 N of its bytes)
+      // few rows: the list of ranges in the GEMM scratch (max(8 N, 32) of its bytes)
       if (B < 4) gemvPackedNonzero(B, N, N, a, n * N, wc, yc, ldy, scratch);
       else {
         packA(a, n * N, 1, B, N, ap);

@@ -267,6 +267,8 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
       [2, 13, 37],
       [1, 8, 1],
       [3, 33, 100],
+      [1, 13, 2],
+      [2, 5, 3],
     ];
     for (const [M, N, K] of shapes) {
       for (const kind of ["dense", "runs", "zero"]) {
@@ -279,12 +281,12 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
           pc = pp + k.packedBytes(K, N) + 64,
           pd = pc + M * N * 4 + 64,
           ps = pd + M * N * 4 + 64;
-        const listEnd = ps + 8 * K;
+        const listEnd = ps + Math.max(8 * K, 32);
         assert.ok(listEnd + 64 < memory.buffer.byteLength);
         const view = () => new Float32Array(memory.buffer);
         view().set(A, pa / 4);
         view().set(B, pb / 4);
-        view().fill(7, listEnd / 4, listEnd / 4 + 16); // a guard after the list's 8 K bytes
+        view().fill(7, listEnd / 4, listEnd / 4 + 16); // a guard after the list's max(8 K, 32) bytes
         k.packB(pb, N, 0, K, N, pp);
         k.gemmPacked(M, N, K, pa, K, pp, pc, N, 0, ps);
         k.gemvPackedNonzero(M, N, K, pa, K, pp, pd, N, ps);
