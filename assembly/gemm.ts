@@ -295,69 +295,16 @@ export function packB(b: usize, ldb: i32, transB: i32, I: i32, J: i32, panels: u
 }
 
 // Few rows on packed panels: each output lane sums a[i, k] * panel[k][lane] over k,
-// in order. Four panels (32 columns) at a time: eight independent accumulators
-// keep both FMA pipes busy (two would wait on the FMA latency at every k).
+// in order (rowOverRanges with one range). tmp: 40 bytes.
 function gemvPacked(
   M: i32, J: i32, I: i32, a: usize, lda: i32, panels: usize,
   y: usize, ldy: i32, accumulate: i32, tmp: usize
 ): void {
-  const panelBytes = <usize>I << 5;
+  const every = tmp + 32; // the one range [0, I), after the 32 bytes of a last partial panel
+  store<i32>(every, 0);
+  store<i32>(every, I, 4);
   for (let i = 0; i < M; i++) {
-    const ar = a + (<usize>i * lda << 2);
-    const yr = y + (<usize>i * ldy << 2);
-    let j0 = 0;
-    for (; j0 + 32 <= J; j0 += 32) {
-      let p0 = panels + <usize>(j0 >> 3) * panelBytes;
-      let p1 = p0 + panelBytes, p2 = p1 + panelBytes, p3 = p2 + panelBytes;
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
-      for (let k = 0; k < I; k++) {
-        const x = v128.load32_splat(ar + (<usize>k << 2));
-        s0 = madd(x, v128.load(p0), s0);
-        s1 = madd(x, v128.load(p0, 16), s1);
-        s2 = madd(x, v128.load(p1), s2);
-        s3 = madd(x, v128.load(p1, 16), s3);
-        s4 = madd(x, v128.load(p2), s4);
-        s5 = madd(x, v128.load(p2, 16), s5);
-        s6 = madd(x, v128.load(p3), s6);
-        s7 = madd(x, v128.load(p3, 16), s7);
-        p0 += 32; p1 += 32; p2 += 32; p3 += 32;
-      }
-      const d = yr + (<usize>j0 << 2);
-      if (accumulate) {
-        s0 = f32x4.add(v128.load(d), s0); s1 = f32x4.add(v128.load(d, 16), s1);
-        s2 = f32x4.add(v128.load(d, 32), s2); s3 = f32x4.add(v128.load(d, 48), s3);
-        s4 = f32x4.add(v128.load(d, 64), s4); s5 = f32x4.add(v128.load(d, 80), s5);
-        s6 = f32x4.add(v128.load(d, 96), s6); s7 = f32x4.add(v128.load(d, 112), s7);
-      }
-      v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
-      v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
-    }
-    for (; j0 < J; j0 += 8) {
-      let p = panels + <usize>(j0 >> 3) * panelBytes;
-      let s0 = f32x4.splat(0),
-        s1 = f32x4.splat(0);
-      for (let k = 0; k < I; k++) {
-        const x = v128.load32_splat(ar + (<usize>k << 2));
-        s0 = madd(x, v128.load(p), s0);
-        s1 = madd(x, v128.load(p, 16), s1);
-        p += 32;
-      }
-      const w = min(8, J - j0);
-      const d = yr + (<usize>j0 << 2);
-      if (w == 8 && !accumulate) {
-        v128.store(d, s0);
-        v128.store(d, s1, 16);
-        continue;
-      }
-      v128.store(tmp, s0);
-      v128.store(tmp, s1, 16);
-      for (let j = 0; j < w; j++) {
-        const o = d + (<usize>j << 2);
-        const v = load<f32>(tmp + (<usize>j << 2));
-        store<f32>(o, accumulate ? load<f32>(o) + v : v);
-      }
-    }
+    rowOverRanges(J, I, a + (<usize>i * lda << 2), panels, y + (<usize>i * ldy << 2), every, 8, accumulate, tmp);
   }
 }
 
@@ -370,93 +317,112 @@ const ZERO_RUN: i32 = 8;
  * runs of zero inputs: a zero a[i, k] adds nothing (the crossbar row it would drive
  * stays idle), so each row first lists its ranges of k between runs of at least
  * ZERO_RUN zeros, then every panel sums over those ranges in order (a row with no run
- * takes gemmPacked's loop). Each output is gemmPacked's sum less zero terms: the same
- * value for finite b (a sum of only zero terms may differ in its sign).
+ * is one range, gemmPacked's loop). Each output is gemmPacked's sum less zero terms:
+ * the same value for finite b (a sum of only zero terms may differ in its sign).
  * list: max(8 I, 32) bytes.
  */
 export function gemvPackedNonzero(
   M: i32, J: i32, I: i32, a: usize, lda: i32, panels: usize,
   y: usize, ldy: i32, list: usize
 ): void {
-  const panelBytes = <usize>I << 5;
   for (let i = 0; i < M; i++) {
     const ar = a + (<usize>i * lda << 2);
-    const yr = y + (<usize>i * ldy << 2);
-    // list [ranges]: (first k, one past the last nonzero k) of each range
-    let ranges = 0;
-    let k = 0;
-    while (k < I) {
-      while (k < I && load<f32>(ar + (<usize>k << 2)) == 0) k++;
-      if (k >= I) break;
-      const start = k;
-      let end = k, zeros = 0;
-      for (; k < I; k++) {
-        if (load<f32>(ar + (<usize>k << 2)) != 0) {
-          end = k + 1;
-          zeros = 0;
-        } else if (++zeros >= ZERO_RUN) break;
-      }
-      store<i32>(list + (<usize>ranges << 3), start);
-      store<i32>(list + (<usize>ranges << 3), end, 4);
-      ranges++;
+    const ranges = nonzeroRanges(ar, I, list);
+    // the list doubles as the last partial panel's 32 bytes: every range is read by then
+    rowOverRanges(J, I, ar, panels, y + (<usize>i * ldy << 2), list, <usize>ranges << 3, 0, list);
+  }
+}
+
+// The ranges of a row ar[0..I) between runs of at least ZERO_RUN zeros, as (first k,
+// one past the last nonzero k) pairs of i32 at list; returns how many.
+function nonzeroRanges(ar: usize, I: i32, list: usize): i32 {
+  let ranges = 0;
+  let k = 0;
+  while (k < I) {
+    while (k < I && load<f32>(ar + (<usize>k << 2)) == 0) k++;
+    if (k >= I) break;
+    const start = k;
+    let end = k, zeros = 0;
+    for (; k < I; k++) {
+      if (load<f32>(ar + (<usize>k << 2)) != 0) {
+        end = k + 1;
+        zeros = 0;
+      } else if (++zeros >= ZERO_RUN) break;
     }
-    if (ranges == 1 && load<i32>(list) == 0 && load<i32>(list, 4) == I) {
-      // no run to skip: the plain loop (the same sums)
-      gemvPacked(1, J, I, ar, lda, panels, yr, ldy, 0, list);
+    store<i32>(list + (<usize>ranges << 3), start);
+    store<i32>(list + (<usize>ranges << 3), end, 4);
+    ranges++;
+  }
+  return ranges;
+}
+
+// One row yr[0..J) (+)= sum over the listed ranges of k (rangeBytes of (k0, k1) i32 pairs
+// at list) of ar[k] * panel[k], each lane in k order. Four panels (32 columns) at a time:
+// eight independent accumulators keep both FMA pipes busy (two would wait on the FMA
+// latency at every k). tmp: 32 bytes, written only after every range is read.
+@inline function rowOverRanges(
+  J: i32, I: i32, ar: usize, panels: usize, yr: usize, list: usize, rangeBytes: usize, accumulate: i32, tmp: usize
+): void {
+  const panelBytes = <usize>I << 5;
+  let j0 = 0;
+  for (; j0 + 32 <= J; j0 += 32) {
+    const q = panels + <usize>(j0 >> 3) * panelBytes;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+    for (let r: usize = 0; r < rangeBytes; r += 8) {
+      const k0 = load<i32>(list + r), k1 = load<i32>(list + r, 4);
+      let p0 = q + (<usize>k0 << 5);
+      let p1 = p0 + panelBytes, p2 = p1 + panelBytes, p3 = p2 + panelBytes;
+      for (let k = k0; k < k1; k++) {
+        const x = v128.load32_splat(ar + (<usize>k << 2));
+        s0 = madd(x, v128.load(p0), s0);
+        s1 = madd(x, v128.load(p0, 16), s1);
+        s2 = madd(x, v128.load(p1), s2);
+        s3 = madd(x, v128.load(p1, 16), s3);
+        s4 = madd(x, v128.load(p2), s4);
+        s5 = madd(x, v128.load(p2, 16), s5);
+        s6 = madd(x, v128.load(p3), s6);
+        s7 = madd(x, v128.load(p3, 16), s7);
+        p0 += 32; p1 += 32; p2 += 32; p3 += 32;
+      }
+    }
+    const d = yr + (<usize>j0 << 2);
+    if (accumulate) {
+      s0 = f32x4.add(v128.load(d), s0); s1 = f32x4.add(v128.load(d, 16), s1);
+      s2 = f32x4.add(v128.load(d, 32), s2); s3 = f32x4.add(v128.load(d, 48), s3);
+      s4 = f32x4.add(v128.load(d, 64), s4); s5 = f32x4.add(v128.load(d, 80), s5);
+      s6 = f32x4.add(v128.load(d, 96), s6); s7 = f32x4.add(v128.load(d, 112), s7);
+    }
+    v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
+    v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
+  }
+  for (; j0 < J; j0 += 8) {
+    const q = panels + <usize>(j0 >> 3) * panelBytes;
+    let s0 = f32x4.splat(0),
+      s1 = f32x4.splat(0);
+    for (let r: usize = 0; r < rangeBytes; r += 8) {
+      const k0 = load<i32>(list + r), k1 = load<i32>(list + r, 4);
+      let p = q + (<usize>k0 << 5);
+      for (let k = k0; k < k1; k++) {
+        const x = v128.load32_splat(ar + (<usize>k << 2));
+        s0 = madd(x, v128.load(p), s0);
+        s1 = madd(x, v128.load(p, 16), s1);
+        p += 32;
+      }
+    }
+    const w = min(8, J - j0);
+    const d = yr + (<usize>j0 << 2);
+    if (w == 8 && !accumulate) {
+      v128.store(d, s0);
+      v128.store(d, s1, 16);
       continue;
     }
-    const listBytes = <usize>ranges << 3;
-    let j0 = 0;
-    for (; j0 + 32 <= J; j0 += 32) {
-      const q = panels + <usize>(j0 >> 3) * panelBytes;
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
-      for (let r: usize = 0; r < listBytes; r += 8) {
-        const k0 = load<i32>(list + r), k1 = load<i32>(list + r, 4);
-        let p0 = q + (<usize>k0 << 5);
-        let p1 = p0 + panelBytes, p2 = p1 + panelBytes, p3 = p2 + panelBytes;
-        for (let kk = k0; kk < k1; kk++) {
-          const x = v128.load32_splat(ar + (<usize>kk << 2));
-          s0 = madd(x, v128.load(p0), s0);
-          s1 = madd(x, v128.load(p0, 16), s1);
-          s2 = madd(x, v128.load(p1), s2);
-          s3 = madd(x, v128.load(p1, 16), s3);
-          s4 = madd(x, v128.load(p2), s4);
-          s5 = madd(x, v128.load(p2, 16), s5);
-          s6 = madd(x, v128.load(p3), s6);
-          s7 = madd(x, v128.load(p3, 16), s7);
-          p0 += 32; p1 += 32; p2 += 32; p3 += 32;
-        }
-      }
-      const d = yr + (<usize>j0 << 2);
-      v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
-      v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
-    }
-    for (; j0 < J; j0 += 8) {
-      const q = panels + <usize>(j0 >> 3) * panelBytes;
-      let s0 = f32x4.splat(0),
-        s1 = f32x4.splat(0);
-      for (let r: usize = 0; r < listBytes; r += 8) {
-        const k0 = load<i32>(list + r), k1 = load<i32>(list + r, 4);
-        let p = q + (<usize>k0 << 5);
-        for (let kk = k0; kk < k1; kk++) {
-          const x = v128.load32_splat(ar + (<usize>kk << 2));
-          s0 = madd(x, v128.load(p), s0);
-          s1 = madd(x, v128.load(p, 16), s1);
-          p += 32;
-        }
-      }
-      const w = min(8, J - j0);
-      const d = yr + (<usize>j0 << 2);
-      if (w == 8) {
-        v128.store(d, s0);
-        v128.store(d, s1, 16);
-        continue;
-      }
-      // the last panel, w < 8 columns: through the list's first 32 bytes (the row is done with it)
-      v128.store(list, s0);
-      v128.store(list, s1, 16);
-      for (let j = 0; j < w; j++) store<f32>(d + (<usize>j << 2), load<f32>(list + (<usize>j << 2)));
+    v128.store(tmp, s0);
+    v128.store(tmp, s1, 16);
+    for (let j = 0; j < w; j++) {
+      const o = d + (<usize>j << 2);
+      const v = load<f32>(tmp + (<usize>j << 2));
+      store<f32>(o, accumulate ? load<f32>(o) + v : v);
     }
   }
 }

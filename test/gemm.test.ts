@@ -280,15 +280,16 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
           pp = pb + K * N * 4 + 64,
           pc = pp + k.packedBytes(K, N) + 64,
           pd = pc + M * N * 4 + 64,
-          ps = pd + M * N * 4 + 64;
+          ps = pd + M * N * 4 + 64,
+          pt = ps + Math.max(8 * K, 32) + 128; // gemmPacked's own 128 bytes of tmp, after the guard
         const listEnd = ps + Math.max(8 * K, 32);
-        assert.ok(listEnd + 64 < memory.buffer.byteLength);
+        assert.ok(pt + 128 < memory.buffer.byteLength);
         const view = () => new Float32Array(memory.buffer);
         view().set(A, pa / 4);
         view().set(B, pb / 4);
         view().fill(7, listEnd / 4, listEnd / 4 + 16); // a guard after the list's max(8 K, 32) bytes
         k.packB(pb, N, 0, K, N, pp);
-        k.gemmPacked(M, N, K, pa, K, pp, pc, N, 0, ps);
+        k.gemmPacked(M, N, K, pa, K, pp, pc, N, 0, pt);
         k.gemvPackedNonzero(M, N, K, pa, K, pp, pd, N, ps);
         const want = view().slice(pc / 4, pc / 4 + M * N),
           got = view().slice(pd / 4, pd / 4 + M * N);
