@@ -91,11 +91,10 @@ for (const threads of [1, 2]) {
       const inf = put(`infer ${kind}`);
       const prep = c.model.prepareInference ? put(`infer ${kind}, prepared weights`) : null; // dense: nothing to prepare
       // the same on a real digit: its runs of zero inputs are skipped (PyTorch's dense GEMV time does not depend on the values)
-      const digit = c.inferDigit ? put(`infer ${kind}, prepared weights, a digit`) : null;
       const ours = [
         [inf, c.infer],
         ...(prep ? [[prep, c.inferPrepared] as const] : []),
-        ...(digit && c.inferDigit ? [[digit, c.inferDigit] as const] : []),
+        ...(c.inferDigit ? [[put(`infer ${kind}, prepared weights, a digit`), c.inferDigit] as const] : []),
       ] as const;
       for (const [a, f] of ours) {
         const s = await timeCalls(`infer ${kind}`, f, timeMs);

@@ -56,10 +56,13 @@ export function trainingStep(model: Model, opt: Optimizer, x: Float32Array, y: n
   };
 }
 
+let digitInput: Float32Array | undefined; // the digit, read once for every thread count
+
 /** The first bundled MNIST test digit as the evaluation loader gives it to `model` (resized, scaled to [0, 1]). */
 function firstTestDigit(model: Model): Float32Array {
+  if (digitInput?.length === model.inputSize) return digitInput;
   const { test } = loadBundledMnist();
-  for (const b of evalLoader(model, test, { batchSize: 1 }).batches(0)) return Float32Array.from(b.x);
+  for (const b of evalLoader(model, test, { batchSize: 1 }).batches(0)) return (digitInput = Float32Array.from(b.x));
   throw new Error("the bundled MNIST test set is empty");
 }
 

@@ -31,6 +31,9 @@ type RoutedForward = (
   next: Ptr,
 ) => void;
 
+/** AdamW's step arguments after the tensors (adamStep, routedWeightGradAdam). */
+type AdamHyper = [lr: F32, beta1: F32, beta2: F32, eps: F32, wd: F32, decoupled: Int, bc1: F32, bc2: F32, nonFinite: Ptr];
+
 /** The weight-gradient kernels' arguments for destination slots [u0, u1) (assembly/routed.ts). */
 type WeightGradSlots = [
   gy: Ptr,
@@ -103,22 +106,7 @@ export interface KernelExports {
     b1: Int,
     accumulate: Int,
   ): void;
-  adamStep(
-    p: Ptr,
-    g: Ptr,
-    m: Ptr,
-    v: Ptr,
-    n: Int,
-    lr: F32,
-    beta1: F32,
-    beta2: F32,
-    eps: F32,
-    wd: F32,
-    decoupled: Int,
-    bc1: F32,
-    bc2: F32,
-    nonFinite: Ptr,
-  ): void;
+  adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: Int, ...h: AdamHyper): void;
   sgdStep(
     p: Ptr,
     g: Ptr,
@@ -210,25 +198,7 @@ export interface KernelExports {
   routedForwardPacked: RoutedForward;
   routedWeightGrad(dw: Ptr, ...a: [...WeightGradSlots, accumulate: Int, scratch: Ptr, next: Ptr]): void;
   /** routedWeightGrad fused with adamStep on the weights p and moments m, v (no gradient buffer). */
-  routedWeightGradAdam(
-    ...a: [
-      ...WeightGradSlots,
-      p: Ptr,
-      m: Ptr,
-      v: Ptr,
-      lr: F32,
-      beta1: F32,
-      beta2: F32,
-      eps: F32,
-      wd: F32,
-      decoupled: Int,
-      bc1: F32,
-      bc2: F32,
-      nonFinite: Ptr,
-      scratch: Ptr,
-      next: Ptr,
-    ]
-  ): void;
+  routedWeightGradAdam(...a: [...WeightGradSlots, p: Ptr, m: Ptr, v: Ptr, ...AdamHyper, scratch: Ptr, next: Ptr]): void;
   routedInputGrad(
     dx: Ptr,
     xStride: Int,
