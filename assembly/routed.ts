@@ -2,16 +2,20 @@
 // the routed inputs of a chunk of cores are gathered from the source slots into
 // the caller's per-thread scratch and multiplied there, so no routed buffer for
 // the whole layer is written to memory and read back (the backward pass gathers
-// again); the input gradients of a chunk are scattered into dx straight from
-// scratch. A chunk is gathered (scattered) one sample row at a time over all its
-// cores, so each row of x (dx) is read once per chunk while it is in cache.
-// Routing: CSR by destination slot, as routing.ts. Allocates nothing.
+// again). A chunk is gathered one sample row at a time over all its cores, so
+// each row of x is read once per chunk while it is in cache. Where many routes
+// feed each destination slot, the caller gathers the whole layer once instead
+// (routeGather) and passes dstPtr 0: x is then the routed input itself
+// ([B, DS S], destination slot u at column u S), kept for the weight gradient.
+// Routing: CSR by destination slot, as routing.ts; the input gradient takes it
+// by source slot (transposeRouting) and writes each dx value once.
+// Allocates nothing.
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per
 // core (N = K S), C cores; strides are in elements, pointers byte addresses.
 
 import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
 import { gemmNN, gemmNT, gemmPackedA, gemmPackedAB, gemvPackedNonzero, packA, packedABytes, packedBytes } from "./gemm";
-import { routeGather, routeScatter } from "./routing";
+import { gatherRows, routeGather } from "./routing";
 import { adamSpan } from "./optim";
 
 // Blocks per chunk: as many routed blocks [B, width] (a core's, width N, or a slot's,
@@ -67,6 +71,18 @@ export function routedScratchBytes(B: i32, N: i32): i32 {
   }
 }
 
+// Gathers cores [cc, cc + n) into routed [B, n N] (n K destination slots from dstPtr's
+// entry cc K) and returns its row stride; with dstPtr 0 (x already routed) gathers
+// nothing and returns x's.
+@inline function gatherCores(
+  routed: usize, x: usize, xStride: i32, B: i32, S: i32, K: i32, cc: i32, n: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize
+): i32 {
+  if (!dstPtr) return xStride;
+  routeGather(routed, n * K * S, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
+  return n * K * S;
+}
+
 /**
  * y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T for cores c in [c0, c1), then
  * max(y, 0) in place when relu is 1 (while the core's block is in cache).
@@ -81,14 +97,15 @@ export function routedForward(
   const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
   for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
-    // routed [B, n N]: the chunk's cores side by side
-    routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
+    // routed [B, n N]: the chunk's cores side by side (or x itself, already routed)
+    const lda = gatherCores(routed, x, xStride, B, S, K, cc, n, dstPtr, srcSlot, coef);
     for (let c = cc; c < cc + n; c++) {
       const yc = y + (<usize>(c * N) << 2);
-      const a = routed + (<usize>((c - cc) * N) << 2), wc = w + (<usize>c * N * N << 2);
-      if (B < 4) gemmNT(B, N, N, a, n * N, wc, N, yc, ldy, 0, scratch);
+      const a = dstPtr ? routed + (<usize>((c - cc) * N) << 2) : x + (<usize>(c * N) << 2);
+      const wc = w + (<usize>c * N * N << 2);
+      if (B < 4) gemmNT(B, N, N, a, lda, wc, N, yc, ldy, 0, scratch);
       else {
-        packA(a, n * N, 1, B, N, ap);
+        packA(a, lda, 1, B, N, ap);
         gemmPackedA(B, N, N, ap, wc, N, 1, yc, ldy, 0, scratch);
       }
       if (relu) reluBlock(yc, ldy, B, N);
@@ -111,14 +128,15 @@ export function routedForwardPacked(
   const coreBytes = <usize>packedBytes(N, N);
   for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
-    routeGather(routed, n * N, x, xStride, B, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
+    const lda = gatherCores(routed, x, xStride, B, S, K, cc, n, dstPtr, srcSlot, coef);
     for (let c = cc; c < cc + n; c++) {
       const yc = y + (<usize>(c * N) << 2);
-      const a = routed + (<usize>((c - cc) * N) << 2), wc = wPacked + <usize>c * coreBytes;
+      const a = dstPtr ? routed + (<usize>((c - cc) * N) << 2) : x + (<usize>(c * N) << 2);
+      const wc = wPacked + <usize>c * coreBytes;
       // few rows: the list of ranges in the GEMM scratch (max(8 N, 32) of its bytes)
-      if (B < 4) gemvPackedNonzero(B, N, N, a, n * N, wc, yc, ldy, scratch);
+      if (B < 4) gemvPackedNonzero(B, N, N, a, lda, wc, yc, ldy, scratch);
       else {
-        packA(a, n * N, 1, B, N, ap);
+        packA(a, lda, 1, B, N, ap);
         gemmPackedAB(B, N, N, ap, wc, yc, ldy, 0, scratch);
       }
       if (relu) reluBlock(yc, ldy, B, N);
@@ -182,9 +200,10 @@ export function routedWeightGradAdam(
   let bad = false;
   for (let ua = next ? u0 + take(next, U) : u0; ua < u1; ua = next ? u0 + take(next, U) : ua + U) {
     const ub = min(u1, ua + U);
-    const ld = (ub - ua) * S;
-    // routed [B, (ub - ua) S]: the chunk's slots side by side
-    routeGather(routed, ld, x, xStride, B, S, ub - ua, dstPtr + (<usize>ua << 2), srcSlot, coef);
+    // routed [B, (ub - ua) S]: the chunk's slots side by side (x itself when already routed)
+    const ld = dstPtr ? (ub - ua) * S : xStride;
+    if (dstPtr) routeGather(routed, ld, x, xStride, B, S, ub - ua, dstPtr + (<usize>ua << 2), srcSlot, coef);
+    const first = dstPtr ? routed : x + (<usize>(ua * S) << 2);
     for (let u = ua; u < ub; ) {
       const c = u / K;
       const end = min(ub, (c + 1) * K);
@@ -192,7 +211,7 @@ export function routedWeightGradAdam(
         packA(gy + (<usize>(c * N) << 2), 1, ldgy, N, B, ap);
         packed = c;
       }
-      const a = routed + (<usize>((u - ua) * S) << 2);
+      const a = first + (<usize>((u - ua) * S) << 2);
       const at = (<usize>c * N * N + <usize>(u - c * K) * S) << 2;
       if (adam) {
         const width = (end - u) * S;
@@ -213,34 +232,35 @@ export function routedWeightGradAdam(
 }
 
 /**
- * dx[b] (+)= scatter over the C destination cores of (gy[b, c] [N] . W[c]) for rows b in [b0, b1).
- * dx [B, xStride] (all of a row's xStride values are written when accumulate is 0),
- * gy [B, ldgy], w [C, N, N]. Each dx value sums its contributions by destination
- * core, then slot, then route: the order of the unfused routeScatter.
+ * dx[b] (+)= the transposed routing of g[b] for rows b in [b0, b1), where
+ * g[b, c] [N] = gy[b, c] . W[c] over the C destination cores is written to
+ * drouted [B, C N] (its rows b0..b1). dx [B, xStride], xStride = the source
+ * cores' values per row (xStride / S source slots, all written when accumulate
+ * is 0); gy [B, ldgy]; w [C, N, N]. The routing is by source slot
+ * (transposeRouting): srcPtr i32 [xStride / S + 1], dstSlot i32 [P], coef f32 [P],
+ * each source slot's routes in increasing destination slot. Each dx value is
+ * summed in registers from drouted and written once, taking its terms by
+ * destination core, then slot, then route: the order of a scatter-add by
+ * destination slot (routeScatter).
  */
 export function routedInputGrad(
-  dx: usize, xStride: i32, gy: usize, ldgy: i32, w: usize,
-  b0: i32, b1: i32, N: i32, S: i32, K: i32, C: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: i32, scratch: usize
+  dx: usize, xStride: i32, drouted: usize, gy: usize, ldgy: i32, w: usize,
+  b0: i32, b1: i32, N: i32, S: i32, C: i32,
+  srcPtr: usize, dstSlot: usize, coef: usize, accumulate: i32, scratch: usize
 ): void {
   const rows = b1 - b0;
   if (rows <= 0) return;
-  const dxRows = dx + (<usize>b0 * xStride << 2);
-  if (!accumulate) memory.fill(dxRows, 0, <usize>rows * xStride << 2);
-  const G = chunkBlocks(rows, N);
-  const ap = packedAAt(scratch, N), drouted = chunkAt(scratch, rows, N);
-  for (let cc = 0; cc < C; cc += G) {
-    const n = min(G, C - cc);
-    // drouted [rows, n N]: the chunk's cores side by side, scattered one row at a time
-    for (let c = cc; c < cc + n; c++) {
-      const a = gy + (<usize>(b0 * ldgy + c * N) << 2), wc = w + (<usize>c * N * N << 2);
-      const out = drouted + (<usize>((c - cc) * N) << 2);
-      if (rows < 4) gemmNN(rows, N, N, a, ldgy, wc, N, out, n * N, 0, scratch);
-      else {
-        packA(a, ldgy, 1, rows, N, ap);
-        gemmPackedA(rows, N, N, ap, wc, N, 0, out, n * N, 0, scratch);
-      }
+  const ld = C * N;
+  const g = drouted + (<usize>b0 * ld << 2);
+  const ap = packedAAt(scratch, N);
+  for (let c = 0; c < C; c++) {
+    const a = gy + (<usize>(b0 * ldgy + c * N) << 2), wc = w + (<usize>c * N * N << 2);
+    const out = g + (<usize>(c * N) << 2);
+    if (rows < 4) gemmNN(rows, N, N, a, ldgy, wc, N, out, ld, 0, scratch);
+    else {
+      packA(a, ldgy, 1, rows, N, ap);
+      gemmPackedA(rows, N, N, ap, wc, N, 0, out, ld, 0, scratch);
     }
-    routeScatter(dxRows, xStride, drouted, n * N, rows, S, n * K, dstPtr + (<usize>(cc * K) << 2), srcSlot, coef);
   }
+  gatherRows(dx + (<usize>b0 * xStride << 2), xStride, g, ld, rows, S, xStride / S, srcPtr, dstSlot, coef, accumulate != 0);
 }

@@ -14,6 +14,19 @@ export function routeGather(
   B: i32, S: i32, DS: i32,
   dstPtr: usize, srcSlot: usize, coef: usize
 ): void {
+  gatherRows(routed, rStride, x, xStride, B, S, DS, dstPtr, srcSlot, coef, false);
+}
+
+/**
+ * routeGather, with each sum starting from routed's value (accumulate true) instead of 0.
+ * With the routing by source slot (transposeRouting), this is the transposed routing's
+ * scatter-add in gather form: each value takes its terms in the scatter's order.
+ */
+@inline export function gatherRows(
+  routed: usize, rStride: i32, x: usize, xStride: i32,
+  B: i32, S: i32, DS: i32,
+  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: bool
+): void {
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>b * xStride << 2);
     const rb = routed + (<usize>b * rStride << 2);
@@ -21,10 +34,10 @@ export function routeGather(
       const out = rb + (<usize>d * S << 2);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
       let m = 0;
-      for (; m + 32 <= S; m += 32) gatherBlock8(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef);
-      for (; m + 4 <= S; m += 4) gatherBlock1(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef);
+      for (; m + 32 <= S; m += 32) gatherBlock8(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef, accumulate);
+      for (; m + 4 <= S; m += 4) gatherBlock1(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef, accumulate);
       for (; m < S; m++) {
-        let acc: f32 = 0;
+        let acc: f32 = accumulate ? load<f32>(out + (<usize>m << 2)) : 0;
         for (let e = e0; e < e1; e++) {
           const src = xb + ((<usize>load<i32>(srcSlot + (<usize>e << 2)) * S + m) << 2);
           acc += load<f32>(coef + (<usize>e << 2)) * load<f32>(src);
@@ -35,10 +48,13 @@ export function routeGather(
   }
 }
 
-// out[0..32) = sum over routes e0..e1 of coef[e] * x[srcSlot[e] * S + 0..32), x and out offset by the block.
-@inline function gatherBlock8(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize): void {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+// out[0..32) = (out or 0) + sum over routes e0..e1 of coef[e] * x[srcSlot[e] * S + 0..32), x and out offset by the block.
+@inline function gatherBlock8(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize, accumulate: bool): void {
+  const z = f32x4.splat(0);
+  let a0 = accumulate ? v128.load(out) : z, a1 = accumulate ? v128.load(out, 16) : z;
+  let a2 = accumulate ? v128.load(out, 32) : z, a3 = accumulate ? v128.load(out, 48) : z;
+  let a4 = accumulate ? v128.load(out, 64) : z, a5 = accumulate ? v128.load(out, 80) : z;
+  let a6 = accumulate ? v128.load(out, 96) : z, a7 = accumulate ? v128.load(out, 112) : z;
   for (let e = e0; e < e1; e++) {
     const src = xm + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
     const c = v128.load32_splat(coef + (<usize>e << 2));
@@ -55,9 +71,9 @@ export function routeGather(
   v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96); v128.store(out, a7, 112);
 }
 
-// out[0..4) = sum over routes of coef[e] * x[srcSlot[e] * S + 0..4).
-@inline function gatherBlock1(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize): void {
-  let a = f32x4.splat(0);
+// out[0..4) = (out or 0) + sum over routes of coef[e] * x[srcSlot[e] * S + 0..4).
+@inline function gatherBlock1(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize, accumulate: bool): void {
+  let a = accumulate ? v128.load(out) : f32x4.splat(0);
   for (let e = e0; e < e1; e++) {
     const src = xm + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
     a = f32x4.add(a, f32x4.mul(v128.load32_splat(coef + (<usize>e << 2)), v128.load(src)));

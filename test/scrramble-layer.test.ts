@@ -5,7 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Tensor } from "../src/tensor.js";
-import { endStep } from "../src/engine.js";
+import { endStep, engine } from "../src/engine.js";
+import { routedScratchBytes } from "../src/wasm/abi.js";
 import { generateRouting, denseRoutingTensor, routingFromArrays, type Routing } from "../src/routing/routing.js";
 import { uploadRouting } from "../src/ops/routing-buffers.js";
 import * as ops from "../src/ops/index.js";
@@ -149,6 +150,82 @@ test("wide slots (register blocks of 32 and 4 values, a scalar tail) and layers 
       if (Math.abs(gw[k] - dw[k]) > tol * 4) assert.unreachable(`case ${i} dW[${k}]: ${gw[k]} vs ${dw[k]}`);
     for (let k = 0; k < gx.length; k++)
       if (Math.abs(gx[k] - dx[k]) > tol * 4) assert.unreachable(`case ${i} dx[${k}]: ${gx[k]} vs ${dx[k]}`);
+  }
+});
+
+test("gathering the whole layer first (the routed input kept for dW) gives the fused kernels' bits: y, dW and dx", () => {
+  // S = 36: blocks of 32 and 4; 5 destination cores of 512 at batch 64: several chunks; p 0.9: many routes per slot
+  const shapes = [
+    { src: 2, dst: 3, N: 72, S: 36, p: 0.9, B: 6 },
+    { src: 3, dst: 5, N: 512, S: 64, p: 0.4, B: 64 },
+    { src: 4, dst: 2, N: 16, S: 4, p: 0.9, B: 3 },
+  ];
+  for (const [i, c] of shapes.entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 70 + i });
+    const buffers = uploadRouting(r);
+    const seed = { s: 80 + i };
+    const wv = randomArray(c.dst * c.N * c.N, seed);
+    const xv = randomArray(c.B * c.src * c.N, seed);
+    const gyv = randomArray(c.B * c.dst * c.N, seed);
+    const run = (gatherFirst: boolean) => {
+      endStep();
+      const x = Tensor.from(xv, [c.B, c.src * c.N]);
+      x.requiresGrad = true;
+      const w = Tensor.from(wv, [c.dst, c.N, c.N]);
+      w.requiresGrad = true;
+      const y = ops.scrrambleLayer(x, w, buffers, { relu: i === 2, gatherFirst });
+      const out = y.toArray();
+      backward(ops.sum(ops.mul(y, Tensor.from(gyv, [c.B, c.dst * c.N]))));
+      return [out, w.grad!.toArray(), x.grad!.toArray()];
+    };
+    const [fused, first] = [run(false), run(true)];
+    ["y", "dW", "dx"].forEach((what, j) =>
+      assert.ok(
+        fused[j].every((v, k) => Object.is(v, first[j][k])),
+        `case ${i}: ${what} differs`,
+      ),
+    );
+    assert.ok(fused[1].some((v) => v !== 0) && fused[2].some((v) => v !== 0));
+  }
+});
+
+test("the input gradient sums each dx value in a scatter-add's order (routeScatter), onto dx's values when accumulating", () => {
+  const k = engine().k;
+  for (const [i, c] of [
+    { src: 3, dst: 5, N: 72, S: 36, p: 0.6, B: 7 },
+    { src: 4, dst: 2, N: 74, S: 37, p: 0.9, B: 5 },
+  ].entries()) {
+    endStep();
+    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 90 + i });
+    const bu = uploadRouting(r);
+    const seed = { s: 95 + i };
+    const xs = c.src * c.N,
+      ld = c.dst * c.N;
+    const w = Tensor.from(randomArray(c.dst * c.N * c.N, seed), [c.dst, c.N, c.N]);
+    const gy = Tensor.from(randomArray(c.B * ld, seed), [c.B, ld]);
+    const start = randomArray(c.B * xs, seed);
+    for (const accumulate of [0, 1]) {
+      const dx = Tensor.from(start, [c.B, xs]);
+      const want = Tensor.from(accumulate ? start : new Float32Array(c.B * xs), [c.B, xs]);
+      const drouted = Tensor.empty([c.B, ld]);
+      const scratch = engine().arena.allocStep(routedScratchBytes(c.B, c.N));
+      const { srcPtr, dstSlot, coef } = bu.bySource;
+      // rows in two calls, as threads split them
+      for (const [b0, b1] of [
+        [0, 4],
+        [4, c.B],
+      ])
+        k.routedInputGrad(dx.ptr, xs, drouted.ptr, gy.ptr, ld, w.ptr, b0, b1, c.N, c.S, c.dst, srcPtr, dstSlot, coef, accumulate, scratch);
+      k.routeScatter(want.ptr, xs, drouted.ptr, ld, c.B, c.S, c.dst * (c.N / c.S), bu.dstPtr, bu.srcSlot, bu.coef);
+      const got = dx.toArray(),
+        ref = want.toArray();
+      assert.ok(
+        got.every((v, j) => Object.is(v, ref[j])),
+        `case ${i}, accumulate ${accumulate}`,
+      );
+      assert.ok(got.some((v, j) => v !== start[j]));
+    }
   }
 });
 

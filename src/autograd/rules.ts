@@ -148,7 +148,7 @@ export const rules: RuleTable = {
   // terms in the same order whatever the split (kernels in assembly/routed.ts).
   scrramble(node, gy) {
     const [x, w] = node.inputs;
-    const { routing, B, relu } = node.saved;
+    const { routing, B, relu, routed } = node.saved;
     const { srcCores, dstCores: C, slotsPerCore: K } = routing;
     // NOTE: the fused relu's subgradient is 0 at 0; its mask comes from the output
     // (max(0, y) > 0 exactly where y > 0) and is applied to gy in place.
@@ -163,8 +163,12 @@ export const rules: RuleTable = {
     if (w.requiresGrad) {
       const { dstPtr, srcSlot, coef } = routing;
       // by destination slots: on T threads, the same call on each, taking slots from a shared
-      // counter (a faster thread takes more); each dW column is computed the same way whoever takes it
-      const slots = [gy.ptr, ld, x.ptr, srcCores * N, B, N, S, K, 0, C * K, dstPtr, srcSlot, coef];
+      // counter (a faster thread takes more); each dW column is computed the same way whoever takes it.
+      // With the routed input kept by the forward, the kernels read it (dstPtr 0) instead of gathering.
+      const input = routed
+        ? [routed.ptr, ld, B, N, S, K, 0, C * K, 0, 0, 0]
+        : [x.ptr, srcCores * N, B, N, S, K, 0, C * K, dstPtr, srcSlot, coef];
+      const slots = [gy.ptr, ld, ...input];
       const calls = (make: (next: number) => KernelCall): KernelCall[] => {
         const T = engine().threads;
         if (T === 1 || C < 2) return [make(0)];
@@ -176,13 +180,13 @@ export const rules: RuleTable = {
         applied: false,
         write(grad, accumulate) {
           gy.check();
-          x.check();
+          (routed ?? x).check();
           const list = calls((next) => ["routedWeightGrad", grad.ptr, ...slots, accumulate, 0, next]);
           parallel(list, ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes);
         },
         adam(update, flags) {
           gy.check();
-          x.check();
+          (routed ?? x).check();
           let n = 0;
           const list = calls((next) => ["routedWeightGradAdam", ...slots, ...update, flags + 4 * n++, 0, next]);
           parallel(list, ROUTED_SCRATCH_ARG.routedWeightGradAdam, routedAdamScratchBytes(B, N));
@@ -192,13 +196,16 @@ export const rules: RuleTable = {
     }
     if (x.requiresGrad) {
       const { grad, accumulate } = gradInto(x);
-      const { dstPtr, srcSlot, coef } = routing;
+      const { srcPtr, dstSlot, coef } = routing.bySource;
+      // by rows: each thread writes its rows of gy . W to drouted, then gathers them into its rows of dx
+      const drouted = engine().arena.allocStep(B * ld * 4, "routed input gradient");
       parallelRanges(
         B,
         (b0, b1) => [
           "routedInputGrad",
           grad.ptr,
           srcCores * N,
+          drouted,
           gy.ptr,
           ld,
           w.ptr,
@@ -206,10 +213,9 @@ export const rules: RuleTable = {
           b1,
           N,
           S,
-          K,
           C,
-          dstPtr,
-          srcSlot,
+          srcPtr,
+          dstSlot,
           coef,
           accumulate,
           0,

@@ -33,7 +33,8 @@ export interface OpSaved {
     mMinus: number;
     lambda: number;
   };
-  scrramble: { routing: RoutingBuffers; B: number; relu: boolean };
+  /** routed: the gathered input [B, Cdst N] when the forward gathered the whole layer first, else null. */
+  scrramble: { routing: RoutingBuffers; B: number; relu: boolean; routed: Tensor | null };
   conv2d: ConvShape;
   /** Statistics used (batch or running), whether relu was fused, rows M and channels F. */
   batchNorm: { mean: number; invstd: number; relu: boolean; batchStats: boolean; M: number; F: number };

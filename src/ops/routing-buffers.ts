@@ -3,7 +3,7 @@
 // Must not generate routings (see routing/); it only copies and checks them.
 
 import { engine, f32, i32 } from "../engine.js";
-import type { Routing } from "../routing/routing.js";
+import { transposeRouting, type Routing } from "../routing/routing.js";
 
 /** The CSR routing fields every producer (generator, checkpoint) provides. */
 export type RoutingLike = Pick<Routing, "srcCores" | "dstCores" | "slotsPerCore" | "dstPtr" | "srcSlot" | "coef">;
@@ -16,6 +16,8 @@ export interface RoutingBuffers {
   dstPtr: number;
   srcSlot: number;
   coef: number;
+  /** The same routes by source slot (transposeRouting), for the input gradient. */
+  bySource: { srcPtr: number; dstSlot: number; coef: number };
 }
 
 /** Copy a routing into persistent memory (call while building the model). */
@@ -36,5 +38,14 @@ export function uploadRouting(r: RoutingLike): RoutingBuffers {
   i32(dstPtr, DS + 1).set(r.dstPtr);
   i32(srcSlot, P).set(r.srcSlot);
   f32(coef, P).set(r.coef);
-  return { srcCores: r.srcCores, dstCores: r.dstCores, slotsPerCore: r.slotsPerCore, routes: P, dstPtr, srcSlot, coef };
+  const t = transposeRouting(r);
+  const bySource = {
+    srcPtr: a.allocPersistent(t.srcPtr.length * 4, "routing srcPtr"),
+    dstSlot: a.allocPersistent(Math.max(P, 1) * 4, "routing dstSlot"),
+    coef: a.allocPersistent(Math.max(P, 1) * 4, "routing coef by source"),
+  };
+  i32(bySource.srcPtr, t.srcPtr.length).set(t.srcPtr);
+  i32(bySource.dstSlot, P).set(t.dstSlot);
+  f32(bySource.coef, P).set(t.coef);
+  return { srcCores: r.srcCores, dstCores: r.dstCores, slotsPerCore: r.slotsPerCore, routes: P, dstPtr, srcSlot, coef, bySource };
 }

@@ -1,9 +1,11 @@
 // The ScRRAMBLe layer as one taped op: per destination core, gather the routed
-// slots (integer coefficients) and multiply by the core's N x N weights, in one
-// fused kernel; no routed buffer for the layer is kept (backward gathers again).
+// slots (integer coefficients) and multiply by the core's N x N weights. Where few
+// routes feed each destination slot, in one fused kernel with no routed buffer
+// (backward gathers again); where many do, the whole layer is gathered once first
+// and the routed input is kept for the weight gradient.
 // Letters (docs/architecture.md): B batch, N core size, S slot size, K slots per core, C cores.
 
-import { engine, parallelParts, sharedCounter } from "../engine.js";
+import { engine, parallelParts, parallelRanges, sharedCounter } from "../engine.js";
 import { coreRowParts } from "./core-split.js";
 import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import { Tensor } from "../tensor.js";
@@ -12,14 +14,29 @@ import type { RoutingBuffers } from "./routing-buffers.js";
 import type { KernelCall } from "../wasm/pool.js";
 
 /**
+ * Routes per destination slot from which a layer is gathered whole before its GEMMs
+ * (one pass over x instead of one per chunk of cores, and no gather in backward):
+ * measured in docs/performance.md.
+ */
+export const GATHER_FIRST_ROUTES = 8;
+
+/**
  * x [B, Csrc * N] -> y [B, Cdst * N], y[b, c] = W[c] . routed[b, c] with
  * W [Cdst, N, N] (row = output (slot, element), column = input (slot, element)).
  * With `relu`, y = max(0, W . routed), fused (the pre-activation is not kept, and
  * in backward the output's gradient buffer is masked in place). `packed` is the
  * address of W's cores packed by packB (see ScrrambleMlp.prepareInference):
  * the forward then skips packing the weights; the caller vouches it is current.
+ * `gatherFirst` gathers the whole layer before its GEMMs and keeps the routed input
+ * for the weight gradient (default: from GATHER_FIRST_ROUTES routes per destination
+ * slot); both ways give the same bits.
  */
-export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o: { relu?: boolean; packed?: number } = {}): Tensor {
+export function scrrambleLayer(
+  x: Tensor,
+  w: Tensor,
+  routing: RoutingBuffers,
+  o: { relu?: boolean; packed?: number; gatherFirst?: boolean } = {},
+): Tensor {
   x.check();
   w.check();
   const { srcCores, dstCores, slotsPerCore: K } = routing;
@@ -40,12 +57,27 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o:
   const relu = o.relu ? 1 : 0;
   const kernel = o.packed ? "routedForwardPacked" : "routedForward";
   const weights = o.packed ? o.packed : w.ptr;
-  const xs = srcCores * N;
+  // many routes per destination slot: routed [B, Cdst N] gathered once, by rows, then the GEMMs read it (dstPtr 0)
+  const DS = dstCores * K;
+  const routed = (o.gatherFirst ?? routing.routes >= GATHER_FIRST_ROUTES * DS) ? Tensor.empty([B, ld]) : null;
+  if (routed) {
+    const xs = srcCores * N;
+    parallelRanges(
+      B,
+      (b0, b1) => ["routeGather", routed.ptr + b0 * ld * 4, ld, x.ptr + b0 * xs * 4, xs, b1 - b0, S, DS, dstPtr, srcSlot, coef],
+      {
+        align: 1,
+        minItems: 2,
+      },
+    );
+  }
+  const src = routed ?? x;
+  const xs = routed ? ld : srcCores * N;
   const call = (c0: number, c1: number, b0: number, b1: number, next: number): KernelCall => [
     kernel,
     y.ptr + b0 * ld * 4,
     ld,
-    x.ptr + b0 * xs * 4,
+    src.ptr + b0 * xs * 4,
     xs,
     weights,
     b1 - b0,
@@ -54,7 +86,7 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o:
     K,
     c0,
     c1,
-    dstPtr,
+    routed ? 0 : dstPtr,
     srcSlot,
     coef,
     relu,
@@ -72,5 +104,5 @@ export function scrrambleLayer(x: Tensor, w: Tensor, routing: RoutingBuffers, o:
     ? split.map(() => [call(0, dstCores, 0, B, next)])
     : split.map((list) => list.map(([c0, c1, b0, b1]) => call(c0, c1, b0, b1, 0)));
   parallelParts(parts, ROUTED_SCRATCH_ARG[kernel], routedScratchBytes(B, N));
-  return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true });
+  return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true, routed });
 }

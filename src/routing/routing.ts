@@ -204,11 +204,14 @@ export function routingFromArrays(
 }
 
 /**
- * CSR by source slot (destination slots sorted within each source slot), for the backward scatter.
+ * CSR by source slot (destination slots sorted within each source slot, then routes in order), for the
+ * backward pass: the input gradient gathers each source slot's terms in a scatter-add's order.
  * @example
  * const t = transposeRouting(r); // entries of source slot s: t.dstSlot/t.coef[t.srcPtr[s]..t.srcPtr[s+1])
  */
-export function transposeRouting(r: Routing): TransposedRouting {
+export function transposeRouting(
+  r: Pick<Routing, "srcCores" | "dstCores" | "slotsPerCore" | "dstPtr" | "srcSlot" | "coef">,
+): TransposedRouting {
   const K = r.slotsPerCore;
   const nSrc = r.srcCores * K;
   const nDst = r.dstCores * K;

@@ -199,9 +199,11 @@ export interface KernelExports {
   routedWeightGrad(dw: Ptr, ...a: [...WeightGradSlots, accumulate: Int, scratch: Ptr, next: Ptr]): void;
   /** routedWeightGrad fused with adamStep on the weights p and moments m, v (no gradient buffer). */
   routedWeightGradAdam(...a: [...WeightGradSlots, p: Ptr, m: Ptr, v: Ptr, ...AdamHyper, scratch: Ptr, next: Ptr]): void;
+  /** dx (+)= the transposed routing of gy . W, by rows; drouted [B, C N] takes gy . W; routing by source slot. */
   routedInputGrad(
     dx: Ptr,
     xStride: Int,
+    drouted: Ptr,
     gy: Ptr,
     ldgy: Int,
     w: Ptr,
@@ -209,10 +211,9 @@ export interface KernelExports {
     b1: Int,
     N: Int,
     S: Int,
-    K: Int,
     C: Int,
-    dstPtr: Ptr,
-    srcSlot: Ptr,
+    srcPtr: Ptr,
+    dstSlot: Ptr,
     coef: Ptr,
     accumulate: Int,
     scratch: Ptr,
