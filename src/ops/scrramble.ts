@@ -29,7 +29,8 @@ export const GATHER_FIRST_ROUTES = 8;
  * the forward then skips packing the weights; the caller vouches it is current.
  * `gatherFirst` gathers the whole layer before its GEMMs and keeps the routed input
  * for the weight gradient (default: from GATHER_FIRST_ROUTES routes per destination
- * slot); both ways give the same bits.
+ * slot and 4 rows; below, each thread gathers the cores it multiplies); both ways give
+ * the same bits.
  */
 export function scrrambleLayer(
   x: Tensor,
@@ -59,7 +60,7 @@ export function scrrambleLayer(
   const weights = o.packed ? o.packed : w.ptr;
   // many routes per destination slot: routed [B, Cdst N] gathered once, by rows, then the GEMMs read it (dstPtr 0)
   const DS = dstCores * K;
-  const routed = (o.gatherFirst ?? routing.routes >= GATHER_FIRST_ROUTES * DS) ? Tensor.empty([B, ld]) : null;
+  const routed = (o.gatherFirst ?? (B >= 4 && routing.routes >= GATHER_FIRST_ROUTES * DS)) ? Tensor.empty([B, ld]) : null;
   if (routed) {
     const xs = srcCores * N;
     parallelRanges(
