@@ -233,34 +233,55 @@ export function routedWeightGradAdam(
 
 /**
  * dx[b] (+)= the transposed routing of g[b] for rows b in [b0, b1), where
- * g[b, c] [N] = gy[b, c] . W[c] over the C destination cores is written to
- * drouted [B, C N] (its rows b0..b1). dx [B, xStride], xStride = the source
- * cores' values per row (xStride / S source slots, all written when accumulate
- * is 0); gy [B, ldgy]; w [C, N, N]. The routing is by source slot
- * (transposeRouting): srcPtr i32 [xStride / S + 1], dstSlot i32 [P], coef f32 [P],
- * each source slot's routes in increasing destination slot. Each dx value is
- * summed in registers from drouted and written once, taking its terms by
- * destination core, then slot, then route: the order of a scatter-add by
- * destination slot (routeScatter).
+ * g[:, c] [B, N] = gy[:, c] . W[c] over the C destination cores is written to
+ * drouted [B, C N] first. dx [B, xStride], xStride = the source cores' values
+ * per row (xStride / S source slots, all written when accumulate is 0);
+ * gy [B, ldgy]; w [C, N, N]. The routing is by source slot (transposeRouting):
+ * srcPtr i32 [xStride / S + 1], dstSlot i32 [P], coef f32 [P], each source
+ * slot's routes in increasing destination slot. Each dx value is summed in
+ * registers from drouted and written once, taking its terms by destination
+ * core, then slot, then route: the order of a scatter-add by destination slot
+ * (routeScatter).
+ * next 0: this call computes every core's g, then gathers its rows. Else two
+ * i32 set to 0 before the call (the next core, the cores done), shared by one
+ * call per thread, each with its own rows: every call takes cores from the
+ * counter and computes their g over all B rows (each core's W is packed once),
+ * waits until all C are done, then gathers its rows. A call that runs alone
+ * takes every core, so calls run one after another never wait on each other.
  */
 export function routedInputGrad(
   dx: usize, xStride: i32, drouted: usize, gy: usize, ldgy: i32, w: usize,
-  b0: i32, b1: i32, N: i32, S: i32, C: i32,
-  srcPtr: usize, dstSlot: usize, coef: usize, accumulate: i32, scratch: usize
+  b0: i32, b1: i32, B: i32, N: i32, S: i32, C: i32,
+  srcPtr: usize, dstSlot: usize, coef: usize, accumulate: i32, scratch: usize, next: usize
 ): void {
+  const ld = C * N;
+  const ap = packedAAt(scratch, N);
+  for (let c = next ? take(next, 1) : 0; c < C; c = next ? take(next, 1) : c + 1) {
+    const a = gy + (<usize>(c * N) << 2), wc = w + (<usize>c * N * N << 2);
+    const out = drouted + (<usize>(c * N) << 2);
+    if (B < 4) gemmNN(B, N, N, a, ldgy, wc, N, out, ld, 0, scratch);
+    else {
+      packA(a, ldgy, 1, B, N, ap);
+      gemmPackedA(B, N, N, ap, wc, N, 0, out, ld, 0, scratch);
+    }
+    if (next) done(next + 4);
+  }
+  if (next) waitAll(next + 4, C);
   const rows = b1 - b0;
   if (rows <= 0) return;
-  const ld = C * N;
-  const g = drouted + (<usize>b0 * ld << 2);
-  const ap = packedAAt(scratch, N);
-  for (let c = 0; c < C; c++) {
-    const a = gy + (<usize>(b0 * ldgy + c * N) << 2), wc = w + (<usize>c * N * N << 2);
-    const out = g + (<usize>(c * N) << 2);
-    if (rows < 4) gemmNN(rows, N, N, a, ldgy, wc, N, out, ld, 0, scratch);
-    else {
-      packA(a, ldgy, 1, rows, N, ap);
-      gemmPackedA(rows, N, N, ap, wc, N, 0, out, ld, 0, scratch);
-    }
-  }
-  gatherRows(dx + (<usize>b0 * xStride << 2), xStride, g, ld, rows, S, xStride / S, srcPtr, dstSlot, coef, accumulate != 0);
+  gatherRows(
+    dx + (<usize>b0 * xStride << 2), xStride, drouted + (<usize>b0 * ld << 2), ld, rows, S, xStride / S,
+    srcPtr, dstSlot, coef, accumulate != 0
+  );
+}
+
+// Counts one finished unit (release: its results are written before the count).
+@inline function done(counter: usize): void {
+  if (ASC_FEATURE_THREADS) atomic.add<i32>(counter, 1);
+  else store<i32>(counter, load<i32>(counter) + 1);
+}
+
+// Waits until n units are counted done (acquire: their results are visible after).
+@inline function waitAll(counter: usize, n: i32): void {
+  if (ASC_FEATURE_THREADS) while (atomic.load<i32>(counter) < n) {}
 }

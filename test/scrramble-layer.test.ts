@@ -211,12 +211,33 @@ test("the input gradient sums each dx value in a scatter-add's order (routeScatt
       const drouted = Tensor.empty([c.B, ld]);
       const scratch = engine().arena.allocStep(routedScratchBytes(c.B, c.N));
       const { srcPtr, dstSlot, coef } = bu.bySource;
-      // rows in two calls, as threads split them
+      // rows in two calls sharing the cores' counters, run one after the other (the first takes every core)
+      const next = engine().arena.allocStep(8);
+      new Int32Array(engine().memory.buffer, next, 2).fill(0);
       for (const [b0, b1] of [
         [0, 4],
         [4, c.B],
       ])
-        k.routedInputGrad(dx.ptr, xs, drouted.ptr, gy.ptr, ld, w.ptr, b0, b1, c.N, c.S, c.dst, srcPtr, dstSlot, coef, accumulate, scratch);
+        k.routedInputGrad(
+          dx.ptr,
+          xs,
+          drouted.ptr,
+          gy.ptr,
+          ld,
+          w.ptr,
+          b0,
+          b1,
+          c.B,
+          c.N,
+          c.S,
+          c.dst,
+          srcPtr,
+          dstSlot,
+          coef,
+          accumulate,
+          scratch,
+          next,
+        );
       k.routeScatter(want.ptr, xs, drouted.ptr, ld, c.B, c.S, c.dst * (c.N / c.S), bu.dstPtr, bu.srcSlot, bu.coef);
       const got = dx.toArray(),
         ref = want.toArray();

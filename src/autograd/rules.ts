@@ -2,7 +2,7 @@
 // accumulate). Typed as RuleTable: an op without a rule fails tsc.
 // Straight-through and subgradient choices are stated in a NOTE above the rule.
 
-import { engine, parallel, parallelRanges, sharedCounter } from "../engine.js";
+import { alignedRanges, engine, i32, parallel, parallelRanges, sharedCounter } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
 import { batchNormBackward } from "../batchnorm.js";
@@ -197,31 +197,34 @@ export const rules: RuleTable = {
     if (x.requiresGrad) {
       const { grad, accumulate } = gradInto(x);
       const { srcPtr, dstSlot, coef } = routing.bySource;
-      // by rows: each thread writes its rows of gy . W to drouted, then gathers them into its rows of dx
+      // one call per thread: the cores' gy . W into drouted (cores taken from a shared counter,
+      // over all rows), then each call gathers its rows of dx from it once all cores are done
       const drouted = engine().arena.allocStep(B * ld * 4, "routed input gradient");
-      parallelRanges(
+      const rows = alignedRanges(B, B >= 8 ? engine().threads : 1, 4);
+      const next = rows.length > 1 ? engine().arena.allocStep(8, "work counters") : 0;
+      if (next) i32(next, 2).fill(0);
+      const list = rows.map(([b0, b1]): KernelCall => [
+        "routedInputGrad",
+        grad.ptr,
+        srcCores * N,
+        drouted,
+        gy.ptr,
+        ld,
+        w.ptr,
+        b0,
+        b1,
         B,
-        (b0, b1) => [
-          "routedInputGrad",
-          grad.ptr,
-          srcCores * N,
-          drouted,
-          gy.ptr,
-          ld,
-          w.ptr,
-          b0,
-          b1,
-          N,
-          S,
-          C,
-          srcPtr,
-          dstSlot,
-          coef,
-          accumulate,
-          0,
-        ],
-        { align: 4, minItems: 8, scratchArg: ROUTED_SCRATCH_ARG.routedInputGrad, scratchBytes },
-      );
+        N,
+        S,
+        C,
+        srcPtr,
+        dstSlot,
+        coef,
+        accumulate,
+        0,
+        next,
+      ]);
+      parallel(list, ROUTED_SCRATCH_ARG.routedInputGrad, scratchBytes);
     }
   },
 

@@ -19,7 +19,7 @@ export const ROUTED_SCRATCH_ARG = {
   routedForward: 15,
   routedForwardPacked: 15,
   routedWeightGrad: 15,
-  routedInputGrad: 15,
+  routedInputGrad: 16,
   routedWeightGradAdam: 25,
 } as const;
 /** Bytes of routed blocks the routed kernels gather (scatter) at once per thread (twin: ROUTED_CHUNK_BYTES in assembly/abi.ts). */

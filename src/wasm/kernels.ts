@@ -199,7 +199,7 @@ export interface KernelExports {
   routedWeightGrad(dw: Ptr, ...a: [...WeightGradSlots, accumulate: Int, scratch: Ptr, next: Ptr]): void;
   /** routedWeightGrad fused with adamStep on the weights p and moments m, v (no gradient buffer). */
   routedWeightGradAdam(...a: [...WeightGradSlots, p: Ptr, m: Ptr, v: Ptr, ...AdamHyper, scratch: Ptr, next: Ptr]): void;
-  /** dx (+)= the transposed routing of gy . W, by rows; drouted [B, C N] takes gy . W; routing by source slot. */
+  /** dx rows [b0, b1) (+)= the transposed routing of gy . W (written to drouted [B, C N] first); routing by source slot. */
   routedInputGrad(
     dx: Ptr,
     xStride: Int,
@@ -209,6 +209,7 @@ export interface KernelExports {
     w: Ptr,
     b0: Int,
     b1: Int,
+    B: Int,
     N: Int,
     S: Int,
     C: Int,
@@ -217,5 +218,7 @@ export interface KernelExports {
     coef: Ptr,
     accumulate: Int,
     scratch: Ptr,
+    /** 0, or two i32 set to 0 (next core, cores done) shared by one call per thread. */
+    next: Ptr,
   ): void;
 }
