@@ -1,5 +1,6 @@
 // ScRRAMBLe slot routing kernels: gather source slots with integer coefficients
-// into the routed buffer (forward) and the transposed scatter-add (backward).
+// into the routed buffer (forward; with the routing by source slot, the input
+// gradient in assembly/routed.ts) and the transposed scatter-add.
 // Routing is CSR by destination slot: dstPtr i32 [DS+1], srcSlot i32 [P], coef f32 [P].
 // Letters (docs/architecture.md): B batch, S slot size, DS destination slots (Cdst K), P routes.
 // xStride / rStride: elements per sample row of x and routed. Allocates nothing.
@@ -85,6 +86,8 @@ export function routeGather(
  * dx[b, srcSlot[e], m] += coef[e] * drouted[b, d, m] (transposed routing). Each block
  * of up to 32 values of drouted[b, d] is held in registers over the slot's routes;
  * every dx value takes its terms in route order, as a plain scatter-add would.
+ * The training step gathers instead (routedInputGrad, the same bits); this is its
+ * reference.
  */
 export function routeScatter(
   dx: usize, xStride: i32, drouted: usize, rStride: i32,
