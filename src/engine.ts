@@ -208,12 +208,13 @@ export function parallelRanges(
 }
 
 /**
- * A step-memory i32 set to 0 for a dynamic split: the same kernel call runs on
- * every thread, and each takes its next units of work from this counter.
+ * `count` consecutive step-memory i32 set to 0 for a dynamic split: the same kernel
+ * call runs on every thread, and each takes its next units of work from the first
+ * counter (a kernel may use the others, e.g. to count the units done).
  */
-export function sharedCounter(): number {
-  const ptr = engine().arena.allocStep(4, "work counter");
-  i32(ptr, 1)[0] = 0;
+export function sharedCounter(count = 1): number {
+  const ptr = engine().arena.allocStep(4 * count, "work counter");
+  i32(ptr, count).fill(0);
   return ptr;
 }
 

@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Tensor } from "../src/tensor.js";
-import { endStep, engine } from "../src/engine.js";
+import { endStep, engine, sharedCounter } from "../src/engine.js";
 import { routedScratchBytes } from "../src/wasm/abi.js";
 import { generateRouting, denseRoutingTensor, routingFromArrays, type Routing } from "../src/routing/routing.js";
 import { uploadRouting } from "../src/ops/routing-buffers.js";
@@ -117,6 +117,32 @@ function naiveLayerBackward(x: Float32Array, w: Float32Array, gy: Float32Array, 
   return { dw, dx };
 }
 
+type LayerShape = { src: number; dst: number; N: number; S: number; p: number; B: number };
+
+/** A layer of shape c: its routing (uploaded) from routingSeed, then W, x and the output gradient gy from dataSeed. */
+function layerCase(c: LayerShape, routingSeed: number, dataSeed: number) {
+  endStep();
+  const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: routingSeed });
+  const buffers = uploadRouting(r);
+  const seed = { s: dataSeed };
+  const wv = randomArray(c.dst * c.N * c.N, seed);
+  const xv = randomArray(c.B * c.src * c.N, seed);
+  const gyv = randomArray(c.B * c.dst * c.N, seed);
+  return { r, buffers, wv, xv, gyv };
+}
+
+/** y = the layer on x and W (both needing gradients), then backward of sum(y * gy): y, dW and dx. */
+function runLayer(c: LayerShape, l: ReturnType<typeof layerCase>, o: Parameters<typeof ops.scrrambleLayer>[3] = {}) {
+  const x = Tensor.from(l.xv, [c.B, c.src * c.N]);
+  x.requiresGrad = true;
+  const w = Tensor.from(l.wv, [c.dst, c.N, c.N]);
+  w.requiresGrad = true;
+  const y = ops.scrrambleLayer(x, w, l.buffers, o);
+  const yv = y.toArray();
+  backward(ops.sum(ops.mul(y, Tensor.from(l.gyv, [c.B, c.dst * c.N]))));
+  return { y: yv, dw: w.grad!.toArray(), dx: x.grad!.toArray() };
+}
+
 test("wide slots (register blocks of 32 and 4 values, a scalar tail) and layers gathered in several chunks match the reference", () => {
   // S = 36 and 37: blocks of 32, then 4, then single values; B x N x 4 = 128 KiB: two cores per chunk, so 5 cores make 3 chunks.
   const wide = [
@@ -125,27 +151,13 @@ test("wide slots (register blocks of 32 and 4 values, a scalar tail) and layers 
     { src: 3, dst: 5, N: 512, S: 64, p: 0.4, B: 64 },
   ];
   for (const [i, c] of wide.entries()) {
-    endStep();
-    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 50 + i });
-    const buffers = uploadRouting(r);
-    const seed = { s: 60 + i };
-    const wv = randomArray(c.dst * c.N * c.N, seed);
-    const xv = randomArray(c.B * c.src * c.N, seed);
-    const gyv = randomArray(c.B * c.dst * c.N, seed);
-    const x = Tensor.from(xv, [c.B, c.src * c.N]);
-    x.requiresGrad = true;
-    const w = Tensor.from(wv, [c.dst, c.N, c.N]);
-    w.requiresGrad = true;
-    const y = ops.scrrambleLayer(x, w, buffers);
-    const yRef = naiveLayer(xv, wv, r, c.B, c.N);
+    const l = layerCase(c, 50 + i, 60 + i);
+    const { y: yv, dw: gw, dx: gx } = runLayer(c, l);
+    const yRef = naiveLayer(l.xv, l.wv, l.r, c.B, c.N);
     const tol = 1e-5 * c.N;
-    const yv = y.toArray();
     for (let k = 0; k < yv.length; k++)
       if (Math.abs(yv[k] - yRef[k]) > tol) assert.unreachable(`case ${i} y[${k}]: ${yv[k]} vs ${yRef[k]}`);
-    backward(ops.sum(ops.mul(y, Tensor.from(gyv, [c.B, c.dst * c.N]))));
-    const { dw, dx } = naiveLayerBackward(xv, wv, gyv, r, c.B, c.N);
-    const gw = w.grad!.toArray(),
-      gx = x.grad!.toArray();
+    const { dw, dx } = naiveLayerBackward(l.xv, l.wv, l.gyv, l.r, c.B, c.N);
     for (let k = 0; k < gw.length; k++)
       if (Math.abs(gw[k] - dw[k]) > tol * 4) assert.unreachable(`case ${i} dW[${k}]: ${gw[k]} vs ${dw[k]}`);
     for (let k = 0; k < gx.length; k++)
@@ -161,23 +173,11 @@ test("gathering the whole layer first (the routed input kept for dW) gives the f
     { src: 4, dst: 2, N: 16, S: 4, p: 0.9, B: 3 },
   ];
   for (const [i, c] of shapes.entries()) {
-    endStep();
-    const r = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 70 + i });
-    const buffers = uploadRouting(r);
-    const seed = { s: 80 + i };
-    const wv = randomArray(c.dst * c.N * c.N, seed);
-    const xv = randomArray(c.B * c.src * c.N, seed);
-    const gyv = randomArray(c.B * c.dst * c.N, seed);
+    const l = layerCase(c, 70 + i, 80 + i);
     const run = (gatherFirst: boolean) => {
       endStep();
-      const x = Tensor.from(xv, [c.B, c.src * c.N]);
-      x.requiresGrad = true;
-      const w = Tensor.from(wv, [c.dst, c.N, c.N]);
-      w.requiresGrad = true;
-      const y = ops.scrrambleLayer(x, w, buffers, { relu: i === 2, gatherFirst });
-      const out = y.toArray();
-      backward(ops.sum(ops.mul(y, Tensor.from(gyv, [c.B, c.dst * c.N]))));
-      return [out, w.grad!.toArray(), x.grad!.toArray()];
+      const { y, dw, dx } = runLayer(c, l, { relu: i === 2, gatherFirst });
+      return [y, dw, dx];
     };
     const [fused, first] = [run(false), run(true)];
     ["y", "dW", "dx"].forEach((what, j) =>
@@ -212,8 +212,7 @@ test("the input gradient sums each dx value in a scatter-add's order (routeScatt
       const scratch = engine().arena.allocStep(routedScratchBytes(c.B, c.N));
       const { srcPtr, dstSlot, coef } = bu.bySource;
       // rows in two calls sharing the cores' counters, run one after the other (the first takes every core)
-      const next = engine().arena.allocStep(8);
-      new Int32Array(engine().memory.buffer, next, 2).fill(0);
+      const next = sharedCounter(2);
       for (const [b0, b1] of [
         [0, 4],
         [4, c.B],

@@ -2,7 +2,7 @@
 // accumulate). Typed as RuleTable: an op without a rule fails tsc.
 // Straight-through and subgradient choices are stated in a NOTE above the rule.
 
-import { alignedRanges, engine, i32, parallel, parallelRanges, sharedCounter } from "../engine.js";
+import { alignedRanges, engine, parallel, parallelRanges, sharedCounter } from "../engine.js";
 import { gemm } from "../gemm.js";
 import { convolveInputGrad, convolveWeightGrad, imageCalls } from "../conv.js";
 import { batchNormBackward } from "../batchnorm.js";
@@ -201,8 +201,7 @@ export const rules: RuleTable = {
       // over all rows), then each call gathers its rows of dx from it once all cores are done
       const drouted = engine().arena.allocStep(B * ld * 4, "routed input gradient");
       const rows = alignedRanges(B, B >= 8 ? engine().threads : 1, 4);
-      const next = rows.length > 1 ? engine().arena.allocStep(8, "work counters") : 0;
-      if (next) i32(next, 2).fill(0);
+      const next = rows.length > 1 ? sharedCounter(2) : 0; // next core, cores done
       const list = rows.map(([b0, b1]): KernelCall => [
         "routedInputGrad",
         grad.ptr,

@@ -60,26 +60,32 @@ export function scrrambleLayer(
   const weights = o.packed ? o.packed : w.ptr;
   // many routes per destination slot: routed [B, Cdst N] gathered once, by rows, then the GEMMs read it (dstPtr 0)
   const DS = dstCores * K;
+  const xs = srcCores * N;
   const routed = (o.gatherFirst ?? (B >= 4 && routing.routes >= GATHER_FIRST_ROUTES * DS)) ? Tensor.empty([B, ld]) : null;
   if (routed) {
-    const xs = srcCores * N;
-    parallelRanges(
-      B,
-      (b0, b1) => ["routeGather", routed.ptr + b0 * ld * 4, ld, x.ptr + b0 * xs * 4, xs, b1 - b0, S, DS, dstPtr, srcSlot, coef],
-      {
-        align: 1,
-        minItems: 2,
-      },
-    );
+    const gather = (b0: number, b1: number): KernelCall => [
+      "routeGather",
+      routed.ptr + b0 * ld * 4,
+      ld,
+      x.ptr + b0 * xs * 4,
+      xs,
+      b1 - b0,
+      S,
+      DS,
+      dstPtr,
+      srcSlot,
+      coef,
+    ];
+    parallelRanges(B, gather, { align: 1, minItems: 2 });
   }
   const src = routed ?? x;
-  const xs = routed ? ld : srcCores * N;
+  const stride = routed ? ld : xs;
   const call = (c0: number, c1: number, b0: number, b1: number, next: number): KernelCall => [
     kernel,
     y.ptr + b0 * ld * 4,
     ld,
-    src.ptr + b0 * xs * 4,
-    xs,
+    src.ptr + b0 * stride * 4,
+    stride,
     weights,
     b1 - b0,
     N,
