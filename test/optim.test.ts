@@ -1,15 +1,18 @@
 // Optimiser trajectories over several steps against a float64 reference of the
 // PyTorch update rules (SGD momentum/Nesterov, Adam with L2, AdamW decoupled);
-// the finite check fused into the update kernels; state save and restore.
+// the finite check fused into the update kernels; state save and restore; the
+// split of the update over the threads (equal parts of all the elements).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { endStep, initEngine, engine } from "../src/engine.js";
+import { endStep, initEngine, engine, engineReady } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
 import { parameter } from "../src/nn/parameter.js";
 import { Adam, AdamW } from "../src/optim/adam.js";
 import { SGD } from "../src/optim/sgd.js";
 import type { Optimizer } from "../src/optim/optimizer.js";
+import { elementParts, MIN_PART_ELEMENTS } from "../src/optim/pieces.js";
+import { Rng } from "../src/rng.js";
 
 const N = 7;
 const STEPS = 12;
@@ -190,6 +193,85 @@ test("optimiser state round trip: a restored optimiser continues the same trajec
     assert.equal(Array.from(p.toArray()), Array.from(straight));
     assert.throws(() => again.loadState({ steps: 1, buffers: {} }), /buffer ".*" is missing/);
   }
+});
+
+test("elementParts: every element once and in order, cuts at multiples of 4 inside a tensor, parts within 8 elements of equal", () => {
+  const rng = new Rng(3);
+  const cases: [number[], number][] = [
+    [[3_276_800, 655_360, 256, 10], 2],
+    [[3_276_800, 655_360, 256, 10], 16],
+    [[5, 4099], 2],
+    [[0, 9000, 0, 3], 3],
+    [[100], 4], // fewer elements than a part is worth: one part
+    [[0, 0], 2],
+  ];
+  for (let i = 0; i < 40; i++)
+    cases.push([Array.from({ length: 1 + rng.int(12) }, () => (rng.int(4) === 0 ? 0 : 1 + rng.int(40_000))), 1 + rng.int(16)]);
+  for (const [sizes, T] of cases) {
+    const what = `sizes ${sizes.join(",")} on ${T}`;
+    const parts = elementParts(sizes, T);
+    const total = sizes.reduce((a, n) => a + n, 0);
+    const P = Math.max(1, Math.min(T, Math.floor(total / MIN_PART_ELEMENTS)));
+    assert.is(parts.length, P, what);
+    // walk the pieces in order: each starts where the last ended, tensor after tensor
+    let param = 0,
+      at = 0;
+    for (const piece of parts.flat()) {
+      while (param < sizes.length && at === sizes[param]) (param++, (at = 0));
+      assert.equal([piece.param, piece.lo], [param, at], `${what}: the next piece`);
+      assert.ok(piece.hi > piece.lo && piece.hi <= sizes[param], `${what}: piece [${piece.lo}, ${piece.hi})`);
+      assert.ok(piece.hi === sizes[param] || piece.hi % 4 === 0, `${what}: a cut at ${piece.hi}`);
+      at = piece.hi;
+    }
+    while (param < sizes.length && at === sizes[param]) (param++, (at = 0));
+    assert.is(param, sizes.length, `${what}: every element`);
+    for (const part of parts) {
+      const n = part.reduce((a, p) => a + p.hi - p.lo, 0);
+      assert.ok(Math.abs(n - total / P) <= 8, `${what}: a part of ${n} for ${total / P}`);
+    }
+  }
+});
+
+test("SGD, Adam and AdamW on 2 and 3 threads update to the same bits as on one (a large weight, small biases)", async () => {
+  const sizes = [70_001, 5, 4099, 3, 12_288];
+  const makers: [string, (ps: ReturnType<typeof parameter>[]) => Optimizer][] = [
+    ["sgd momentum", (ps) => new SGD(ps, { lr: 0.01, momentum: 0.9, weightDecay: 1e-3 })],
+    ["adam", (ps) => new Adam(ps, { lr: 0.01, weightDecay: 0.1 })],
+    ["adamw", (ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.1 })],
+  ];
+  const trajectory = async (threads: number, make: (ps: ReturnType<typeof parameter>[]) => Optimizer) => {
+    initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : {});
+    await engineReady();
+    const rng = new Rng(11);
+    const ps = sizes.map((n, i) => {
+      const p = parameter([n], `p${i}`);
+      p.set(Float32Array.from({ length: n }, () => rng.normal()));
+      return p;
+    });
+    const opt = make(ps);
+    for (let t = 0; t < 3; t++) {
+      opt.zeroGrad();
+      for (const p of ps) p.grad!.set(Float32Array.from({ length: p.size }, () => rng.normal()));
+      opt.step();
+      assert.is(opt.nonFinite, null);
+    }
+    const out = ps.map((p) => p.toArray());
+    engine().pool?.close();
+    return out;
+  };
+  for (const [what, make] of makers) {
+    const one = await trajectory(1, make);
+    for (const T of [2, 3]) {
+      const many = await trajectory(T, make);
+      one.forEach((p, i) =>
+        assert.ok(
+          p.every((v, j) => Object.is(v, many[i][j])),
+          `${what} on ${T} threads: parameter ${i} differs`,
+        ),
+      );
+    }
+  }
+  initEngine();
 });
 
 test("optimiser arguments are validated", () => {

@@ -1,10 +1,11 @@
 // Adam and AdamW with PyTorch semantics (AdamW: decoupled weight decay,
 // p -= lr * wd * p before the moment update; Adam: wd * p added to the gradient).
-// One fused WASM kernel per parameter tensor (split over the threads), which
-// also checks that the new values are finite.
+// One fused WASM kernel over the parameters' elements, cut into equal parts
+// over the threads (pieces.ts), which also checks that the new values are finite.
 
-import { engine, i32, parallel } from "../engine.js";
-import { splitRange, type KernelCall } from "../wasm/pool.js";
+import { engine, i32, parallelParts } from "../engine.js";
+import type { KernelCall } from "../wasm/pool.js";
+import { elementParts } from "./pieces.js";
 import { Tensor } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
 import type { DeferredGrad } from "../autograd/grad.js";
@@ -46,8 +47,9 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
   private readonly m: Tensor[];
   private readonly v: Tensor[];
-  /** The kernel calls of a step (fixed for the thread count) and the parameter each updates. */
-  private readonly ranges: { param: number; lo: number; hi: number }[] = [];
+  /** Threads the update splits over (the engine's at construction). */
+  private readonly threads: number;
+  /** One finite-check slot per kernel call: at most a call per parameter plus one per cut between threads. */
   private readonly flags: number;
 
   constructor(params: Tensor[], opts: AdamOptions = {}) {
@@ -65,16 +67,8 @@ export class Adam extends Optimizer {
     }
     this.m = params.map((p) => Tensor.persistent(p.shape));
     this.v = params.map((p) => Tensor.persistent(p.shape));
-    const T = engine().threads;
-    params.forEach((p, param) => {
-      // Each tensor in T element ranges (multiples of 4): the update is elementwise.
-      for (const [a, b] of splitRange(Math.ceil(p.size / 4), p.size >= 4096 ? T : 1)) {
-        const lo = a * 4,
-          hi = Math.min(p.size, b * 4);
-        if (hi > lo) this.ranges.push({ param, lo, hi });
-      }
-    });
-    this.flags = this.allocFlags(this.ranges.length);
+    this.threads = engine().threads;
+    this.flags = this.allocFlags(params.length + this.threads);
   }
 
   step(): void {
@@ -97,31 +91,36 @@ export class Adam extends Optimizer {
       d.applied = true;
       if (i32(flags, n).some((f) => f !== 0)) bad.add(i);
     });
-    // adamStep over element ranges of the other parameters
-    const owners = this.ranges.map(({ param }) => (grads[param] ? param : -1));
-    const calls: KernelCall[] = [];
-    this.ranges.forEach(({ param: i, lo, hi }, c) => {
-      if (owners[c] < 0) return;
-      const o = lo * 4;
-      calls.push([
-        "adamStep",
-        this.params[i].ptr + o,
-        grads[i]!.ptr + o,
-        this.m[i].ptr + o,
-        this.v[i].ptr + o,
-        hi - lo,
-        this.lr,
-        this.beta1,
-        this.beta2,
-        this.eps,
-        this.weightDecay,
-        decoupled,
-        bc1,
-        bc2,
-        this.flags + c * 4,
-      ]);
-    });
-    parallel(calls);
+    // adamStep over the other parameters' elements, in equal parts over the threads
+    const parts = elementParts(
+      grads.map((g, i) => (g ? this.params[i].size : 0)),
+      this.threads,
+    );
+    const owners: number[] = [];
+    const calls = parts.map((part) =>
+      part.map(({ param: i, lo, hi }): KernelCall => {
+        const o = lo * 4;
+        owners.push(i);
+        return [
+          "adamStep",
+          this.params[i].ptr + o,
+          grads[i]!.ptr + o,
+          this.m[i].ptr + o,
+          this.v[i].ptr + o,
+          hi - lo,
+          this.lr,
+          this.beta1,
+          this.beta2,
+          this.eps,
+          this.weightDecay,
+          decoupled,
+          bc1,
+          bc2,
+          this.flags + (owners.length - 1) * 4,
+        ];
+      }),
+    );
+    parallelParts(calls);
     this.readFlags(this.flags, owners, bad);
   }
 
