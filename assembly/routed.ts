@@ -248,11 +248,14 @@ export function routedWeightGradAdam(
  * counter and computes their g over all B rows (each core's W is packed once),
  * waits until all C are done, then gathers its rows. A call that runs alone
  * takes every core, so calls run one after another never wait on each other.
+ * mask: 0, or the layer's input x [B, xStride] when it is a relu output and dx is
+ * written (accumulate 0): dx is then 0 where x <= 0, relu's backward done in the
+ * same pass (the bits of reluBackward over dx).
  */
 export function routedInputGrad(
   dx: usize, xStride: i32, drouted: usize, gy: usize, ldgy: i32, w: usize,
   b0: i32, b1: i32, B: i32, N: i32, S: i32, C: i32,
-  srcPtr: usize, dstSlot: usize, coef: usize, accumulate: i32, scratch: usize, next: usize
+  srcPtr: usize, dstSlot: usize, coef: usize, accumulate: i32, scratch: usize, next: usize, mask: usize
 ): void {
   const ld = C * N;
   const ap = packedAAt(scratch, N);
@@ -271,7 +274,7 @@ export function routedInputGrad(
   if (rows <= 0) return;
   gatherRows(
     dx + (<usize>b0 * xStride << 2), xStride, drouted + (<usize>b0 * ld << 2), ld, rows, S, xStride / S,
-    srcPtr, dstSlot, coef, accumulate != 0
+    srcPtr, dstSlot, coef, accumulate != 0, mask ? mask + (<usize>b0 * xStride << 2) : 0
   );
 }
 

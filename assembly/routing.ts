@@ -15,22 +15,25 @@ export function routeGather(
   B: i32, S: i32, DS: i32,
   dstPtr: usize, srcSlot: usize, coef: usize
 ): void {
-  gatherRows(routed, rStride, x, xStride, B, S, DS, dstPtr, srcSlot, coef, false);
+  gatherRows(routed, rStride, x, xStride, B, S, DS, dstPtr, srcSlot, coef, false, 0);
 }
 
 /**
  * routeGather, with each sum starting from routed's value (accumulate true) instead of 0.
  * With the routing by source slot (transposeRouting), this is the transposed routing's
  * scatter-add in gather form: each value takes its terms in the scatter's order.
+ * mask: 0, or a relu output laid out as routed [B, rStride]: each slot, once summed, is
+ * set to 0 where mask <= 0 (relu's backward, the bits of reluBackward).
  */
 @inline export function gatherRows(
   routed: usize, rStride: i32, x: usize, xStride: i32,
   B: i32, S: i32, DS: i32,
-  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: bool
+  dstPtr: usize, srcSlot: usize, coef: usize, accumulate: bool, mask: usize
 ): void {
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>b * xStride << 2);
     const rb = routed + (<usize>b * rStride << 2);
+    const mb = mask + (<usize>b * rStride << 2);
     for (let d = 0; d < DS; d++) {
       const out = rb + (<usize>d * S << 2);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
@@ -45,7 +48,22 @@ export function routeGather(
         }
         store<f32>(out + (<usize>m << 2), acc);
       }
+      if (mask) maskSlot(out, mb + (<usize>d * S << 2), S);
     }
+  }
+}
+
+// out[0..S) = out where relu[0..S) > 0, else +0 (as reluBackward writes it).
+@inline function maskSlot(out: usize, relu: usize, S: i32): void {
+  const z = f32x4.splat(0);
+  let m = 0;
+  for (; m + 4 <= S; m += 4) {
+    const o = <usize>m << 2;
+    v128.store(out + o, v128.and(v128.load(out + o), f32x4.gt(v128.load(relu + o), z)));
+  }
+  for (; m < S; m++) {
+    const o = <usize>m << 2;
+    if (!(load<f32>(relu + o) > 0)) store<f32>(out + o, 0);
   }
 }
 

@@ -190,7 +190,7 @@ test("gathering the whole layer first (the routed input kept for dW) gives the f
   }
 });
 
-test("the input gradient sums each dx value in a scatter-add's order (routeScatter), onto dx's values when accumulating", () => {
+test("the input gradient sums each dx in routeScatter's order, onto dx when accumulating; masked as reluBackward masks", () => {
   const k = engine().k;
   for (const [i, c] of [
     { src: 3, dst: 5, N: 72, S: 36, p: 0.6, B: 7 },
@@ -205,7 +205,16 @@ test("the input gradient sums each dx value in a scatter-add's order (routeScatt
     const w = Tensor.from(randomArray(c.dst * c.N * c.N, seed), [c.dst, c.N, c.N]);
     const gy = Tensor.from(randomArray(c.B * ld, seed), [c.B, ld]);
     const start = randomArray(c.B * xs, seed);
-    for (const accumulate of [0, 1]) {
+    // a relu output's values: zeros of both signs, a NaN, negatives and positives
+    const reluOut = Tensor.from(
+      randomArray(c.B * xs, seed).map((v, j) => (j % 7 === 0 ? 0 : j % 11 === 0 ? -0 : j === 5 ? NaN : v)),
+      [c.B, xs],
+    );
+    for (const [accumulate, mask] of [
+      [0, 0],
+      [1, 0],
+      [0, reluOut.ptr],
+    ]) {
       const dx = Tensor.from(start, [c.B, xs]);
       const want = Tensor.from(accumulate ? start : new Float32Array(c.B * xs), [c.B, xs]);
       const drouted = Tensor.empty([c.B, ld]);
@@ -236,14 +245,21 @@ test("the input gradient sums each dx value in a scatter-add's order (routeScatt
           accumulate,
           scratch,
           next,
+          mask,
         );
       k.routeScatter(want.ptr, xs, drouted.ptr, ld, c.B, c.S, c.dst * (c.N / c.S), bu.dstPtr, bu.srcSlot, bu.coef);
+      if (mask) k.reluBackward(want.ptr, mask, want.ptr, c.B * xs, 0);
       const got = dx.toArray(),
         ref = want.toArray();
       assert.ok(
         got.every((v, j) => Object.is(v, ref[j])),
-        `case ${i}, accumulate ${accumulate}`,
+        `case ${i}, accumulate ${accumulate}, mask ${mask !== 0}`,
       );
+      if (mask)
+        assert.ok(
+          got.some((v, j) => v === 0 && ref[j] === 0 && !(reluOut.data()[j] > 0)),
+          "some values masked",
+        );
       assert.ok(got.some((v, j) => v !== start[j]));
     }
   }
@@ -272,6 +288,49 @@ test("the fused relu: forward equals relu of the plain layer, gradients by finit
       eps: 1e-3,
     });
     assert.ok(res.ok, `case ${i}: ${JSON.stringify(res.worst)}`);
+  }
+});
+
+test("a fused relu masked by the next layer's input gradient: relu as its own op's bits, other consumers before or after", () => {
+  // h = layer 1 with its relu; layer 2 reads h (its input gradient writes dh masked when it writes first);
+  // "before" / "after": another consumer of h recorded before or after layer 2 (its rule runs after or before).
+  const c = { src: 2, dst: 3, N: 24, S: 6, p: 0.5, B: 6 };
+  const r1 = generateRouting({ srcCores: c.src, dstCores: c.dst, slotsPerCore: c.N / c.S, p: c.p, seed: 61 });
+  const r2 = generateRouting({ srcCores: c.dst, dstCores: 2, slotsPerCore: c.N / c.S, p: 0.7, seed: 62 });
+  const seed = { s: 63 };
+  const x0 = randomArray(c.B * c.src * c.N, seed);
+  const w10 = randomArray(c.dst * c.N * c.N, seed);
+  const w20 = randomArray(2 * c.N * c.N, seed);
+  const p2 = randomArray(c.B * 2 * c.N, seed);
+  const ph = randomArray(c.B * c.dst * c.N, seed);
+  const grads = (fused: boolean, other: "none" | "before" | "after") => {
+    endStep();
+    const b1 = uploadRouting(r1),
+      b2 = uploadRouting(r2);
+    const x = Tensor.from(x0, [c.B, c.src * c.N]);
+    x.requiresGrad = true;
+    const w1 = Tensor.from(w10, [c.dst, c.N, c.N]);
+    const w2 = Tensor.from(w20, [2, c.N, c.N]);
+    w1.requiresGrad = w2.requiresGrad = true;
+    const h = fused ? ops.scrrambleLayer(x, w1, b1, { relu: true }) : ops.relu(ops.scrrambleLayer(x, w1, b1));
+    const side = () => ops.sum(ops.mul(h, Tensor.from(ph, h.shape)));
+    const first = other === "before" ? side() : null;
+    const y = ops.sum(ops.mul(ops.scrrambleLayer(h, w2, b2), Tensor.from(p2, [c.B, 2 * c.N])));
+    const last = other === "after" ? side() : null;
+    const loss = first ? ops.add(first, y) : last ? ops.add(y, last) : y;
+    backward(loss);
+    return [x, w1, w2].map((t) => t.grad!.toArray());
+  };
+  for (const other of ["none", "before", "after"] as const) {
+    const want = grads(false, other);
+    const got = grads(true, other);
+    ["dx", "dW1", "dW2"].forEach((name, i) =>
+      assert.ok(
+        got[i].every((v, j) => Object.is(v, want[i][j])),
+        `${name}, other consumer ${other}`,
+      ),
+    );
+    assert.ok(want[0].some((v) => v !== 0));
   }
 });
 

@@ -4,14 +4,32 @@
 // (fresh, or zeroed lazily by zeroGrad()) instead of filling it and adding.
 // A rule may also defer a parameter's gradient (gradLater): an optimiser that
 // can fuse it computes it inside its update and never writes the buffer; any
-// read of the buffer, or the end of the step, writes it first.
+// read of the buffer, or the end of the step, writes it first. A rule that
+// wrote a relu output's gradient already masked (relu's backward fused into
+// its kernel) marks the buffer; any later writer clears the mark.
 
 import { onStepEnd } from "../engine.js";
 import { Tensor, type PendingWrite } from "../tensor.js";
 
+/** Gradient buffers written so far only by a kernel that applied a relu's mask (see markReluMasked). */
+const reluMasked = new WeakSet<Tensor>();
+
+/** Record that the only write so far into `grad` (the gradient of a relu output) was already masked by that relu. */
+export function markReluMasked(grad: Tensor): void {
+  reluMasked.add(grad);
+}
+
+/** True when every write into `grad` so far applied the relu's mask: the relu's own backward can skip it. */
+export function isReluMasked(grad: Tensor): boolean {
+  return reluMasked.has(grad);
+}
+
 /** The gradient buffer of t, zero-filled when first used or pending zeros (for kernels that add). */
 export function gradOf(t: Tensor): Tensor {
-  if (t.grad) return t.grad.check().materialize();
+  if (t.grad) {
+    reluMasked.delete(t.grad);
+    return t.grad.check().materialize();
+  }
   if (t.persistentTensor) {
     throw new Error(`tensor${t.name ? ` "${t.name}"` : ""} requires grad but has no gradient buffer: create it with parameter()`);
   }
@@ -25,6 +43,7 @@ export function gradOf(t: Tensor): Tensor {
  * far, 1 (add) when an earlier rule already wrote it.
  */
 export function gradInto(t: Tensor): { grad: Tensor; accumulate: 0 | 1 } {
+  if (t.grad) reluMasked.delete(t.grad); // a new write: unmasked unless its rule marks it again
   if (!t.grad) {
     if (t.persistentTensor) return { grad: gradOf(t), accumulate: 1 };
     t.grad = Tensor.empty(t.shape);

@@ -10,7 +10,8 @@ import { ROUTED_SCRATCH_ARG, routedAdamScratchBytes, routedScratchBytes } from "
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./types.js";
 import type { KernelCall } from "../wasm/pool.js";
-import { gradInto, gradLater, gradOf } from "./grad.js";
+import { gradInto, gradLater, gradOf, isReluMasked, markReluMasked } from "./grad.js";
+import { isReluOutput } from "./tape.js";
 
 const k = () => engine().k;
 
@@ -151,8 +152,9 @@ export const rules: RuleTable = {
     const { routing, B, relu, routed } = node.saved;
     const { srcCores, dstCores: C, slotsPerCore: K } = routing;
     // NOTE: the fused relu's subgradient is 0 at 0; its mask comes from the output
-    // (max(0, y) > 0 exactly where y > 0) and is applied to gy in place.
-    if (relu) {
+    // (max(0, y) > 0 exactly where y > 0) and is applied to gy in place, unless the
+    // only rule that wrote gy (the next layer's input gradient) applied it already.
+    if (relu && !isReluMasked(gy)) {
       const out = node.out;
       parallelRanges(gy.size, (lo, hi) => ["reluBackward", gy.ptr + lo * 4, out.ptr + lo * 4, gy.ptr + lo * 4, hi - lo, 0]);
     }
@@ -197,6 +199,8 @@ export const rules: RuleTable = {
     if (x.requiresGrad) {
       const { grad, accumulate } = gradInto(x);
       const { srcPtr, dstSlot, coef } = routing.bySource;
+      // x a fused relu's output, and dx written here first: the relu's mask applied as dx is written
+      const mask = accumulate === 0 && isReluOutput(x) ? x.ptr : 0;
       // one call per thread: the cores' gy . W into drouted (cores taken from a shared counter,
       // over all rows), then each call gathers its rows of dx from it once all cores are done
       const drouted = engine().arena.allocStep(B * ld * 4, "routed input gradient");
@@ -222,8 +226,10 @@ export const rules: RuleTable = {
         accumulate,
         0,
         next,
+        mask,
       ]);
       parallel(list, ROUTED_SCRATCH_ARG.routedInputGrad, scratchBytes);
+      if (mask) markReluMasked(grad);
     }
   },
 

@@ -9,6 +9,8 @@ import type { OpName, OpSaved, TapeNode } from "./types.js";
 
 let tape: TapeNode[] = [];
 let gradEnabled = true;
+/** Outputs of ops with a relu fused in (max(0, y)): a consumer's input gradient may apply the relu's mask as it writes. */
+const reluOutputs = new WeakSet<Tensor>();
 
 onStepEnd(() => {
   tape = [];
@@ -27,6 +29,16 @@ export function record<K extends OpName>(op: K, out: Tensor, inputs: Tensor[], s
   out.requiresGrad = true;
   tape.push({ op, out, inputs, saved } as TapeNode);
   return out;
+}
+
+/** Mark t as the output of an op whose relu is fused in (its rule skips the mask when isReluMasked). */
+export function markReluOutput(t: Tensor): void {
+  reluOutputs.add(t);
+}
+
+/** True when t is a fused relu's output: t > 0 exactly where its gradient passes. */
+export function isReluOutput(t: Tensor): boolean {
+  return reluOutputs.has(t);
 }
 
 /** Run fn without recording (inference, evaluation). */

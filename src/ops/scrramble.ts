@@ -9,7 +9,7 @@ import { engine, parallelParts, parallelRanges, sharedCounter } from "../engine.
 import { coreRowParts } from "./core-split.js";
 import { ROUTED_SCRATCH_ARG, routedScratchBytes } from "../wasm/abi.js";
 import { Tensor } from "../tensor.js";
-import { record } from "../autograd/tape.js";
+import { markReluOutput, record } from "../autograd/tape.js";
 import type { RoutingBuffers } from "./routing-buffers.js";
 import type { KernelCall } from "../wasm/pool.js";
 
@@ -111,5 +111,6 @@ export function scrrambleLayer(
     ? split.map(() => [call(0, dstCores, 0, B, next)])
     : split.map((list) => list.map(([c0, c1, b0, b1]) => call(c0, c1, b0, b1, 0)));
   parallelParts(parts, ROUTED_SCRATCH_ARG[kernel], routedScratchBytes(B, N));
+  if (o.relu) markReluOutput(y);
   return record("scrramble", y, [x, w], { routing, B, relu: o.relu === true, routed });
 }

@@ -2,7 +2,7 @@
 // Twin: assembly/abi.ts (ABI_VERSION). Bump both together; the loader refuses a
 // module that reports another version. Must not import anything.
 
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 /** Alignment of every arena allocation (one v128). */
 export const ALIGN = 16;
 /** WebAssembly page size in bytes. */

@@ -220,5 +220,7 @@ export interface KernelExports {
     scratch: Ptr,
     /** 0, or two i32 set to 0 (next core, cores done) shared by one call per thread. */
     next: Ptr,
+    /** 0, or x [B, xStride] when it is a relu output and accumulate is 0: dx is 0 where x <= 0 (relu's backward fused). */
+    mask: Ptr,
   ): void;
 }
