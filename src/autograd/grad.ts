@@ -43,12 +43,12 @@ export function gradOf(t: Tensor): Tensor {
  * far, 1 (add) when an earlier rule already wrote it.
  */
 export function gradInto(t: Tensor): { grad: Tensor; accumulate: 0 | 1 } {
-  if (t.grad) reluMasked.delete(t.grad); // a new write: unmasked unless its rule marks it again
   if (!t.grad) {
     if (t.persistentTensor) return { grad: gradOf(t), accumulate: 1 };
     t.grad = Tensor.empty(t.shape);
     return { grad: t.grad, accumulate: 0 };
   }
+  reluMasked.delete(t.grad); // a new write: unmasked unless its rule marks it again
   const g = t.grad.check();
   if (g.pendingWrite) g.materialize(); // a deferred gradient first: then this one adds
   if (g.pendingZero) {

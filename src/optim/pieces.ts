@@ -16,7 +16,7 @@ export const MIN_PART_ELEMENTS = 2048;
 
 /**
  * At most `threads` parts of pieces over tensors of `sizes` elements (size 0: skipped).
- * @example elementParts([3_276_800, 655_360, 10], 2) // part 0: param 0 [0, 1966085); part 1: the rest
+ * @example elementParts([3_276_800, 655_360, 10], 2) // part 0: param 0 [0, 1966088); part 1: the rest
  */
 export function elementParts(sizes: readonly number[], threads: number, align = 4): Piece[][] {
   const total = sizes.reduce((a, n) => a + n, 0);
@@ -29,10 +29,10 @@ export function elementParts(sizes: readonly number[], threads: number, align = 
     while (lo < n) {
       // part t ends at element round((t + 1) total / P) of the run; the last part takes the rest
       const end = t === P - 1 ? n : Math.round(((t + 1) * total) / P) - start;
-      const hi = end >= n ? n : Math.ceil(end / align) * align;
+      const hi = Math.min(n, Math.ceil(end / align) * align);
       if (hi > lo) {
-        parts[t].push({ param, lo, hi: Math.min(hi, n) });
-        lo = Math.min(hi, n);
+        parts[t].push({ param, lo, hi });
+        lo = hi;
       }
       if (lo < n || end <= n) t = Math.min(t + 1, P - 1);
     }
