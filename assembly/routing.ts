@@ -30,10 +30,14 @@ export function routeGather(
   B: i32, S: i32, DS: i32,
   dstPtr: usize, srcSlot: usize, coef: usize, accumulate: bool, mask: usize
 ): void {
+  // the routes read at least a row's worth of x per row: worth streaming each row in first
+  const reads = (load<i32>(dstPtr + (<usize>DS << 2)) - load<i32>(dstPtr)) * S;
+  const touch = xStride >= TOUCH_ELEMENTS && reads >= xStride;
   for (let b = 0; b < B; b++) {
     const xb = x + (<usize>b * xStride << 2);
     const rb = routed + (<usize>b * rStride << 2);
     const mb = mask + (<usize>b * rStride << 2);
+    if (touch) touchRow(xb, xStride);
     for (let d = 0; d < DS; d++) {
       const out = rb + (<usize>d * S << 2);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
@@ -51,6 +55,19 @@ export function routeGather(
       if (mask) maskSlot(out, mb + (<usize>d * S << 2), S);
     }
   }
+}
+
+// Rows of x of at least this many elements (32 KB), whose every value the routes read once
+// or more on average, are read once in order before their slots are gathered: the routes
+// visit a row's slots in a scattered order, each visit a miss to the next cache level,
+// while an in-order pass is streamed in by the hardware prefetcher.
+const TOUCH_ELEMENTS = 8192;
+
+// Loads one value per 64-byte line of x[0..n) in order, so that the lines sit in cache.
+// The values are not used; the loads stay (a load may trap, so no compiler drops it).
+@inline function touchRow(x: usize, n: i32): void {
+  const end = x + (<usize>n << 2);
+  for (let p = x; p + 64 <= end; p += 64) load<i32>(p);
 }
 
 // out[0..S) = out where relu[0..S) > 0, else +0 (as reluBackward writes it).

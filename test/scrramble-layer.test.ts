@@ -153,9 +153,12 @@ test("wide slots (register blocks of 32 and 4 values, a scalar tail) and layers 
     { src: 2, dst: 3, N: 72, S: 36, p: 0.7, B: 6 },
     { src: 3, dst: 2, N: 74, S: 37, p: 0.5, B: 5 },
     { src: 3, dst: 5, N: 512, S: 64, p: 0.4, B: 64 },
+    // rows of 33 cores of 256 (over 32 KB) whose every value the routes read more than once: each row is read in order first
+    { src: 33, dst: 2, N: 256, S: 64, p: 0.5, B: 3 },
   ];
   for (const [i, c] of wide.entries()) {
     const l = layerCase(c, 50 + i, 60 + i);
+    if (c.src === 33) assert.ok(l.r.srcSlot.length * c.S >= c.src * c.N, "the routes read fewer values than a row holds");
     const { y: yv, dw: gw, dx: gx } = runLayer(c, l);
     const yRef = naiveLayer(l.xv, l.wv, l.r, c.B, c.N);
     const tol = 1e-5 * c.N;
