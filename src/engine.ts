@@ -8,7 +8,7 @@ import { Arena } from "./wasm/arena.js";
 import { gemmScratchBytes, MAX_SHARED_PAGES, PAGE } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
-import { KernelPool, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+import { KernelPool, runCalls, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
 import { sharedMemoryUnavailable } from "./wasm/web-workers.js";
 
 export interface EngineOptions extends LoadOptions {
@@ -101,7 +101,7 @@ export function i32(ptr: number, n: number): Int32Array {
 
 /** Step-region scratch for one gemm with inner dimension K. */
 export function gemmScratch(K: number): number {
-  return engine().arena.allocStep(gemmScratchBytes(K), `gemm scratch (inner dimension ${K})`);
+  return engine().arena.allocStep(gemmScratchBytes(K), () => `gemm scratch (inner dimension ${K})`);
 }
 
 /**
@@ -112,11 +112,7 @@ export function gemmScratch(K: number): number {
 export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0): void {
   const e = engine();
   const T = e.pool ? Math.min(e.pool.threads, calls.length) : 1;
-  parallelParts(
-    splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b)),
-    scratchArg,
-    scratchBytes,
-  );
+  parallelParts(T <= 1 ? [calls] : splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b)), scratchArg, scratchBytes);
 }
 
 /**
@@ -129,15 +125,18 @@ export function parallelParts(parts: KernelCall[][], scratchArg = -1, scratchByt
   if (scratchArg >= 0) {
     // call[0] is the kernel name, so argument i sits at call[i + 1].
     const s = threadScratch(parts.length, scratchBytes);
-    parts.forEach((part, t) => {
-      for (const c of part) c[scratchArg + 1] = s[t];
-    });
+    for (let t = 0; t < parts.length; t++) for (const c of parts[t]) c[scratchArg + 1] = s[t];
   }
-  const local = (list: KernelCall[]) => {
-    for (const [name, ...args] of list) (e.k[name] as (...a: number[]) => void)(...args);
-  };
-  if (T <= 1 || !e.pool) local(parts.flat());
-  else e.pool.run(parts, local);
+  if (T <= 1 || !e.pool) for (const part of parts) runCalls(e.k, part);
+  else e.pool.run(parts, localRunner(e.k));
+}
+
+/** The main thread's runner of its own list, made once per kernel module (a step makes no closure). */
+let local: { k: KernelExports; run: (calls: KernelCall[]) => void } | null = null;
+
+function localRunner(k: KernelExports): (calls: KernelCall[]) => void {
+  if (local?.k !== k) local = { k, run: (calls) => runCalls(k, calls) };
+  return local.run;
 }
 
 /** Per-thread scratch of the current step, reused by every parallel() call of the step (they run one after another). */
@@ -202,9 +201,17 @@ export function parallelRanges(
   o: { align?: number; minItems?: number; scratchArg?: number; scratchBytes?: number } = {},
 ): void {
   const T = n >= (o.minItems ?? 65536) ? engine().threads : 1;
-  const calls = alignedRanges(n, T, o.align ?? 4).map(([lo, hi]) => make(lo, hi));
-  if (calls.length === 0) return;
-  parallel(calls, o.scratchArg ?? -1, o.scratchBytes ?? 0);
+  // alignedRanges' ranges, one call each, each call its own thread's list (no intermediate arrays)
+  const align = o.align ?? 4;
+  const units = Math.ceil(n / align);
+  const P = Math.max(1, Math.min(T, units));
+  const parts: KernelCall[][] = [];
+  for (let p = 0; p < P; p++) {
+    const lo = Math.min(n, Math.floor((p * units) / P) * align),
+      hi = Math.min(n, Math.floor(((p + 1) * units) / P) * align);
+    if (hi > lo) parts.push([make(lo, hi)]);
+  }
+  if (parts.length > 0) parallelParts(parts, o.scratchArg ?? -1, o.scratchBytes ?? 0);
 }
 
 /**

@@ -66,13 +66,28 @@ export function resizeNearest(
   return out;
 }
 
+function checkImageAt(fn: string, src: Pixels, from: number, n: number): void {
+  if (!Number.isInteger(from) || from < 0 || from + n > src.length)
+    throw new Error(`${fn}: an image of ${n} values from ${from} does not fit in src (${src.length} values)`);
+}
+
 /**
  * Circular shift of one HWC image: out(y, x) = src((y - dy) mod h, (x - dx) mod w).
  * Positive dx moves content right, positive dy moves it down. Works on bytes or
  * floats; `out` must be the same kind as `src` and must not alias it.
+ * The image starts at src[from] (default 0: a data set's whole buffer needs no view per image).
  * @example shiftCircular(img, 28, 28, 1, 2, -1, scratch);
  */
-export function shiftCircular(src: Uint8Array, h: number, w: number, channels: number, dx: number, dy: number, out: Uint8Array): Uint8Array;
+export function shiftCircular(
+  src: Uint8Array,
+  h: number,
+  w: number,
+  channels: number,
+  dx: number,
+  dy: number,
+  out: Uint8Array,
+  from?: number,
+): Uint8Array;
 export function shiftCircular(
   src: Float32Array,
   h: number,
@@ -81,10 +96,21 @@ export function shiftCircular(
   dx: number,
   dy: number,
   out: Float32Array,
+  from?: number,
 ): Float32Array;
-export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels;
-export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels {
+export function shiftCircular(
+  src: Pixels,
+  h: number,
+  w: number,
+  channels: number,
+  dx: number,
+  dy: number,
+  out: Pixels,
+  from?: number,
+): Pixels;
+export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels, from = 0): Pixels {
   checkSameKind("shiftCircular", src, out);
+  checkImageAt("shiftCircular", src, from, h * w * channels);
   if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new Error(`shiftCircular: dx, dy must be integers, got ${dx}, ${dy}`);
   if (out.length < h * w * channels) throw new Error(`shiftCircular: out has ${out.length} values, need ${h * w * channels}`);
   const my = ((dy % h) + h) % h;
@@ -95,7 +121,7 @@ export function shiftCircular(src: Pixels, h: number, w: number, channels: numbe
     for (let x = 0; x < w; x++) {
       let sx = x - mx;
       if (sx < 0) sx += w;
-      const s = (sy * w + sx) * channels;
+      const s = from + (sy * w + sx) * channels;
       const d = (y * w + x) * channels;
       for (let c = 0; c < channels; c++) out[d + c] = src[s + c];
     }
@@ -112,9 +138,19 @@ export type ShiftMode = (typeof SHIFT_MODES)[number];
  * that pixel exists, else 0. Content moved out of the frame is lost instead of
  * wrapping to the other side (an object that fills the frame stays whole).
  * Works on bytes or floats; `out` must be the same kind as `src` and must not alias it.
+ * The image starts at src[from] (default 0).
  * @example shiftZero(img, 28, 28, 1, 2, -1, scratch);
  */
-export function shiftZero(src: Uint8Array, h: number, w: number, channels: number, dx: number, dy: number, out: Uint8Array): Uint8Array;
+export function shiftZero(
+  src: Uint8Array,
+  h: number,
+  w: number,
+  channels: number,
+  dx: number,
+  dy: number,
+  out: Uint8Array,
+  from?: number,
+): Uint8Array;
 export function shiftZero(
   src: Float32Array,
   h: number,
@@ -123,17 +159,19 @@ export function shiftZero(
   dx: number,
   dy: number,
   out: Float32Array,
+  from?: number,
 ): Float32Array;
-export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels;
-export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels): Pixels {
+export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels, from?: number): Pixels;
+export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels, from = 0): Pixels {
   checkSameKind("shiftZero", src, out);
+  checkImageAt("shiftZero", src, from, h * w * channels);
   if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new Error(`shiftZero: dx, dy must be integers, got ${dx}, ${dy}`);
   if (out.length < h * w * channels) throw new Error(`shiftZero: out has ${out.length} values, need ${h * w * channels}`);
   out.fill(0, 0, h * w * channels);
   for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
     const sy = y - dy;
     for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) {
-      const s = (sy * w + x - dx) * channels;
+      const s = from + (sy * w + x - dx) * channels;
       const d = (y * w + x) * channels;
       for (let c = 0; c < channels; c++) out[d + c] = src[s + c];
     }
@@ -154,6 +192,7 @@ export function shiftImage(
   dx: number,
   dy: number,
   out: Uint8Array,
+  from = 0,
 ): Uint8Array {
-  return mode === "circular" ? shiftCircular(src, h, w, c, dx, dy, out) : shiftZero(src, h, w, c, dx, dy, out);
+  return mode === "circular" ? shiftCircular(src, h, w, c, dx, dy, out, from) : shiftZero(src, h, w, c, dx, dy, out, from);
 }

@@ -14,7 +14,8 @@ export interface PendingWrite {
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
     if (!Number.isInteger(d) || d < 0) throw new Error(`invalid shape [${shape.join(", ")}]`);
     n *= d;
   }
@@ -70,7 +71,7 @@ export class Tensor {
     const n = sizeOf(shape);
     const e = engine();
     const clean = e.arena.untouchedFrom;
-    const ptr = e.arena.allocPersistent(n * 4, `tensor [${shape.join(", ")}]${name ? ` "${name}"` : ""}`);
+    const ptr = e.arena.allocPersistent(n * 4, () => `tensor [${shape.join(", ")}]${name ? ` "${name}"` : ""}`);
     const dirty = Math.min(n, Math.max(0, Math.ceil((clean - ptr) / 4)));
     if (dirty > 0) e.k.fill(ptr, dirty, 0);
     const t = new Tensor(shape, ptr, -1);
@@ -81,7 +82,11 @@ export class Tensor {
   /** Uninitialised tensor in the step region (valid until endStep()). */
   static empty(shape: Shape): Tensor {
     const e = engine();
-    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4, `step tensor [${shape.join(", ")}]`), e.arena.generation);
+    return new Tensor(
+      shape,
+      e.arena.allocStep(sizeOf(shape) * 4, () => `step tensor [${shape.join(", ")}]`),
+      e.arena.generation,
+    );
   }
 
   /** Zero-filled step tensor. */

@@ -118,6 +118,25 @@ test("shiftCircular moves content with wraparound and keeps the multiset", () =>
   );
 });
 
+test("a shift reads the image from an offset in a larger buffer as it reads that image alone, and refuses one that does not fit", () => {
+  const many = Uint8Array.from({ length: 4 * 12 }, (_, i) => (i * 37) % 251); // four 3x4 images
+  for (const fn of [shiftCircular, shiftZero])
+    for (const [dx, dy] of [
+      [1, 0],
+      [-2, 1],
+      [0, -1],
+    ])
+      for (let img = 0; img < 4; img++) {
+        const alone = fn(many.slice(img * 12, (img + 1) * 12), 3, 4, 1, dx, dy, new Uint8Array(12));
+        assert.equal(Array.from(fn(many, 3, 4, 1, dx, dy, new Uint8Array(12), img * 12)), Array.from(alone), `${fn.name} image ${img}`);
+      }
+  assert.throws(
+    () => shiftZero(many, 3, 4, 1, 1, 0, new Uint8Array(12), 37),
+    /an image of 12 values from 37 does not fit in src \(48 values\)/,
+  );
+  assert.throws(() => shiftCircular(many, 3, 4, 1, 1, 0, new Uint8Array(12), -1), /from -1 does not fit/);
+});
+
 test("expandShifted: original plus copies, shifts within range, labels kept", () => {
   const ds = toy(5, 8, 8, 1);
   const aug = expandShifted(ds, 4, 3, new Rng(7));

@@ -3,12 +3,12 @@
 // (none keeps writing into memory the caller reuses), and a worker that never
 // answers times out after the others finished and stops the pool for good. Then
 // the mailbox the real kernel workers serve: the encoding, lists longer than a
-// mailbox, and a failing kernel.
+// mailbox, and a failing kernel. Then how a list runs on one thread (runCalls).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Worker } from "node:worker_threads";
-import { FLAG_SLOTS, KernelPool, type KernelCall, type SpawnWorker } from "../src/wasm/pool.js";
+import { FLAG_SLOTS, KernelPool, MAX_KERNEL_ARGS, runCalls, type KernelCall, type SpawnWorker } from "../src/wasm/pool.js";
 import { kernelNames, MAILBOX_SLOTS, writeCalls } from "../src/wasm/mailbox.js";
 import { loadKernels } from "../src/wasm/load.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
@@ -115,8 +115,9 @@ test("kernel workers over the mailbox: a list longer than a mailbox runs whole, 
   const parts: KernelCall[][] = [0, 1, 2].map((t) =>
     Array.from({ length: n }, (_, i): KernelCall => ["fill", base + (t * n + i) * 4, 1, t * n + i + 1]),
   );
-  // the last call of each worker's list overwrites its first value: the calls must run in order
-  parts[1].push(["fill", base + n * 4, 1, -1]);
+  // the last calls of each worker's list overwrite its first value: the calls must run in order, each with
+  // its own arguments (a kernel of 4 arguments between kernels of 3)
+  parts[1].push(["fill", base + n * 4, 1, -0.5], ["add", base + n * 4, base + n * 4, base + n * 4, 1], ["fill", base + 4, 0, 5]);
   parts[2].push(["fill", base + 2 * n * 4, 1, -2]);
   pool.run(parts, (calls) => calls.forEach(([name, ...a]) => (k[name] as (...x: number[]) => void)(...a)));
   const v = f32();
@@ -137,6 +138,30 @@ test("kernel workers over the mailbox: a list longer than a mailbox runs whole, 
   pool.run([[], [["fill", base, 2, 9]]], () => {});
   assert.equal(Array.from(f32().subarray(0, 2)), [9, 9], "the pool still runs lists after a failure");
   pool.close();
+});
+
+test("runCalls gives each kernel its own arguments (3, 4 and 5 of them in one list); no kernel takes more than MAX_KERNEL_ARGS", () => {
+  // every variant is built from the same source (the same exports and arities): the default one stands for all
+  const { exports: k, memory } = loadKernels({ initialPages: 4 });
+  const arity = Object.values(k)
+    .filter((f): f is (...a: number[]) => void => typeof f === "function")
+    .map((f) => f.length);
+  assert.ok(arity.length > 50 && Math.max(...arity) <= MAX_KERNEL_ARGS, `${Math.max(...arity)} arguments`);
+  const at = (i: number) => (1 << 16) + i * 64; // 16 floats each, above the module's own data
+  const v = (i: number) => new Float32Array(memory.buffer, at(i), 16);
+  runCalls(k, [
+    ["fill", at(0), 16, 1.5],
+    ["fill", at(1), 16, -2],
+    ["add", at(2), at(0), at(1), 16],
+    ["scale", at(3), at(2), 3, 16],
+    ["reluBackward", at(4), at(0), at(3), 16, 0],
+    ["fill", at(5), 8, 7],
+  ]);
+  assert.equal(Array.from(v(2)), new Array(16).fill(-0.5));
+  assert.equal(Array.from(v(3)), new Array(16).fill(-1.5));
+  assert.equal(Array.from(v(4)), new Array(16).fill(-1.5), "x > 0: the gradient passes");
+  assert.equal(Array.from(v(5)), [...new Array(8).fill(7), ...new Array(8).fill(0)]);
+  assert.throws(() => runCalls(k, [["noSuchKernel" as KernelCall[0], 1]]), /kernel noSuchKernel is not exported/);
 });
 
 test.run();

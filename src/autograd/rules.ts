@@ -167,15 +167,18 @@ export const rules: RuleTable = {
       // by destination slots: on T threads, the same call on each, taking slots from a shared
       // counter (a faster thread takes more); each dW column is computed the same way whoever takes it.
       // With the routed input kept by the forward, the kernels read it (dstPtr 0) instead of gathering.
-      const input = routed
-        ? [routed.ptr, ld, B, N, S, K, 0, C * K, 0, 0, 0]
-        : [x.ptr, srcCores * N, B, N, S, K, 0, C * K, dstPtr, srcSlot, coef];
-      const slots = [gy.ptr, ld, ...input];
+      // the arguments both kernels take after their output (dW, or AdamW's): gy, then the input
+      // (calls are put together with concat: a spread in these closures makes an iterator per call)
+      const slots = routed
+        ? [gy.ptr, ld, routed.ptr, ld, B, N, S, K, 0, C * K, 0, 0, 0]
+        : [gy.ptr, ld, x.ptr, srcCores * N, B, N, S, K, 0, C * K, dstPtr, srcSlot, coef];
       const calls = (make: (next: number) => KernelCall): KernelCall[] => {
         const T = engine().threads;
         if (T === 1 || C < 2) return [make(0)];
         const next = sharedCounter();
-        return Array.from({ length: T }, () => make(next));
+        const list: KernelCall[] = [];
+        for (let t = 0; t < T; t++) list.push(make(next));
+        return list;
       };
       // Deferred: an optimiser with fuseGradients computes it core by core inside its update.
       gradLater(w, {
@@ -183,14 +186,16 @@ export const rules: RuleTable = {
         write(grad, accumulate) {
           gy.check();
           (routed ?? x).check();
-          const list = calls((next) => ["routedWeightGrad", grad.ptr, ...slots, accumulate, 0, next]);
+          const list = calls((next) => ["routedWeightGrad", grad.ptr].concat(slots, accumulate, 0, next) as KernelCall);
           parallel(list, ROUTED_SCRATCH_ARG.routedWeightGrad, scratchBytes);
         },
         adam(update, flags) {
           gy.check();
           (routed ?? x).check();
           let n = 0;
-          const list = calls((next) => ["routedWeightGradAdam", ...slots, ...update, flags + 4 * n++, 0, next]);
+          const list = calls(
+            (next) => (["routedWeightGradAdam"] as (string | number)[]).concat(slots, update, flags + 4 * n++, 0, next) as KernelCall,
+          );
           parallel(list, ROUTED_SCRATCH_ARG.routedWeightGradAdam, routedAdamScratchBytes(B, N));
           return n;
         },

@@ -213,9 +213,11 @@ export class DataLoader {
         for (let k = 0; k < size; k++) {
           const i = order[start + k];
           this.yBuf[k] = this.dataset.labels[i];
-          const dst = this.xBuf.subarray(k * F, (k + 1) * F);
-          this.writeSample(i, dst, shiftRng);
-          if (augRng) augmentImage(dst, this.height, this.width, this.channels, this.augment!, augRng, this.augmentScratch);
+          this.writeSample(i, k * F, shiftRng);
+          if (augRng) {
+            const dst = this.xBuf.subarray(k * F, (k + 1) * F);
+            augmentImage(dst, this.height, this.width, this.channels, this.augment!, augRng, this.augmentScratch);
+          }
         }
         b++;
         return size === B ? full : { x: this.xBuf.subarray(0, size * F), y: this.yBuf.subarray(0, size), size };
@@ -225,21 +227,26 @@ export class DataLoader {
   }
 
   /**
-   * Write sample i into dst as byte / 255: shift (on the original grid, bytes),
-   * then the resize and the conversion in one gather loop.
+   * Write sample i into xBuf from element `at` as byte / 255: shift (on the original grid,
+   * bytes), then the resize and the conversion in one gather loop. Without a shift the bytes
+   * are read in place (no view per sample).
    */
-  private writeSample(i: number, dst: Float32Array, shiftRng: Rng | null): void {
+  private writeSample(i: number, at: number, shiftRng: Rng | null): void {
     const ds = this.dataset;
     const F = featureSize(ds);
-    let img = ds.images.subarray(i * F, (i + 1) * F);
+    const out = this.xBuf;
+    const n = this.featureSize;
+    let img = ds.images;
+    let from = i * F;
     if (shiftRng !== null) {
       const span = 2 * this.shift + 1;
       const dx = shiftRng.int(span) - this.shift;
       const dy = shiftRng.int(span) - this.shift;
-      img = shiftImage(this.shiftMode, img, ds.height, ds.width, ds.channels, dx, dy, this.shifted);
+      img = shiftImage(this.shiftMode, ds.images, ds.height, ds.width, ds.channels, dx, dy, this.shifted, from);
+      from = 0;
     }
     const index = this.resizeIndex;
-    if (index) for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[index[k]]];
-    else for (let k = 0; k < dst.length; k++) dst[k] = BYTE_TO_UNIT[img[k]];
+    if (index) for (let k = 0; k < n; k++) out[at + k] = BYTE_TO_UNIT[img[from + index[k]]];
+    else for (let k = 0; k < n; k++) out[at + k] = BYTE_TO_UNIT[img[from + k]];
   }
 }

@@ -21,6 +21,16 @@ export interface ArenaStats {
   generation: number;
 }
 
+/**
+ * What an allocation is for, named in its errors: a text, or a function that makes it
+ * (only called on an error, so that a step's allocations build no text).
+ */
+export type Label = string | (() => string);
+
+function label(what: Label): string {
+  return typeof what === "string" ? what : what();
+}
+
 function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;
 }
@@ -62,7 +72,7 @@ export class Arena {
     return this.used;
   }
 
-  private ensure(end: number, what: string): void {
+  private ensure(end: number, what: Label): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
@@ -74,15 +84,15 @@ export class Arena {
       try {
         this.memory.grow(pages); // near the maximum: exactly what is needed
       } catch (e) {
-        throw new Error(`out of WASM memory: ${what} needs memory up to byte ${end}, have ${have} (${(e as Error).message})`);
+        throw new Error(`out of WASM memory: ${label(what)} needs memory up to byte ${end}, have ${have} (${(e as Error).message})`);
       }
     }
   }
 
   /** The end address of `bytes` allocated at `ptr`, after checking the size. */
-  private endOf(ptr: number, bytes: number, what: string): number {
+  private endOf(ptr: number, bytes: number, what: Label): number {
     if (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes < 0) {
-      throw new Error(`${what}: allocation size must be a safe non-negative integer number of bytes, got ${String(bytes)}`);
+      throw new Error(`${label(what)}: allocation size must be a safe non-negative integer number of bytes, got ${String(bytes)}`);
     }
     return alignUp(ptr + bytes, ALIGN);
   }
@@ -96,7 +106,7 @@ export class Arena {
    * Allocate bytes that live until the arena is discarded. Only while no step is
    * open. `what` names the caller in errors.
    */
-  allocPersistent(bytes: number, what = "allocPersistent"): number {
+  allocPersistent(bytes: number, what: Label = "allocPersistent"): number {
     if (!this.stepEmpty) {
       throw new Error(
         "persistent allocation while a step is open: create parameters and optimiser state before the step, or call endStep() first",
@@ -112,7 +122,7 @@ export class Arena {
   }
 
   /** Allocate bytes valid until the next resetStep(); `what` names the caller in errors. */
-  allocStep(bytes: number, what = "allocStep"): number {
+  allocStep(bytes: number, what: Label = "allocStep"): number {
     const ptr = this.stepTop;
     const end = this.endOf(ptr, bytes, what);
     this.ensure(end, what);

@@ -22,16 +22,6 @@ export const SERVES_MAILBOX = 2;
  */
 const WORKER_SPIN_MS = 0.5;
 
-/** Poll done() for up to ms milliseconds; true once it holds. */
-export function spinUntil(done: () => boolean, ms: number): boolean {
-  if (ms <= 0) return done();
-  const t0 = performance.now();
-  for (let i = 0; ; i++) {
-    if (done()) return true;
-    if ((i & 63) === 63 && performance.now() - t0 > ms) return false;
-  }
-}
-
 /** The job counter's value that tells a mailbox worker to return. */
 const CLOSED = -1;
 /** Bytes of failure text per worker. */
@@ -52,16 +42,17 @@ export function writeCalls(box: Float64Array, index: Map<string, number>, calls:
   let at = 1,
     i = from;
   for (; i < calls.length; i++) {
-    const [name, ...args] = calls[i];
-    const id = index.get(name);
-    if (id === undefined) throw new Error(`kernel ${name} is not exported by the kernel module`);
-    if (at + 2 + args.length > box.length) {
-      if (i === from) throw new Error(`kernel call ${name} has ${args.length} arguments: more than a mailbox holds`);
+    const c = calls[i];
+    const id = index.get(c[0]);
+    if (id === undefined) throw new Error(`kernel ${c[0]} is not exported by the kernel module`);
+    const argc = c.length - 1;
+    if (at + 2 + argc > box.length) {
+      if (i === from) throw new Error(`kernel call ${c[0]} has ${argc} arguments: more than a mailbox holds`);
       break;
     }
     box[at++] = id;
-    box[at++] = args.length;
-    for (const a of args) box[at++] = a;
+    box[at++] = argc;
+    for (let a = 1; a <= argc; a++) box[at++] = c[a] as number;
   }
   box[0] = i - from;
   return i;
@@ -107,8 +98,17 @@ export function serveMailbox(exports: KernelExports, init: WorkerInit): void {
   const job = FLAG_SLOTS * init.index + 3;
   let seen = Atomics.load(flags, job);
   Atomics.store(flags, FLAG_SLOTS * init.index + 2, SERVES_MAILBOX);
+  // one argument array per count, refilled for each call: a list makes no garbage
+  const argsOf: number[][] = [];
+  const spin = (): boolean => {
+    const t0 = performance.now();
+    for (let i = 0; ; i++) {
+      if (Atomics.load(flags, job) !== seen) return true;
+      if ((i & 63) === 63 && performance.now() - t0 > WORKER_SPIN_MS) return false;
+    }
+  };
   for (;;) {
-    if (!spinUntil(() => Atomics.load(flags, job) !== seen, WORKER_SPIN_MS)) Atomics.wait(flags, job, seen);
+    if (!spin()) Atomics.wait(flags, job, seen);
     const now = Atomics.load(flags, job);
     if (now === CLOSED) return;
     if (now === seen) continue;
@@ -119,7 +119,9 @@ export function serveMailbox(exports: KernelExports, init: WorkerInit): void {
       for (let c = 0, at = 1; c < n; c++) {
         const f = fns[box[at]];
         const argc = box[at + 1];
-        f.apply(null, box.subarray(at + 2, at + 2 + argc) as unknown as number[]);
+        const args = (argsOf[argc] ??= new Array<number>(argc).fill(0));
+        for (let i = 0; i < argc; i++) args[i] = box[at + 2 + i];
+        f.apply(null, args);
         at += 2 + argc;
       }
     } catch (e) {

@@ -20,7 +20,6 @@ import {
   serveMailbox,
   SERVES_MAILBOX,
   signalDone,
-  spinUntil,
   writeCalls,
 } from "./mailbox.js";
 
@@ -77,6 +76,10 @@ export class KernelPool {
   private readonly waitLimitMs: number;
   /** Set when a worker timed out: it may still be writing, so the pool is stopped for good. */
   private broken: string | null = null;
+  /** Per thread, in run(): whether its list went to its worker. */
+  private readonly posted: boolean[];
+  /** Per thread, in run(): for a mailbox worker, the first call of its list not yet written (-1: none); a long list goes in rounds. */
+  private readonly next: number[];
 
   /**
    * Start threads - 1 workers over `memory` (the main thread is the first thread).
@@ -95,6 +98,8 @@ export class KernelPool {
     this.boxes = Array.from({ length: n }, (_, w) => new Float64Array(mailbox, 8 * MAILBOX_SLOTS * w, MAILBOX_SLOTS));
     this.kernelIndex = new Map(module ? kernelNames(module).map((name, i) => [name, i]) : []);
     this.expected = new Array<number>(n).fill(0);
+    this.posted = new Array<boolean>(threads).fill(false);
+    this.next = new Array<number>(threads).fill(-1);
     this.workers = Array.from({ length: n }, (_, index) => spawn({ module, memory, flags, errors, mailbox, index }));
   }
 
@@ -108,14 +113,15 @@ export class KernelPool {
   run(parts: KernelCall[][], local: (calls: KernelCall[]) => void): void {
     if (this.broken) throw new Error(this.broken);
     if (parts.length > this.threads) throw new Error(`${parts.length} parts for ${this.threads} threads`);
-    const posted: boolean[] = [];
-    // For mailbox workers: the first call of the list not yet written (lists longer than a mailbox go in rounds).
-    const next: number[] = [];
-    const mine = [...(parts[0] ?? [])];
+    const { posted, next } = this;
+    posted.fill(false);
+    next.fill(-1);
+    let mine = parts[0] ?? [];
     for (let w = 1; w < parts.length; w++) {
       if (parts[w].length === 0) continue;
       const started = this.startedAs(w - 1);
       if (started === 0) {
+        if (mine === parts[0]) mine = [...mine];
         mine.push(...parts[w]); // not started yet: same calls, same results, on this thread
         continue;
       }
@@ -135,7 +141,7 @@ export class KernelPool {
     for (let w = 1; w < parts.length; w++) {
       if (!posted[w]) continue;
       let error = this.waitFor(w - 1);
-      while (!error && next[w] !== undefined && next[w] < parts[w].length) {
+      while (!error && next[w] >= 0 && next[w] < parts[w].length) {
         // the same worker runs the rest, in order: its calls share its scratch
         next[w] = writeCalls(this.boxes[w - 1], this.kernelIndex, parts[w], next[w]);
         this.expected[w - 1]++;
@@ -170,7 +176,12 @@ export class KernelPool {
   private waitFor(w: number): Error | null {
     const t0 = Date.now();
     const block = canBlock();
-    spinUntil(() => Atomics.load(this.flags, FLAG_SLOTS * w) === this.expected[w], SPIN_MS);
+    // poll first (no closure: a step makes no garbage here)
+    const expected = this.expected[w];
+    const spin0 = performance.now();
+    for (let i = 0; Atomics.load(this.flags, FLAG_SLOTS * w) !== expected; i++) {
+      if ((i & 63) === 63 && performance.now() - spin0 > SPIN_MS) break;
+    }
     for (;;) {
       const seen = Atomics.load(this.flags, FLAG_SLOTS * w);
       if (seen === this.expected[w]) break;
@@ -201,7 +212,7 @@ export class KernelPool {
 export function runPosted(exports: KernelExports, init: WorkerInit, calls: KernelCall[]): void {
   let ok = true;
   try {
-    for (const [name, ...args] of calls) (exports[name] as (...a: number[]) => void)(...args);
+    runCalls(exports, calls);
   } catch (e) {
     ok = false;
     reportFailure(init, e);
@@ -237,6 +248,27 @@ export function serveKernels(init: WorkerInit): KernelExports | null {
   if (!init.mailbox) return startWorker(init);
   serveMailbox(instantiate(init), init);
   return null;
+}
+
+/** The most arguments a kernel takes (routedWeightGradAdam's 27); a test checks every export against it. */
+export const MAX_KERNEL_ARGS = 27;
+
+type AnyKernel = (...args: (number | undefined)[]) => void;
+
+/**
+ * Run kernel calls in order, with no array or spread per call: each kernel gets its arguments
+ * and undefined for the rest up to MAX_KERNEL_ARGS, which WebAssembly drops (a JS call past a
+ * function's parameter count ignores the extra arguments).
+ */
+export function runCalls(k: KernelExports, calls: readonly KernelCall[]): void {
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i];
+    const f = k[c[0]] as unknown as AnyKernel;
+    if (typeof f !== "function") throw new Error(`kernel ${c[0]} is not exported by the kernel module`);
+    // prettier-ignore
+    f(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20],
+      c[21], c[22], c[23], c[24], c[25], c[26], c[27]);
+  }
 }
 
 /** Split items into `parts` contiguous ranges of near-equal size. */
