@@ -60,7 +60,10 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
-  private spare: number | null = null;
+  // The spare normal in a field that only ever holds a number (an unboxed double: storing one
+  // allocates nothing, where a number-or-null field boxes every value), and whether it is there.
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: number | string = 0) {
     const st = { s: typeof seed === "string" ? hashString(seed) : seed | 0 };
@@ -81,7 +84,7 @@ export class Rng {
    * none). new Rng(0).restore(r.state()) continues r's stream exactly.
    */
   state(): RngState {
-    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.hasSpare ? this.spare : null };
   }
 
   /** Continue from a state() (checked: four 32-bit words, a finite or null spare). */
@@ -94,7 +97,8 @@ export class Rng {
       (s.spare === null || Number.isFinite(s.spare));
     if (!ok) throw new Error(`Rng: not a generator state: ${JSON.stringify(s)}`);
     [this.s0, this.s1, this.s2, this.s3] = s.words.map((w) => w | 0);
-    this.spare = s.spare;
+    this.hasSpare = s.spare !== null;
+    this.spare = s.spare ?? 0;
     return this;
   }
 
@@ -130,9 +134,9 @@ export class Rng {
 
   /** Standard normal (polar method), or mean + std * z. */
   normal(mean = 0, std = 1): number {
-    if (this.spare !== null) {
+    if (this.hasSpare) {
       const z = this.spare;
-      this.spare = null;
+      this.hasSpare = false;
       return mean + std * z;
     }
     let u: number, v: number, s: number;
@@ -143,6 +147,7 @@ export class Rng {
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * detLog(s)) / s);
     this.spare = v * f;
+    this.hasSpare = true;
     return mean + std * u * f;
   }
 

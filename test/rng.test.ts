@@ -115,6 +115,14 @@ test("state() and restore() continue a stream exactly, the spare normal included
   const next = [a.normal(), a.int(1000), a.uniform(), a.normal()];
   const b = new Rng(0).restore(saved);
   assert.equal([b.normal(), b.int(1000), b.uniform(), b.normal()], next);
+  assert.ok(typeof a.state().spare === "number" && a.state().spare === b.state().spare, "an odd count of normals leaves a spare");
+  a.normal();
+  assert.is(a.state().spare, null, "the spare taken: none left");
+  // a state without a spare clears the one the generator holds
+  const c = new Rng(3);
+  c.normal();
+  c.restore(a.state());
+  assert.equal([c.normal(), c.normal()], [a.normal(), a.normal()]);
   assert.throws(() => new Rng(0).restore({ words: [0, 0, 0, 0], spare: null }), /not a generator state/);
   assert.throws(() => new Rng(0).restore({ words: [1, 2, 3], spare: null }), /not a generator state/);
   assert.throws(() => new Rng(0).restore({ words: [1, 2, 3, 2 ** 32], spare: null }), /not a generator state/);
