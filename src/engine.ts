@@ -112,7 +112,11 @@ export function gemmScratch(K: number): number {
 export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0): void {
   const e = engine();
   const T = e.pool ? Math.min(e.pool.threads, calls.length) : 1;
-  parallelParts(T <= 1 ? [calls] : splitRange(calls.length, T).map(([a, b]) => calls.slice(a, b)), scratchArg, scratchBytes);
+  if (T <= 1) return parallelParts([calls], scratchArg, scratchBytes);
+  // splitRange's contiguous groups, without its list of ranges
+  const parts: KernelCall[][] = [];
+  for (let p = 0; p < T; p++) parts.push(calls.slice(Math.floor((p * calls.length) / T), Math.floor(((p + 1) * calls.length) / T)));
+  parallelParts(parts, scratchArg, scratchBytes);
 }
 
 /**

@@ -22,6 +22,10 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/** The shape Tensor.empty is allocating, for its error label. */
+let emptyShape: Shape = [];
+const stepTensorLabel = () => `step tensor [${emptyShape.join(", ")}]`;
+
 /**
  * @example
  * const w = Tensor.persistent([4, 4]);   // zero-filled, lives across steps
@@ -82,11 +86,8 @@ export class Tensor {
   /** Uninitialised tensor in the step region (valid until endStep()). */
   static empty(shape: Shape): Tensor {
     const e = engine();
-    return new Tensor(
-      shape,
-      e.arena.allocStep(sizeOf(shape) * 4, () => `step tensor [${shape.join(", ")}]`),
-      e.arena.generation,
-    );
+    emptyShape = shape; // named by stepTensorLabel if the allocation fails (no closure per tensor)
+    return new Tensor(shape, e.arena.allocStep(sizeOf(shape) * 4, stepTensorLabel), e.arena.generation);
   }
 
   /** Zero-filled step tensor. */

@@ -74,6 +74,17 @@ test("sizes must be safe non-negative integers; a bad one names the caller and m
   assert.is(a.allocPersistent(16), p + 32, "the persistent top did not move");
   assert.throws(() => a.allocStep(2 ** 40, "huge"), /out of WASM memory: huge needs/);
   assert.is(a.stats().stepBytes, 0);
+  // a label given as a function is made only for an error
+  let made = 0;
+  const label = () => `lazy label ${++made}`;
+  a.allocStep(64, label);
+  assert.is(made, 0);
+  assert.throws(() => a.allocStep(NaN, label), /^lazy label 1: allocation size/);
+  assert.throws(() => a.allocStep(2 ** 40, label), /out of WASM memory: lazy label 2 needs/);
+  endStep();
+  assert.throws(() => Tensor.empty([2 ** 20, 2 ** 20]), /out of WASM memory: step tensor \[1048576, 1048576\] needs/);
+  assert.throws(() => Tensor.persistent([2 ** 20, 2 ** 20], "big"), /out of WASM memory: tensor \[1048576, 1048576\] "big" needs/);
+  endStep();
 });
 
 /** Per step: persistent bytes after the step and the step region's peak during it. */

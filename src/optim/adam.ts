@@ -5,7 +5,7 @@
 
 import { engine, i32, parallelParts } from "../engine.js";
 import type { KernelCall } from "../wasm/pool.js";
-import { elementParts } from "./pieces.js";
+import { elementParts, type Piece } from "./pieces.js";
 import { Tensor } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
 import type { DeferredGrad } from "../autograd/grad.js";
@@ -51,6 +51,8 @@ export class Adam extends Optimizer {
   private readonly threads: number;
   /** One finite-check slot per kernel call: at most a call per parameter plus one per cut between threads. */
   private readonly flags: number;
+  /** The last cut of the unfused parameters' elements over the threads, and the sizes it was made for. */
+  private cut: { sizes: number[]; parts: Piece[][] } | null = null;
 
   constructor(params: Tensor[], opts: AdamOptions = {}) {
     super(params, opts.lr ?? 1e-3);
@@ -91,11 +93,11 @@ export class Adam extends Optimizer {
       d.applied = true;
       if (i32(flags, n).some((f) => f !== 0)) bad.add(i);
     });
-    // adamStep over the other parameters' elements, in equal parts over the threads
-    const parts = elementParts(
-      grads.map((g, i) => (g ? this.params[i].size : 0)),
-      this.threads,
-    );
+    // adamStep over the other parameters' elements, in equal parts over the threads (the same cut
+    // every step while the same parameters are fused)
+    const sizes = grads.map((g, i) => (g ? this.params[i].size : 0));
+    if (!this.cut || this.cut.sizes.some((n, i) => n !== sizes[i])) this.cut = { sizes, parts: elementParts(sizes, this.threads) };
+    const parts = this.cut.parts;
     const owners: number[] = [];
     const calls = parts.map((part) =>
       part.map(({ param: i, lo, hi }): KernelCall => {

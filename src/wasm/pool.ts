@@ -174,23 +174,28 @@ export class KernelPool {
 
   /** Wait for worker w's latest list; returns its failure (or a timeout) as an Error, null when it succeeded. */
   private waitFor(w: number): Error | null {
-    const t0 = Date.now();
-    const block = canBlock();
-    // poll first (no closure: a step makes no garbage here)
     const expected = this.expected[w];
-    const spin0 = performance.now();
+    // done already, or soon: no clock read, no closure (a step makes no garbage here)
+    for (let i = 0; i < 256; i++) if (Atomics.load(this.flags, FLAG_SLOTS * w) === expected) return this.status(w);
+    const t0 = performance.now();
+    const block = canBlock();
     for (let i = 0; Atomics.load(this.flags, FLAG_SLOTS * w) !== expected; i++) {
-      if ((i & 63) === 63 && performance.now() - spin0 > SPIN_MS) break;
+      if ((i & 255) === 255 && performance.now() - t0 > SPIN_MS) break; // a clock read every ~5 us
     }
     for (;;) {
       const seen = Atomics.load(this.flags, FLAG_SLOTS * w);
-      if (seen === this.expected[w]) break;
-      if (Date.now() - t0 > this.waitLimitMs) {
+      if (seen === expected) break;
+      if (performance.now() - t0 > this.waitLimitMs) {
         this.broken = `kernel worker ${w + 1} did not answer within ${this.waitLimitMs / 1000} s; the kernel pool is stopped`;
         return new Error(this.broken);
       }
       if (block) Atomics.wait(this.flags, FLAG_SLOTS * w, seen, Math.min(1000, this.waitLimitMs));
     }
+    return this.status(w);
+  }
+
+  /** Worker w's failure once its list is done, as an Error; null when it succeeded. */
+  private status(w: number): Error | null {
     if (Atomics.load(this.flags, FLAG_SLOTS * w + 1) !== 0) {
       const bytes = this.errors.slice(w * ERROR_BYTES, (w + 1) * ERROR_BYTES);
       const end = bytes.indexOf(0);
