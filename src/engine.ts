@@ -8,7 +8,7 @@ import { Arena } from "./wasm/arena.js";
 import { gemmScratchBytes, MAX_SHARED_PAGES, PAGE } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
-import { KernelPool, runCalls, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+import { KernelPool, rangeStart, runCalls, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
 import { sharedMemoryUnavailable } from "./wasm/web-workers.js";
 
 export interface EngineOptions extends LoadOptions {
@@ -115,7 +115,7 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   if (T <= 1) return parallelParts([calls], scratchArg, scratchBytes);
   // splitRange's contiguous groups, without its list of ranges
   const parts: KernelCall[][] = [];
-  for (let p = 0; p < T; p++) parts.push(calls.slice(Math.floor((p * calls.length) / T), Math.floor(((p + 1) * calls.length) / T)));
+  for (let p = 0; p < T; p++) parts.push(calls.slice(rangeStart(p, calls.length, T), rangeStart(p + 1, calls.length, T)));
   parallelParts(parts, scratchArg, scratchBytes);
 }
 
@@ -211,8 +211,8 @@ export function parallelRanges(
   const P = Math.max(1, Math.min(T, units));
   const parts: KernelCall[][] = [];
   for (let p = 0; p < P; p++) {
-    const lo = Math.min(n, Math.floor((p * units) / P) * align),
-      hi = Math.min(n, Math.floor(((p + 1) * units) / P) * align);
+    const lo = Math.min(n, rangeStart(p, units, P) * align),
+      hi = Math.min(n, rangeStart(p + 1, units, P) * align);
     if (hi > lo) parts.push([make(lo, hi)]);
   }
   if (parts.length > 0) parallelParts(parts, o.scratchArg ?? -1, o.scratchBytes ?? 0);

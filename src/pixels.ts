@@ -78,37 +78,16 @@ function checkImageAt(fn: string, src: Pixels, from: number, n: number): void {
  * The image starts at src[from] (default 0: a data set's whole buffer needs no view per image).
  * @example shiftCircular(img, 28, 28, 1, 2, -1, scratch);
  */
-export function shiftCircular(
-  src: Uint8Array,
+export function shiftCircular<P extends Pixels>(
+  src: P,
   h: number,
   w: number,
   channels: number,
   dx: number,
   dy: number,
-  out: Uint8Array,
-  from?: number,
-): Uint8Array;
-export function shiftCircular(
-  src: Float32Array,
-  h: number,
-  w: number,
-  channels: number,
-  dx: number,
-  dy: number,
-  out: Float32Array,
-  from?: number,
-): Float32Array;
-export function shiftCircular(
-  src: Pixels,
-  h: number,
-  w: number,
-  channels: number,
-  dx: number,
-  dy: number,
-  out: Pixels,
-  from?: number,
-): Pixels;
-export function shiftCircular(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels, from = 0): Pixels {
+  out: P,
+  from = 0,
+): P {
   checkSameKind("shiftCircular", src, out);
   checkImageAt("shiftCircular", src, from, h * w * channels);
   if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new Error(`shiftCircular: dx, dy must be integers, got ${dx}, ${dy}`);
@@ -141,28 +120,7 @@ export type ShiftMode = (typeof SHIFT_MODES)[number];
  * The image starts at src[from] (default 0).
  * @example shiftZero(img, 28, 28, 1, 2, -1, scratch);
  */
-export function shiftZero(
-  src: Uint8Array,
-  h: number,
-  w: number,
-  channels: number,
-  dx: number,
-  dy: number,
-  out: Uint8Array,
-  from?: number,
-): Uint8Array;
-export function shiftZero(
-  src: Float32Array,
-  h: number,
-  w: number,
-  channels: number,
-  dx: number,
-  dy: number,
-  out: Float32Array,
-  from?: number,
-): Float32Array;
-export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels, from?: number): Pixels;
-export function shiftZero(src: Pixels, h: number, w: number, channels: number, dx: number, dy: number, out: Pixels, from = 0): Pixels {
+export function shiftZero<P extends Pixels>(src: P, h: number, w: number, channels: number, dx: number, dy: number, out: P, from = 0): P {
   checkSameKind("shiftZero", src, out);
   checkImageAt("shiftZero", src, from, h * w * channels);
   if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new Error(`shiftZero: dx, dy must be integers, got ${dx}, ${dy}`);

@@ -9,11 +9,9 @@ import { Tensor } from "../src/tensor.js";
 import { endStep } from "../src/engine.js";
 import { backward } from "../src/autograd/backward.js";
 import * as ops from "../src/ops/index.js";
-import { randomArray } from "./helpers/reference.js";
+import { randomArray, sameBits } from "./helpers/reference.js";
 
 const EPS = 1e-8;
-const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-  Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
 
 /** Sum of squares, norm and length of each capsule of y [B, L, D], as the scalar kernel computes them. */
 function scalarLengths(y: Float32Array, n: number, D: number) {

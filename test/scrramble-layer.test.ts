@@ -12,7 +12,7 @@ import { uploadRouting } from "../src/ops/routing-buffers.js";
 import * as ops from "../src/ops/index.js";
 import { backward } from "../src/autograd/backward.js";
 import { parameter } from "../src/nn/parameter.js";
-import { gradCheck, randomArray } from "./helpers/reference.js";
+import { gradCheck, randomArray, sameBits } from "./helpers/reference.js";
 import { noGrad } from "../src/autograd/tape.js";
 import { ScrrambleMlp, SCRRAMBLE_MLP_DEFAULTS } from "../src/nn/scrramble-mlp.js";
 import { loadCheckpoint, saveCheckpoint } from "../src/io/checkpoint.js";
@@ -116,10 +116,6 @@ function naiveLayerBackward(x: Float32Array, w: Float32Array, gy: Float32Array, 
     }
   return { dw, dx };
 }
-
-/** True when every value of a has the same bits as b's (Object.is: -0 and NaN count). */
-const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-  Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
 
 type LayerShape = { src: number; dst: number; N: number; S: number; p: number; B: number };
 

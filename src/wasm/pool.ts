@@ -279,6 +279,11 @@ export function runCalls(k: KernelExports, calls: readonly KernelCall[]): void {
 /** Split items into `parts` contiguous ranges of near-equal size. */
 export function splitRange(n: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let p = 0; p < parts; p++) out.push([Math.floor((p * n) / parts), Math.floor(((p + 1) * n) / parts)]);
+  for (let p = 0; p < parts; p++) out.push([rangeStart(p, n, parts), rangeStart(p + 1, n, parts)]);
   return out;
+}
+
+/** Where range p of splitRange(n, parts) starts (range p ends where p + 1 starts): for callers that keep no list. */
+export function rangeStart(p: number, n: number, parts: number): number {
+  return Math.floor((p * n) / parts);
 }

@@ -29,6 +29,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** True when every value of a has the same bits as b's (Object.is: -0 and NaN count). */
+export const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
+
 /** Deterministic uniform values in [lo, hi) from a tiny LCG (test data only). */
 export function randomArray(n: number, seedState: { s: number }, lo = -1, hi = 1): Float32Array {
   const out = new Float32Array(n);
