@@ -47,11 +47,18 @@ function packPanelN(b: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): 
   }
 }
 
+// Loads one value per 64-byte line of x[0..n) in order (the values are not used).
+@inline function touchLines(x: usize, n: i32): void {
+  const end = x + (<usize>n << 2);
+  for (let p = x; p + 64 <= end; p += 64) load<i32>(p);
+}
+
 // Pack for b = bt^T where bt is J x I row-major (ldb): panel[k][c] = bt[j0 + c, k].
 function packPanelT(bt: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): void {
   const w = min(8, J - j0);
   const I4 = w == 8 ? I & ~3 : 0;
   const rowBytes = <usize>ldb << 2;
+  if (w == 8) for (let c = 0; c < 8; c++) touchLines(bt + ((<usize>(j0 + c) * ldb) << 2), I);
   let k = 0;
   for (; k < I4; k += 4) {
     // Two 4x4 transposes: rows j0..j0+3 and j0+4..j0+7, columns k..k+3.
@@ -182,7 +189,8 @@ export function gemmNN(
 }
 
 // Few rows (batch-1 inference): dot products straight along the rows of b^T,
-// reading each weight once instead of packing panels. 4 rows of b^T per pass.
+// reading each weight once instead of packing panels. Six rows of b^T per pass, then
+// four, then one.
 function gemvNT(M: i32, J: i32, I: i32, a: usize, lda: i32, bt: usize, ldb: i32, y: usize, ldy: i32, accumulate: i32): void {
   const I4 = I & ~3;
   const rowBytes = <usize>ldb << 2;
@@ -190,12 +198,14 @@ function gemvNT(M: i32, J: i32, I: i32, a: usize, lda: i32, bt: usize, ldb: i32,
     const ar = a + (<usize>i * lda << 2);
     const cr = y + (<usize>i * ldy << 2);
     let j = 0;
-    // eight rows of b^T at a time: eight independent accumulators (same sums as the 4-row pass)
-    for (; j + 8 <= J; j += 8) {
+    // six rows of b^T at a time: six independent accumulators stay in registers with their
+    // six loads (with eight, the compiled loop kept one accumulator on the stack: a store
+    // and a load on every step, in its dependency chain)
+    for (; j + 6 <= J; j += 6) {
       const b0 = bt + <usize>j * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
-      const b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
+      const b4 = b3 + rowBytes, b5 = b4 + rowBytes;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+      let s4 = f32x4.splat(0), s5 = f32x4.splat(0);
       for (let k = 0; k < I4; k += 4) {
         const o = <usize>k << 2;
         const av = v128.load(ar + o);
@@ -205,24 +215,21 @@ function gemvNT(M: i32, J: i32, I: i32, a: usize, lda: i32, bt: usize, ldb: i32,
         s3 = madd(av, v128.load(b3 + o), s3);
         s4 = madd(av, v128.load(b4 + o), s4);
         s5 = madd(av, v128.load(b5 + o), s5);
-        s6 = madd(av, v128.load(b6 + o), s6);
-        s7 = madd(av, v128.load(b7 + o), s7);
       }
-      let r0 = hsum(s0), r1 = hsum(s1), r2 = hsum(s2), r3 = hsum(s3);
-      let r4 = hsum(s4), r5 = hsum(s5), r6 = hsum(s6), r7 = hsum(s7);
+      let r0 = hsum(s0), r1 = hsum(s1), r2 = hsum(s2), r3 = hsum(s3), r4 = hsum(s4), r5 = hsum(s5);
       for (let k = I4; k < I; k++) {
         const o = <usize>k << 2;
         const x = load<f32>(ar + o);
-        r0 += x * load<f32>(b0 + o); r1 += x * load<f32>(b1 + o); r2 += x * load<f32>(b2 + o); r3 += x * load<f32>(b3 + o);
-        r4 += x * load<f32>(b4 + o); r5 += x * load<f32>(b5 + o); r6 += x * load<f32>(b6 + o); r7 += x * load<f32>(b7 + o);
+        r0 += x * load<f32>(b0 + o); r1 += x * load<f32>(b1 + o); r2 += x * load<f32>(b2 + o);
+        r3 += x * load<f32>(b3 + o); r4 += x * load<f32>(b4 + o); r5 += x * load<f32>(b5 + o);
       }
       const d = cr + (<usize>j << 2);
       if (accumulate) {
-        r0 += load<f32>(d); r1 += load<f32>(d, 4); r2 += load<f32>(d, 8); r3 += load<f32>(d, 12);
-        r4 += load<f32>(d, 16); r5 += load<f32>(d, 20); r6 += load<f32>(d, 24); r7 += load<f32>(d, 28);
+        r0 += load<f32>(d); r1 += load<f32>(d, 4); r2 += load<f32>(d, 8);
+        r3 += load<f32>(d, 12); r4 += load<f32>(d, 16); r5 += load<f32>(d, 20);
       }
-      store<f32>(d, r0); store<f32>(d, r1, 4); store<f32>(d, r2, 8); store<f32>(d, r3, 12);
-      store<f32>(d, r4, 16); store<f32>(d, r5, 20); store<f32>(d, r6, 24); store<f32>(d, r7, 28);
+      store<f32>(d, r0); store<f32>(d, r1, 4); store<f32>(d, r2, 8);
+      store<f32>(d, r3, 12); store<f32>(d, r4, 16); store<f32>(d, r5, 20);
     }
     for (; j + 4 <= J; j += 4) {
       const b0 = bt + <usize>j * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
@@ -357,22 +364,23 @@ function nonzeroRanges(ar: usize, I: i32, list: usize): i32 {
 }
 
 // One row yr[0..J) (+)= sum over the listed ranges of k (rangeBytes of (k0, k1) i32 pairs
-// at list) of ar[k] * panel[k], each lane in k order. Four panels (32 columns) at a time:
-// eight independent accumulators keep both FMA pipes busy (two would wait on the FMA
-// latency at every k). tmp: 32 bytes, written only after every range is read.
+// at list) of ar[k] * panel[k], each lane in k order. Three panels (24 columns) at a time:
+// six independent accumulators (two would wait on the FMA latency at every k), which stay
+// in registers with their six loads (four panels' eight left one on the stack, stored and
+// reloaded at every k). tmp: 32 bytes, written only after every range is read.
 @inline function rowOverRanges(
   J: i32, I: i32, ar: usize, panels: usize, yr: usize, list: usize, rangeBytes: usize, accumulate: i32, tmp: usize
 ): void {
   const panelBytes = <usize>I << 5;
   let j0 = 0;
-  for (; j0 + 32 <= J; j0 += 32) {
+  for (; j0 + 24 <= J; j0 += 24) {
     const q = panels + <usize>(j0 >> 3) * panelBytes;
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-    let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+    let s4 = f32x4.splat(0), s5 = f32x4.splat(0);
     for (let r: usize = 0; r < rangeBytes; r += 8) {
       const k0 = load<i32>(list + r), k1 = load<i32>(list + r, 4);
       let p0 = q + (<usize>k0 << 5);
-      let p1 = p0 + panelBytes, p2 = p1 + panelBytes, p3 = p2 + panelBytes;
+      let p1 = p0 + panelBytes, p2 = p1 + panelBytes;
       for (let k = k0; k < k1; k++) {
         const x = v128.load32_splat(ar + (<usize>k << 2));
         s0 = madd(x, v128.load(p0), s0);
@@ -381,9 +389,7 @@ function nonzeroRanges(ar: usize, I: i32, list: usize): i32 {
         s3 = madd(x, v128.load(p1, 16), s3);
         s4 = madd(x, v128.load(p2), s4);
         s5 = madd(x, v128.load(p2, 16), s5);
-        s6 = madd(x, v128.load(p3), s6);
-        s7 = madd(x, v128.load(p3, 16), s7);
-        p0 += 32; p1 += 32; p2 += 32; p3 += 32;
+        p0 += 32; p1 += 32; p2 += 32;
       }
     }
     const d = yr + (<usize>j0 << 2);
@@ -391,10 +397,9 @@ function nonzeroRanges(ar: usize, I: i32, list: usize): i32 {
       s0 = f32x4.add(v128.load(d), s0); s1 = f32x4.add(v128.load(d, 16), s1);
       s2 = f32x4.add(v128.load(d, 32), s2); s3 = f32x4.add(v128.load(d, 48), s3);
       s4 = f32x4.add(v128.load(d, 64), s4); s5 = f32x4.add(v128.load(d, 80), s5);
-      s6 = f32x4.add(v128.load(d, 96), s6); s7 = f32x4.add(v128.load(d, 112), s7);
     }
-    v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
-    v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
+    v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32);
+    v128.store(d, s3, 48); v128.store(d, s4, 64); v128.store(d, s5, 80);
   }
   for (; j0 < J; j0 += 8) {
     const q = panels + <usize>(j0 >> 3) * panelBytes;

@@ -7,7 +7,7 @@
 
 /**
  * routed[b, d, m] = sum_e coef[e] * x[b, srcSlot[e], m] over e in dstPtr[d]..dstPtr[d+1].
- * Each block of up to 32 values of a destination slot is summed in registers over
+ * Each block of up to 16 values of a destination slot is summed in registers over
  * all its routes (in route order, multiply then add), then stored once.
  */
 export function routeGather(
@@ -42,7 +42,7 @@ export function routeGather(
       const out = rb + (<usize>d * S << 2);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
       let m = 0;
-      for (; m + 32 <= S; m += 32) gatherBlock8(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef, accumulate);
+      for (; m + 16 <= S; m += 16) gatherBlock4(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef, accumulate);
       for (; m + 4 <= S; m += 4) gatherBlock1(out + (<usize>m << 2), xb + (<usize>m << 2), S, e0, e1, srcSlot, coef, accumulate);
       for (; m < S; m++) {
         let acc: f32 = accumulate ? load<f32>(out + (<usize>m << 2)) : 0;
@@ -84,13 +84,13 @@ const TOUCH_ELEMENTS = 8192;
   }
 }
 
-// out[0..32) = (out or 0) + sum over routes e0..e1 of coef[e] * x[srcSlot[e] * S + 0..32), x and out offset by the block.
-@inline function gatherBlock8(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize, accumulate: bool): void {
+// out[0..16) = (out or 0) + sum over routes e0..e1 of coef[e] * x[srcSlot[e] * S + 0..16), x and out offset by the block.
+// Four accumulators: with eight (32 values) the compiled loop loaded all eight vectors
+// first and kept an accumulator on the stack, a store and a load in every route's chain.
+@inline function gatherBlock4(out: usize, xm: usize, S: i32, e0: i32, e1: i32, srcSlot: usize, coef: usize, accumulate: bool): void {
   const z = f32x4.splat(0);
   let a0 = accumulate ? v128.load(out) : z, a1 = accumulate ? v128.load(out, 16) : z;
   let a2 = accumulate ? v128.load(out, 32) : z, a3 = accumulate ? v128.load(out, 48) : z;
-  let a4 = accumulate ? v128.load(out, 64) : z, a5 = accumulate ? v128.load(out, 80) : z;
-  let a6 = accumulate ? v128.load(out, 96) : z, a7 = accumulate ? v128.load(out, 112) : z;
   for (let e = e0; e < e1; e++) {
     const src = xm + (<usize>load<i32>(srcSlot + (<usize>e << 2)) * S << 2);
     const c = v128.load32_splat(coef + (<usize>e << 2));
@@ -98,13 +98,8 @@ const TOUCH_ELEMENTS = 8192;
     a1 = f32x4.add(a1, f32x4.mul(c, v128.load(src, 16)));
     a2 = f32x4.add(a2, f32x4.mul(c, v128.load(src, 32)));
     a3 = f32x4.add(a3, f32x4.mul(c, v128.load(src, 48)));
-    a4 = f32x4.add(a4, f32x4.mul(c, v128.load(src, 64)));
-    a5 = f32x4.add(a5, f32x4.mul(c, v128.load(src, 80)));
-    a6 = f32x4.add(a6, f32x4.mul(c, v128.load(src, 96)));
-    a7 = f32x4.add(a7, f32x4.mul(c, v128.load(src, 112)));
   }
   v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
-  v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96); v128.store(out, a7, 112);
 }
 
 // out[0..4) = (out or 0) + sum over routes of coef[e] * x[srcSlot[e] * S + 0..4).
