@@ -5,7 +5,8 @@
 // on 1 and 2 threads in rounds. With --torch each round
 // runs ours then PyTorch's anchor for the same case (interleaved, so both see
 // the same host) and the ratio is reported as a median with its min-max over
-// rounds. Then the edge bundle's batch-1 latency (int8 and f32) in rounds
+// rounds. Then our 2 threads against our 1, paired round by round (scaling.ts).
+// Then the edge bundle's batch-1 latency (int8 and f32) in rounds
 // interleaved with the library's and PyTorch's. Then the ScRRAMBLe-ResNet cases
 // (resnet-run.ts: convolutions beside the GEMM rate, training steps, memory of a
 // full-size step, the torch_resnet.py anchor). Prints tables, then one JSON
@@ -25,6 +26,7 @@ import { stepSplit } from "./split.js";
 import { torchLatency, torchMissing, torchTrain } from "./torch.js";
 import { bundleLatency } from "./bundle-latency.js";
 import { resnetSection } from "./resnet-run.js";
+import { threadScaling } from "./scaling.js";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -140,7 +142,23 @@ console.table(
 );
 const s1 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads === 1);
 const s2 = rows.find((r) => r.case.startsWith("train scrramble") && r.threads === 2);
-if (s1 && s2) console.log(`ScRRAMBLe training, 2 threads / 1 thread: ${(s2.ours.median / s1.ours.median).toFixed(2)}x`);
+if (s1 && s2)
+  console.log(`ScRRAMBLe training, 2 threads / 1 thread (medians of the rounds above): ${(s2.ours.median / s1.ours.median).toFixed(2)}x`);
+// The same ratio paired: each round times 1 thread, then 2, a few seconds apart.
+const scaling = threadScaling({ rounds, ms: quick ? 400 : 1500 });
+const one = spread(scaling.samplesPerSecond[1]),
+  two = spread(scaling.samplesPerSecond[2]);
+const f0 = (s: Spread) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}-${s.max.toFixed(0)})`;
+console.log(
+  `ScRRAMBLe training, 2 threads / 1 thread, paired in ${rounds} rounds: ${scaling.ratio.median.toFixed(2)}x ` +
+    `(${scaling.ratio.min.toFixed(2)}-${scaling.ratio.max.toFixed(2)}); 1 thread ${f0(one)} samples/s, 2 threads ${f0(two)}`,
+);
+json.push({
+  bench: "thread scaling scrramble (batch 64), 2 threads / 1 thread, paired rounds",
+  ...scaling,
+  oneThread: one,
+  twoThreads: two,
+});
 console.log(`rounds ${rounds}; peak RSS of the bench process ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(0)} MB`);
 for (const r of rows) json.push({ bench: r.case, ...r, kernels: engine().variant });
 
