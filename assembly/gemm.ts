@@ -47,13 +47,17 @@ function packPanelN(b: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): 
   }
 }
 
-// Loads one value per 64-byte line of x[0..n) in order (the values are not used).
-@inline function touchLines(x: usize, n: i32): void {
+// Loads one value per 64-byte line of x[0..n) in order, so that the lines sit in cache
+// before a scattered read of them (the hardware prefetcher streams an in-order pass).
+// The values are not used; the loads stay (a load may trap, so no compiler drops it).
+@inline export function touchLines(x: usize, n: i32): void {
   const end = x + (<usize>n << 2);
   for (let p = x; p + 64 <= end; p += 64) load<i32>(p);
 }
 
 // Pack for b = bt^T where bt is J x I row-major (ldb): panel[k][c] = bt[j0 + c, k].
+// The panel's eight rows are read in order first: the transposes read them in steps of
+// 16 bytes, eight streams at once.
 function packPanelT(bt: usize, ldb: i32, I: i32, J: i32, j0: i32, panel: usize): void {
   const w = min(8, J - j0);
   const I4 = w == 8 ? I & ~3 : 0;

@@ -5,6 +5,8 @@
 // Letters (docs/architecture.md): B batch, S slot size, DS destination slots (Cdst K), P routes.
 // xStride / rStride: elements per sample row of x and routed. Allocates nothing.
 
+import { touchLines } from "./gemm";
+
 /**
  * routed[b, d, m] = sum_e coef[e] * x[b, srcSlot[e], m] over e in dstPtr[d]..dstPtr[d+1].
  * Each block of up to 16 values of a destination slot is summed in registers over
@@ -37,7 +39,7 @@ export function routeGather(
     const xb = x + (<usize>b * xStride << 2);
     const rb = routed + (<usize>b * rStride << 2);
     const mb = mask + (<usize>b * rStride << 2);
-    if (touch) touchRow(xb, xStride);
+    if (touch) touchLines(xb, xStride);
     for (let d = 0; d < DS; d++) {
       const out = rb + (<usize>d * S << 2);
       const e0 = load<i32>(dstPtr + (<usize>d << 2)), e1 = load<i32>(dstPtr + (<usize>(d + 1) << 2));
@@ -62,13 +64,6 @@ export function routeGather(
 // visit a row's slots in a scattered order, each visit a miss to the next cache level,
 // while an in-order pass is streamed in by the hardware prefetcher.
 const TOUCH_ELEMENTS = 8192;
-
-// Loads one value per 64-byte line of x[0..n) in order, so that the lines sit in cache.
-// The values are not used; the loads stay (a load may trap, so no compiler drops it).
-@inline function touchRow(x: usize, n: i32): void {
-  const end = x + (<usize>n << 2);
-  for (let p = x; p + 64 <= end; p += 64) load<i32>(p);
-}
 
 // out[0..S) = out where relu[0..S) > 0, else +0 (as reluBackward writes it).
 @inline function maskSlot(out: usize, relu: usize, S: i32): void {
