@@ -9,9 +9,7 @@ v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 import { engine, engineReady, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
-import { AdamW } from "../src/optim/adam.js";
-import { createModel } from "../src/nn/registry.js";
-import { fixedBatch, trainingStep } from "./train-step.js";
+import { benchTraining } from "./train-step.js";
 import { quantile, timeCalls } from "./rounds.js";
 
 const [threads, ms] = process.argv.slice(2).map(Number);
@@ -19,10 +17,7 @@ if (!Number.isInteger(threads) || threads < 1 || !(ms > 0)) throw new Error("usa
 initEngine(threads > 1 ? { threads, spawnWorker: spawnNodeWorker } : { threads: 1 });
 await engineReady();
 const B = 64;
-const model = createModel("scrramble");
-const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4, fuseGradients: true });
-const { x, y } = fixedBatch(B, model.inputSize);
-const step = trainingStep(model, opt, x, y);
+const { step } = benchTraining("scrramble", B);
 const first = step();
 if (!Number.isFinite(first)) throw new Error(`the first step's loss is ${first}`);
 const t = await timeCalls(`train scrramble, ${threads} threads`, step, ms);

@@ -66,20 +66,27 @@ function firstTestDigit(model: Model): Float32Array {
   throw new Error("the bundled MNIST test set is empty");
 }
 
-/** The bench's fixed batch: B rows of uniform inputs and labels from seed 5. */
-export function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
+function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
   const rng = new Rng(5);
   return { x: Float32Array.from({ length: B * features }, () => rng.uniform()), y: Array.from({ length: B }, () => rng.int(10)) };
 }
 
-/** Build the bench model of a kind on the current engine, checked before it is timed (fuseGradients: see AdamOptions). */
-export function modelCase(kind: BenchModel, B = 64, fuseGradients = true): ModelCase {
+/**
+ * The bench model of a kind on the current engine with its AdamW and its training step on
+ * the fixed batch (seed 5), not checked (modelCase checks it; fuseGradients: see AdamOptions).
+ */
+export function benchTraining(kind: BenchModel, B = 64, fuseGradients = true) {
   const model = createModel(kind);
   // fuseGradients as `train` makes it: the cores' weight gradients computed inside the AdamW update
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4, fuseGradients });
   const { x, y } = fixedBatch(B, model.inputSize);
+  return { model, x, y, step: trainingStep(model, opt, x, y) };
+}
+
+/** Build the bench model of a kind on the current engine, checked before it is timed (fuseGradients: see AdamOptions). */
+export function modelCase(kind: BenchModel, B = 64, fuseGradients = true): ModelCase {
+  const { model, x, y, step } = benchTraining(kind, B, fuseGradients);
   checkStepGradients(model, x, y, 4);
-  const step = trainingStep(model, opt, x, y);
   const first = step();
   let last = first;
   for (let i = 0; i < 5; i++) last = step();

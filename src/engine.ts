@@ -8,7 +8,7 @@ import { Arena } from "./wasm/arena.js";
 import { gemmScratchBytes, MAX_SHARED_PAGES, PAGE } from "./wasm/abi.js";
 import type { KernelExports } from "./wasm/kernels.js";
 import { loadKernels, type LoadOptions, type SimdVariant } from "./wasm/load.js";
-import { KernelPool, rangeStart, runCalls, splitRange, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
+import { KernelPool, rangeStart, runCalls, type KernelCall, type SpawnWorker } from "./wasm/pool.js";
 import { sharedMemoryUnavailable } from "./wasm/web-workers.js";
 
 export interface EngineOptions extends LoadOptions {
@@ -113,7 +113,7 @@ export function parallel(calls: KernelCall[], scratchArg = -1, scratchBytes = 0)
   const e = engine();
   const T = e.pool ? Math.min(e.pool.threads, calls.length) : 1;
   if (T <= 1) return parallelParts([calls], scratchArg, scratchBytes);
-  // splitRange's contiguous groups, without its list of ranges
+  // splitRange's contiguous groups (pool.ts), without its list of ranges
   const parts: KernelCall[][] = [];
   for (let p = 0; p < T; p++) parts.push(calls.slice(rangeStart(p, calls.length, T), rangeStart(p + 1, calls.length, T)));
   parallelParts(parts, scratchArg, scratchBytes);
@@ -182,14 +182,24 @@ export function withScratch<T>(fn: () => T): T {
 
 /** Split [0, n) into at most `parts` contiguous ranges whose bounds are multiples of `align` (the last ends at n). */
 export function alignedRanges(n: number, parts: number, align = 1): [number, number][] {
-  const units = Math.ceil(n / align);
+  const P = alignedParts(n, parts, align);
   const out: [number, number][] = [];
-  for (const [a, b] of splitRange(units, Math.max(1, Math.min(parts, units)))) {
-    const lo = Math.min(n, a * align),
-      hi = Math.min(n, b * align);
+  for (let p = 0; p < P; p++) {
+    const lo = alignedStart(p, n, P, align),
+      hi = alignedStart(p + 1, n, P, align);
     if (hi > lo) out.push([lo, hi]);
   }
   return out;
+}
+
+/** How many ranges alignedRanges(n, parts, align) cuts, empty ones included. */
+function alignedParts(n: number, parts: number, align: number): number {
+  return Math.max(1, Math.min(parts, Math.ceil(n / align)));
+}
+
+/** Where range p of the P aligned ranges of [0, n) starts (range p ends where p + 1 starts). */
+function alignedStart(p: number, n: number, P: number, align: number): number {
+  return Math.min(n, rangeStart(p, Math.ceil(n / align), P) * align);
 }
 
 /**
@@ -205,14 +215,13 @@ export function parallelRanges(
   o: { align?: number; minItems?: number; scratchArg?: number; scratchBytes?: number } = {},
 ): void {
   const T = n >= (o.minItems ?? 65536) ? engine().threads : 1;
-  // alignedRanges' ranges, one call each, each call its own thread's list (no intermediate arrays)
+  // alignedRanges' ranges, one call each, each call its own thread's list (no list of ranges)
   const align = o.align ?? 4;
-  const units = Math.ceil(n / align);
-  const P = Math.max(1, Math.min(T, units));
+  const P = alignedParts(n, T, align);
   const parts: KernelCall[][] = [];
   for (let p = 0; p < P; p++) {
-    const lo = Math.min(n, rangeStart(p, units, P) * align),
-      hi = Math.min(n, rangeStart(p + 1, units, P) * align);
+    const lo = alignedStart(p, n, P, align),
+      hi = alignedStart(p + 1, n, P, align);
     if (hi > lo) parts.push([make(lo, hi)]);
   }
   if (parts.length > 0) parallelParts(parts, o.scratchArg ?? -1, o.scratchBytes ?? 0);
