@@ -5,7 +5,8 @@
 // on 1 and 2 threads in rounds. With --torch each round
 // runs ours then PyTorch's anchor for the same case (interleaved, so both see
 // the same host) and the ratio is reported as a median with its min-max over
-// rounds. Then our 2 threads against our 1, paired round by round (scaling.ts).
+// rounds. Then our 2 threads against our 1, paired round by round (scaling.ts),
+// and what the host gives a second thread in the same minutes (host-probe.ts).
 // Then the edge bundle's batch-1 latency (int8 and f32) in rounds
 // interleaved with the library's and PyTorch's. Then the ScRRAMBLe-ResNet cases
 // (resnet-run.ts: convolutions beside the GEMM rate, training steps, memory of a
@@ -16,6 +17,8 @@
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
@@ -27,6 +30,7 @@ import { torchLatency, torchMissing, torchTrain } from "./torch.js";
 import { bundleLatency } from "./bundle-latency.js";
 import { resnetSection } from "./resnet-run.js";
 import { threadScaling } from "./scaling.js";
+import type { HostProbeRow } from "./host-probe-kinds.js";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -37,6 +41,7 @@ const missing = withTorch ? torchMissing() : null;
 if (missing) console.error(`--torch: ${missing}; running ours only`);
 const torch = withTorch && !missing;
 const json: Record<string, unknown>[] = [];
+const hostProbe = fileURLToPath(new URL("./host-probe.js", import.meta.url));
 
 // 1. GEMM kernels, one thread, both SIMD variants.
 const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 300 });
@@ -159,6 +164,13 @@ json.push({
   oneThread: one,
   twoThreads: two,
 });
+// What the host gave a second thread in the same minutes (host-probe.ts, a fresh process).
+const probeOut = execFileSync(process.execPath, [hostProbe, "--rounds", String(rounds), "--ms", quick ? "300" : "1000"], {
+  encoding: "utf8",
+});
+const probeJson = JSON.parse(probeOut.trim().split("\n").pop() ?? "") as { rows: HostProbeRow[] };
+console.log(probeOut.slice(0, probeOut.lastIndexOf("{")).trimEnd());
+json.push(probeJson);
 console.log(`rounds ${rounds}; peak RSS of the bench process ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(0)} MB`);
 for (const r of rows) json.push({ bench: r.case, ...r, kernels: engine().variant });
 
