@@ -76,7 +76,21 @@ test("train on the bundled data writes a run folder; eval of its checkpoint repr
     assert.ok(existsSync(join(out, f)), f);
   assert.match(r.out, /test accuracy .* on 2000 samples/);
   assert.match(r.out, /peak RSS \d+ MB/);
+  assert.match(
+    r.out,
+    /training loop [\d.]+ s = steps [\d.]+ s \(\d+ samples\/s\) \+ data [\d.]+ s \+ held-out evaluation [\d.]+ s \+ checkpoints, metrics and progress [\d.]+ s \+ other [\d.]+ s\n/,
+  );
   const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
+  const { timing } = result;
+  assert.equal(Object.keys(timing).sort(), ["data", "evaluation", "handlers", "other", "steps"]);
+  assert.ok(Object.values(timing).every((v) => typeof v === "number" && v >= 0) && timing.steps > 0, JSON.stringify(timing));
+  // the steps' own rate: the 20 steps' samples over their seconds, never below the run's rate
+  const batch = JSON.parse(readFileSync(join(out, "config.json"), "utf8")).train.batchSize;
+  assert.ok(
+    Math.abs(result.stepSamplesPerSec * timing.steps - 20 * batch) < 1e-6 * 20 * batch,
+    `${result.stepSamplesPerSec} x ${timing.steps}`,
+  );
+  assert.ok(result.stepSamplesPerSec >= result.samplesPerSec, `${result.stepSamplesPerSec} >= ${result.samplesPerSec}`);
   assert.ok(result.testAccuracy > 0.2, `20 steps should beat chance: ${result.testAccuracy}`);
   const e = run(["eval", "--checkpoint", out, "--json"]);
   assert.is(e.code, 0, e.err);

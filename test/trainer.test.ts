@@ -223,4 +223,34 @@ test("a training state taken mid-epoch resumes to the same weights as an unbroke
   assert.throws(() => t.restore({ ...s, params: {} }), /parameter "layers\.0\.weight" is missing/);
 });
 
+test("the trainer's time per part: each part counts its own work, and the parts fit in the wall time", () => {
+  endStep();
+  const train = toy(100, 7),
+    held = toy(30, 8);
+  const o = { ...opts, epochs: 1, batchSize: 16, evalEvery: 2 };
+  let handlerMs = 0;
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+    handlerMs += ms;
+  };
+  // The handlers wait 3 ms a step and 5 ms an evaluation: that time is the handlers', not the step's.
+  const t = new Trainer(new ScrrambleMlp(cfg), train, held, o, { onStep: () => busy(3), onEval: () => busy(5) });
+  const t0 = performance.now();
+  while (t.next());
+  const wall = (performance.now() - t0) / 1000;
+  const p = t.timing;
+  assert.is(t.step, 6);
+  for (const [k, v] of Object.entries(p)) assert.ok(Number.isFinite(v) && v >= 0, `${k}: ${v}`);
+  assert.ok(p.steps > 0 && p.data > 0 && p.evaluation > 0, JSON.stringify(p));
+  assert.ok(p.handlers >= handlerMs / 1000, `handlers ${p.handlers} s, at least the ${handlerMs} ms they waited`);
+  assert.ok(p.steps + p.data + p.evaluation + p.handlers <= wall, `${JSON.stringify(p)} within ${wall} s`);
+  const copy = t.timing;
+  copy.steps = -1;
+  assert.ok(t.timing.steps > 0, "timing is a copy");
+  const alone = new Trainer(new ScrrambleMlp(cfg), train, null, o);
+  while (alone.next());
+  assert.is(alone.timing.evaluation, 0, "no held-out set: no evaluation time");
+});
+
 test.run();

@@ -20,3 +20,16 @@ export function formatBytes(n: number): string {
   const [v, unit] = n < 1024 * 1024 ? [n / 1024, "KiB"] : [n / (1024 * 1024), "MiB"];
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${unit}`;
 }
+
+/** Where a training run's time went (RunResult.timing), with the steps' own rate, as one line. */
+export function formatTiming(
+  t: { data: number; steps: number; evaluation: number; handlers: number; other: number },
+  stepRate: number,
+): string {
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  const total = t.steps + t.data + t.evaluation + t.handlers + t.other;
+  return (
+    `training loop ${s(total)} = steps ${s(t.steps)} (${stepRate.toFixed(0)} samples/s) + data ${s(t.data)} + ` +
+    `held-out evaluation ${s(t.evaluation)} + checkpoints, metrics and progress ${s(t.handlers)} + other ${s(t.other)}\n`
+  );
+}

@@ -27,7 +27,7 @@ import {
 } from "./options.js";
 import { RECIPES } from "../train/recipes.js";
 import { createProgress, progressModeFor, type Progress } from "./progress.js";
-import { formatConfusion } from "./format.js";
+import { formatConfusion, formatTiming } from "./format.js";
 
 export function trainSpec(): CommandSpec {
   return {
@@ -207,6 +207,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `training: ${result.seconds.toFixed(1)} s, ${result.samplesPerSec.toFixed(0)} samples/s; ` +
         `peak RSS ${result.peakRssMb.toFixed(0)} MB\n`,
     );
+    process.stdout.write(formatTiming(result.timing, result.stepSamplesPerSec));
     process.stdout.write(
       `wrote ${join(out, "model.safetensors")}, state.safetensors, config.json, metrics.jsonl, curves.svg, result.json\n`,
     );

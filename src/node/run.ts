@@ -13,7 +13,7 @@ import type { Model } from "../nn/model.js";
 import { curvesSvg, type CurvePoint, type HeldOutPoint } from "../plot/curves.js";
 import { evaluate } from "../train/evaluate.js";
 import { TRAIN_FIELDS, type TrainOptions } from "../train/options.js";
-import { Trainer, TrainingDiverged, type StepInfo } from "../train/trainer.js";
+import { Trainer, TrainingDiverged, type StepInfo, type TrainTiming } from "../train/trainer.js";
 import { loadTrainingState, trainingStateParts } from "../io/training-state.js";
 import { readFileChecked, writeFileAtomic } from "./atomic.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint-file.js";
@@ -44,6 +44,13 @@ export interface RunResult {
   peakRssMb: number;
   seconds: number;
   samplesPerSec: number;
+  /**
+   * This session's seconds per part of the training loop (Trainer.timing), and `other`:
+   * the rest of the loop's wall time (the event loop's turns between steps).
+   */
+  timing: TrainTiming & { other: number };
+  /** Samples/s of the steps alone (forward, backward, optimiser): the step `npm run bench` times. */
+  stepSamplesPerSec: number;
   step: number;
 }
 
@@ -188,6 +195,7 @@ class RunFolder {
 
   /** Train to the end (or to the signal), between steps giving the event loop a turn (Ctrl-C handlers run there). */
   async run(t: Trainer, signal: RunOptions["signal"]): Promise<RunResult | RunInterrupted> {
+    const loop0 = performance.now();
     while (!t.done) {
       if (signal?.aborted) {
         if (this.lastSaved !== t.step) this.save(t);
@@ -207,6 +215,10 @@ class RunFolder {
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    const loopSeconds = (performance.now() - loop0) / 1000;
+    const parts = t.timing;
+    const other = Math.max(0, loopSeconds - parts.data - parts.steps - parts.evaluation - parts.handlers);
+    const stepSamples = (t.step - this.sessionStart.step) * this.opts.batchSize;
     const final = evaluate(this.model, this.data.test);
     const result: RunResult = {
       interrupted: false,
@@ -217,6 +229,8 @@ class RunFolder {
       peakRssMb: peakRssMb(),
       seconds: this.book.seconds,
       samplesPerSec: this.samplesPerSec(t),
+      timing: { ...parts, other },
+      stepSamplesPerSec: parts.steps > 0 ? stepSamples / parts.steps : 0,
       step: t.step,
     };
     this.metrics.push(JSON.stringify({ event: "test", split: "test", accuracy: final.accuracy, loss: final.loss }) + "\n");

@@ -35,6 +35,18 @@ export interface StepInfo {
   /** Seconds since this Trainer started (a resumed run starts again at 0). */
   seconds: number;
 }
+/**
+ * Seconds a Trainer has spent in each part of next(), since it started: the
+ * batches (loading, augmentation, resizing), the steps (forward, backward, the
+ * optimiser, the batch's accuracy), the held-out evaluations, and the event
+ * handlers (a run folder's checkpoints and metrics, progress output).
+ */
+export interface TrainTiming {
+  data: number;
+  steps: number;
+  evaluation: number;
+  handlers: number;
+}
 export interface EvalInfo {
   epoch: number;
   step: number;
@@ -175,6 +187,7 @@ export class Trainer {
   private readonly wantImages: boolean;
   private readonly resized: Float32Array;
   private readonly t0 = performance.now();
+  private readonly spent: TrainTiming = { data: 0, steps: 0, evaluation: 0, handlers: 0 };
   private it: EpochIterator;
   private stepCount = 0;
 
@@ -216,6 +229,11 @@ export class Trainer {
     return this.stepCount;
   }
 
+  /** Seconds spent so far in each part of next() (a copy). */
+  get timing(): TrainTiming {
+    return { ...this.spent };
+  }
+
   /** True when every step has run. */
   get done(): boolean {
     return this.stepCount >= this.totalSteps;
@@ -230,6 +248,7 @@ export class Trainer {
    */
   next(): boolean {
     if (this.done) return false;
+    const t0 = performance.now();
     let batch = this.it.next();
     if (!batch) {
       this.it = this.loader.epoch(this.it.position().epoch + 1);
@@ -251,6 +270,7 @@ export class Trainer {
         xs = this.resized.subarray(0, batch.size * model.inputSize);
       }
     }
+    const t1 = performance.now();
     if (opts.lrSchedule !== "constant") opt.lr = scheduledRate(opts, this.stepCount, this.totalSteps);
     opt.zeroGrad();
     const x = Tensor.from(xs, [batch.size, model.inputSize]);
@@ -264,6 +284,9 @@ export class Trainer {
     let correct = 0;
     for (let b = 0; b < batch.size; b++) if (pred[b] === batch.y[b]) correct++;
     endStep();
+    const t2 = performance.now();
+    this.spent.data += (t1 - t0) / 1000;
+    this.spent.steps += (t2 - t1) / 1000;
     this.stepCount++;
     const step = this.stepCount;
     this.events.onStep?.({
@@ -274,8 +297,9 @@ export class Trainer {
       loss: lossValue,
       acc: correct / batch.size,
       samples: step * opts.batchSize,
-      seconds: (performance.now() - this.t0) / 1000,
+      seconds: (t2 - this.t0) / 1000,
     });
+    this.spent.handlers += (performance.now() - t2) / 1000;
     const periodic = opts.evalEvery > 0 && step % opts.evalEvery === 0;
     const epochEnd = this.it.position().batch === this.stepsPerEpoch || this.done;
     if (periodic || epochEnd) this.evaluate(epoch);
@@ -286,8 +310,11 @@ export class Trainer {
     if (!this.heldOutLoader) return;
     const e0 = performance.now();
     const r = evaluate(this.model, this.heldOutLoader);
+    const e1 = performance.now();
+    this.spent.evaluation += (e1 - e0) / 1000;
     if (!Number.isFinite(r.loss)) this.diverged(epoch, `the held-out loss is ${r.loss}`, this.stepCount);
-    this.events.onEval?.({ epoch, step: this.stepCount, accuracy: r.accuracy, loss: r.loss, seconds: (performance.now() - e0) / 1000 });
+    this.events.onEval?.({ epoch, step: this.stepCount, accuracy: r.accuracy, loss: r.loss, seconds: (e1 - e0) / 1000 });
+    this.spent.handlers += (performance.now() - e1) / 1000;
   }
 
   /** Throw TrainingDiverged for `step` (default: the step being run). */
