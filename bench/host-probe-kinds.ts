@@ -18,8 +18,10 @@ export type Probe = keyof typeof PROBES;
 export interface HostProbeRow {
   probe: Probe;
   what: string;
-  /** per round: 2 x one-thread time over the slower of the two threads' times */
+  /** 2 x one-thread time over the slower of the two threads' times: median (min-max) of the rounds */
   ratio: Spread;
+  /** the same, per round */
+  ratios: number[];
   /** median chunk time (ms) on one thread, per round */
   oneThreadMs: number[];
 }

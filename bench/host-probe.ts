@@ -59,6 +59,7 @@ const rows: HostProbeRow[] = probes.map((probe) => ({
   probe,
   what: PROBES[probe],
   ratio: spread(ratios[probe]),
+  ratios: ratios[probe],
   oneThreadMs: oneMs[probe],
 }));
 console.table(
