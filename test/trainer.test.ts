@@ -242,9 +242,11 @@ test("the trainer's time per part: each part counts its own work, and the parts 
   const p = t.timing;
   assert.is(t.step, 6);
   for (const [k, v] of Object.entries(p)) assert.ok(Number.isFinite(v) && v >= 0, `${k}: ${v}`);
-  assert.ok(p.steps > 0 && p.data > 0 && p.evaluation > 0, JSON.stringify(p));
-  assert.ok(p.handlers >= handlerMs / 1000, `handlers ${p.handlers} s, at least the ${handlerMs} ms they waited`);
-  assert.ok(p.steps + p.data + p.evaluation + p.handlers <= wall, `${JSON.stringify(p)} within ${wall} s`);
+  assert.ok(p.steps > 0 && p.evaluation > 0, JSON.stringify(p));
+  // A browser without cross-origin isolation rounds performance.now() to 0.1 ms: allow a tick per part.
+  const tick = 1e-4;
+  assert.ok(p.handlers >= handlerMs / 1000 - 18 * tick, `handlers ${p.handlers} s, at least the ${handlerMs} ms they waited`);
+  assert.ok(p.steps + p.data + p.evaluation + p.handlers <= wall + 4 * tick, `${JSON.stringify(p)} within ${wall} s`);
   const copy = t.timing;
   copy.steps = -1;
   assert.ok(t.timing.steps > 0, "timing is a copy");
