@@ -15,7 +15,7 @@ import { addConvCases, addResnetStepCases, fullSizeStepMemory, type ResnetCase }
 const few = (n: number) => new Bench({ time: 0, iterations: n, warmupTime: 0, warmupIterations: 1 });
 
 /**
- * Run the ResNet cases; `gemmRate` is the best GEMM GFLOP/s of this run (the convolutions' yardstick).
+ * Run the ResNet cases; `gemmRate` is the best GEMM GFLOP/s of this run (the convolutions' yardstick; 0: none ran).
  * Returns one JSON row per result.
  * @example const rows = await resnetSection({ quick: false, torch: true, gemmRate: 40 });
  */
@@ -72,8 +72,11 @@ export async function resnetSection(o: { quick: boolean; torch: boolean; gemmRat
   console.table(
     rows.map((r) => ({ case: r.bench, "median ms": r.medianMs, "GFLOP/s": r.gflops ?? "", "samples/s": r.samplesPerSec ?? "" })),
   );
-  console.log(`conv3x3 GFLOP/s as a fraction of the best GEMM of this run (${o.gemmRate} GFLOP/s):`);
-  for (const r of rows.filter((x) => String(x.bench).startsWith("conv3x3"))) console.log(`  ${r.bench}: ${r.gflops} GFLOP/s, ${r.ofGemm}`);
+  if (o.gemmRate > 0) {
+    console.log(`conv3x3 GFLOP/s as a fraction of the best GEMM of this run (${o.gemmRate} GFLOP/s):`);
+    for (const r of rows.filter((x) => String(x.bench).startsWith("conv3x3")))
+      console.log(`  ${r.bench}: ${r.gflops} GFLOP/s, ${r.ofGemm}`);
+  }
   rows.push({ bench: "memory: full-size scrramble-resnet training step (batch 64, shared memory, 2 threads)", ...memory });
   console.log(
     `full-size ResNet step at batch 64: ${memory.persistentMB.toFixed(0)} MiB persistent + ` +
