@@ -86,6 +86,7 @@ export {
   type StepInfo,
   type EvalInfo,
   type TrainEvents,
+  type TrainTiming,
   type TrainingState,
   type StepMemory,
 } from "./train/trainer.js";
