@@ -3,6 +3,7 @@
 // of each side's round values with their min-max, and the median ratio with
 // its min-max over rounds.
 
+import { execFileSync } from "node:child_process";
 import { Bench } from "tinybench";
 
 export interface Spread {
@@ -31,4 +32,14 @@ export async function timeCalls(name: string, fn: () => unknown, ms: number): Pr
   const r = bench.tasks[0].result as { latency?: { samples?: number[] }; error?: Error; state?: string };
   if (!r?.latency?.samples?.length) throw new Error(`${name}: no result (${r?.error?.message ?? r?.state})`);
   return [...r.latency.samples].sort((a, b) => a - b);
+}
+
+/**
+ * Run a child process of the bench (ours or a PyTorch anchor), which reports on its last line
+ * as JSON: that line parsed, and what the child printed before it.
+ */
+export function childReport<T>(command: string, args: string[], env?: NodeJS.ProcessEnv): { printed: string; report: T } {
+  const out = execFileSync(command, args, { encoding: "utf8", ...(env ? { env } : {}) }).trimEnd();
+  const cut = out.lastIndexOf("\n");
+  return { printed: out.slice(0, cut + 1).trimEnd(), report: JSON.parse(out.slice(cut + 1)) as T };
 }

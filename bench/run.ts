@@ -17,9 +17,7 @@
 import v8 from "node:v8";
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 
-import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { engine, initEngine } from "../src/engine.js";
 import { spawnNodeWorker } from "../src/node/threads.js";
@@ -30,8 +28,7 @@ import { stepSplit } from "./split.js";
 import { torchLatency, torchMissing, torchTrain } from "./torch.js";
 import { bundleLatency } from "./bundle-latency.js";
 import { resnetSection } from "./resnet-run.js";
-import { threadScaling } from "./scaling.js";
-import type { HostProbeRow } from "./host-probe-kinds.js";
+import { hostProbes, threadScaling } from "./scaling.js";
 
 const SECTIONS = ["gemm", "split", "models", "scaling", "bundle", "resnet"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -48,7 +45,11 @@ Options:
   --rounds N       interleaved rounds per case (default 3)
   --only LIST      the sections to run, comma-separated (default: all)
   -h, --help       this text`;
-let values: { torch?: boolean; quick?: boolean; rounds?: string; only?: string; help?: boolean };
+const usage = (msg: string): never => {
+  console.error(`bench: ${msg}\n(see npm run bench -- --help)`);
+  process.exit(2);
+};
+let values: { torch?: boolean; quick?: boolean; rounds?: string; only?: string; help?: boolean } = {};
 try {
   ({ values } = parseArgs({
     options: {
@@ -60,17 +61,12 @@ try {
     },
   }));
 } catch (e) {
-  console.error(`bench: ${(e as Error).message}\n(see npm run bench -- --help)`);
-  process.exit(2);
+  usage((e as Error).message);
 }
 if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
-const usage = (msg: string): never => {
-  console.error(`bench: ${msg}\n(see npm run bench -- --help)`);
-  process.exit(2);
-};
 const quick = values.quick === true;
 const withTorch = values.torch === true;
 const rounds = values.rounds === undefined ? 3 : Number(values.rounds);
@@ -83,7 +79,6 @@ const missing = withTorch ? torchMissing() : null;
 if (missing) console.error(`--torch: ${missing}; running ours only`);
 const torch = withTorch && !missing;
 const json: Record<string, unknown>[] = [];
-const hostProbe = fileURLToPath(new URL("./host-probe.js", import.meta.url));
 
 // 1. GEMM kernels, one thread, both SIMD variants.
 if (want("gemm")) {
@@ -215,13 +210,10 @@ if (want("scaling")) {
     oneThread: one,
     twoThreads: two,
   });
-  // What the host gave a second thread in the same minutes (host-probe.ts, a fresh process).
-  const probeOut = execFileSync(process.execPath, [hostProbe, "--rounds", String(rounds), "--ms", quick ? "300" : "1000"], {
-    encoding: "utf8",
-  });
-  const probeJson = JSON.parse(probeOut.trim().split("\n").pop() ?? "") as { rows: HostProbeRow[] };
-  console.log(probeOut.slice(0, probeOut.lastIndexOf("{")).trimEnd());
-  json.push(probeJson);
+  // What the host gave a second thread in the same minutes.
+  const probes = hostProbes({ rounds, ms: quick ? 300 : 1000 });
+  console.log(probes.printed);
+  json.push(probes.report);
 }
 console.log(`rounds ${rounds}; peak RSS of the bench process ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(0)} MB`);
 

@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { childReport } from "./rounds.js";
 
 const ANCHOR = fileURLToPath(new URL("../../../shared/anchors/torch_scrramble.py", import.meta.url));
 const LATENCY = fileURLToPath(new URL("../../bench/torch_latency.py", import.meta.url));
@@ -30,8 +31,7 @@ function run(args: string[], threads: number): Record<string, unknown> {
     OMP_NUM_THREADS: String(threads),
     OPENBLAS_NUM_THREADS: String(threads),
   };
-  const out = execFileSync(PYTHON, args, { env, encoding: "utf8" });
-  return JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>;
+  return childReport<Record<string, unknown>>(PYTHON, args, env).report;
 }
 
 /** PyTorch training samples/s (median of its repetitions) for a model at a thread count. */

@@ -1,5 +1,7 @@
 // Plain-text tables the commands print.
 
+import type { RunResult } from "../node/run.js";
+
 /** confusion[true][pred] as an aligned text table with per-class recall. */
 export function formatConfusion(confusion: number[][]): string {
   const C = confusion.length;
@@ -22,10 +24,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Where a training run's time went (RunResult.timing), with the steps' own rate, as one line. */
-export function formatTiming(
-  t: { data: number; steps: number; evaluation: number; handlers: number; other: number },
-  stepRate: number,
-): string {
+export function formatTiming(t: RunResult["timing"], stepRate: number): string {
   const s = (x: number) => `${x.toFixed(1)} s`;
   const total = t.steps + t.data + t.evaluation + t.handlers + t.other;
   return (

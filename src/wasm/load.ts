@@ -5,6 +5,7 @@
 import { ABI_VERSION, MAX_SHARED_PAGES } from "./abi.js";
 import type { KernelExports } from "./kernels.js";
 import { relaxedSharedWasm, relaxedWasm, simd128SharedWasm, simd128Wasm } from "./kernels.generated.js";
+import { instantiateKernels } from "./instance.js";
 
 export type SimdVariant = "simd128" | "relaxed";
 
@@ -83,15 +84,7 @@ export function loadKernels(opts: LoadOptions = {}): LoadedKernels {
     ? new WebAssembly.Memory({ initial: opts.initialPages ?? 64, maximum: MAX_SHARED_PAGES, shared: true })
     : new WebAssembly.Memory({ initial: opts.initialPages ?? 64 });
   const module = new WebAssembly.Module(bytes);
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      memory,
-      abort(msg: number, file: number, line: number, col: number) {
-        throw new Error(`kernel abort at line ${line}:${col}`);
-      },
-    },
-  });
-  const exports = instance.exports as unknown as KernelExports;
+  const exports = instantiateKernels(module, memory);
   const abi = exports.ABI_VERSION?.value;
   if (abi !== ABI_VERSION)
     throw new Error(`kernel module ABI version ${abi} does not match the library's ${ABI_VERSION}: rebuild with npm run build`);

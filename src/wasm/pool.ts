@@ -9,6 +9,7 @@
 // Must not touch memory contents itself; calls must write disjoint outputs.
 
 import type { KernelExports } from "./kernels.js";
+import { instantiateKernels } from "./instance.js";
 import {
   closeMailbox,
   ERROR_BYTES,
@@ -228,21 +229,9 @@ export function runPosted(exports: KernelExports, init: WorkerInit, calls: Kerne
   signalDone(init, ok);
 }
 
-function instantiate(init: WorkerInit): KernelExports {
-  const instance = new WebAssembly.Instance(init.module, {
-    env: {
-      memory: init.memory,
-      abort(_msg: number, _file: number, line: number, col: number) {
-        throw new Error(`kernel abort at line ${line}:${col}`);
-      },
-    },
-  });
-  return instance.exports as unknown as KernelExports;
-}
-
 /** Worker side: instantiate the module over the shared memory and mark this worker started (it takes posted lists: runPosted). */
 export function startWorker(init: WorkerInit): KernelExports {
-  const exports = instantiate(init);
+  const exports = instantiateKernels(init.module, init.memory);
   Atomics.store(new Int32Array(init.flags), FLAG_SLOTS * init.index + 2, 1);
   return exports;
 }
@@ -254,7 +243,7 @@ export function startWorker(init: WorkerInit): KernelExports {
  */
 export function serveKernels(init: WorkerInit): KernelExports | null {
   if (!init.mailbox) return startWorker(init);
-  serveMailbox(instantiate(init), init);
+  serveMailbox(instantiateKernels(init.module, init.memory), init);
   return null;
 }
 
