@@ -166,6 +166,8 @@ export function routedWeightGrad(
  * and applied at once to p (= W), m and v, [C, N, N] each, with the same values
  * and arithmetic as routedWeightGrad (accumulate 0) then adamStep over W.
  * nonFinite (i32): 1 when an updated value is NaN or infinite, else 0.
+ * p 0: the dW blocks are computed and dropped, and nothing is written (not m, v
+ * nor nonFinite): bench/split.ts times the GEMM inside the update this way.
  * Scratch: routedScratchBytes(B, N) + N N 4 bytes (twin: routedAdamScratchBytes).
  */
 export function routedWeightGradAdam(
@@ -179,12 +181,13 @@ export function routedWeightGradAdam(
     true, 0, gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, 0, scratch, next,
     p, m, v, lr, beta1, beta2, eps, wd, decoupled, lr / bc1, <f32>(1.0 / Math.sqrt(<f64>bc2))
   );
-  store<i32>(nonFinite, bad ? 1 : 0);
+  if (p) store<i32>(nonFinite, bad ? 1 : 0);
 }
 
 // The weight gradient by destination slots, written to dw, or (adam) to a block in
-// scratch and applied to the weights p with their moments m, v (adamSpan). Returns
-// true when an update left a value that is not finite (always false without adam).
+// scratch and applied to the weights p with their moments m, v (adamSpan; p 0: not
+// applied). Returns true when an update left a value that is not finite (always
+// false without adam).
 @inline function weightGradSlots(
   adam: bool, dw: usize, gy: usize, ldgy: i32, x: usize, xStride: i32,
   B: i32, N: i32, S: i32, K: i32, u0: i32, u1: i32,
@@ -218,7 +221,7 @@ export function routedWeightGradAdam(
         const width = (end - u) * S;
         gemmPackedA(N, width, B, ap, a, ld, 0, block, width, 0, scratch);
         const rowBytes = <usize>N << 2;
-        for (let r = 0; r < N; r++) {
+        for (let r = 0; p && r < N; r++) {
           const o = at + <usize>r * rowBytes;
           const g = block + (<usize>(r * width) << 2);
           if (adamSpan(p + o, g, m + o, v + o, width, lr, beta1, beta2, eps, wd, decoupled, stepSize, invSqrtBc2)) bad = true;

@@ -35,9 +35,10 @@ type Section = (typeof SECTIONS)[number];
 const HELP = `Usage: npm run bench -- [options]   (or node dist/bench/run.js [options] after npm run build)
 
 Sections, in order: gemm (GEMM kernels, one thread), split (where a 1-thread ScRRAMBLe step's
-time goes), models (training and batch-1 cases on 1 and 2 threads), scaling (our 2 threads
-against our 1, paired, and the host probes), bundle (the edge bundle's batch-1 latency),
-resnet (the ScRRAMBLe-ResNet cases). Run alone: never beside another benchmark.
+time goes, as train runs it and with the gradient written out), models (training and batch-1
+cases on 1 and 2 threads), scaling (our 2 threads against our 1, paired, and the host probes),
+bundle (the edge bundle's batch-1 latency), resnet (the ScRRAMBLe-ResNet cases). Run alone:
+never beside another benchmark.
 
 Options:
   --torch          interleave the PyTorch anchors (Debian python3-torch) with ours, round by round
@@ -96,19 +97,23 @@ if (want("gemm")) {
 
 // 2. Where the ScRRAMBLe step's time goes (one thread).
 if (want("split")) {
-  const split = stepSplit("scrramble", quick ? 5 : 20);
-  const outside = (split.otherKernelsMs + split.jsMs) / split.stepMs;
-  json.push({ bench: "step split scrramble 4-50-10 (batch 64, 1 thread)", ...split, outsideGemmFraction: +outside.toFixed(3) });
-  console.log(
-    `ScRRAMBLe step, 1 thread: ${split.stepMs.toFixed(1)} ms = GEMM ${split.gemmMs.toFixed(1)} + other kernels ` +
-      `${split.otherKernelsMs.toFixed(1)} + JS ${split.jsMs.toFixed(1)}; outside the GEMMs ${(outside * 100).toFixed(1)} %`,
-  );
-  console.log(
-    `  largest: ${split.kernels
-      .slice(0, 8)
-      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-      .join(", ")}`,
-  );
+  // the step as `train` runs it (the weight gradient inside the AdamW update), then with the gradient written out first
+  for (const fused of [true, false]) {
+    const split = stepSplit("scrramble", quick ? 5 : 20, fused);
+    const outside = (split.otherKernelsMs + split.jsMs) / split.stepMs;
+    const how = fused ? "as train runs it" : "the weight gradient written out, then AdamW";
+    json.push({ bench: `step split scrramble 4-50-10 (batch 64, 1 thread, ${how})`, ...split, outsideGemmFraction: +outside.toFixed(3) });
+    console.log(
+      `ScRRAMBLe step, 1 thread, ${how}: ${split.stepMs.toFixed(1)} ms = GEMM ${split.gemmMs.toFixed(1)} + other kernels ` +
+        `${split.otherKernelsMs.toFixed(1)} + JS ${split.jsMs.toFixed(1)}; outside the GEMMs ${(outside * 100).toFixed(1)} %`,
+    );
+    console.log(
+      `  largest: ${split.kernels
+        .slice(0, 8)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(", ")}`,
+    );
+  }
 }
 
 // 3. Model cases in rounds, ours then (with --torch) PyTorch's, per case.

@@ -97,6 +97,36 @@ test("a fused step never writes the gradient buffer; the gradient reads right un
   assert.ok(read.some((v) => v !== 0));
 });
 
+test("the fused kernel with p = 0 (the bench's time of its GEMM) writes no weight, moment or verdict", () => {
+  const opt = (m: ScrrambleMlp) => new AdamW(m.parameters(), { lr: 1e-2, weightDecay: 0.1, fuseGradients: true });
+  const plain = train(opt, false);
+  const e = engine();
+  const k = e.k;
+  let calls = 0;
+  const f32 = (ptr: number, n: number) => new Float32Array(e.memory.buffer, ptr, n).slice();
+  // (gy, ldgy, x, xStride, B, N, S, K, u0, u1, dstPtr, srcSlot, coef, p, m, v, ..., nonFinite at 24, scratch, next)
+  const wrapped = (...a: number[]) => {
+    const values = (a[9] / a[7]) * a[5] * a[5]; // cores (u1 / K) x N x N
+    const before = [13, 14, 15].map((i) => f32(a[i], values));
+    const verdict = new Int32Array(e.memory.buffer, a[24], 1);
+    verdict[0] = 7;
+    k.routedWeightGradAdam(...(a.map((v, i) => (i === 13 ? 0 : v)) as Parameters<typeof k.routedWeightGradAdam>));
+    [13, 14, 15].forEach((i, j) => assert.ok(same(f32(a[i], values), before[j]), `argument ${i} changed`));
+    assert.is(verdict[0], 7, "the verdict was left as it was");
+    calls++;
+    k.routedWeightGradAdam(...(a as Parameters<typeof k.routedWeightGradAdam>));
+  };
+  e.k = { ...k, routedWeightGradAdam: wrapped } as typeof k;
+  let checked: Float32Array[];
+  try {
+    checked = train(opt, false);
+  } finally {
+    e.k = k;
+  }
+  assert.ok(calls >= 6, `the fused kernel ran with p = 0 before each update (${calls} calls)`);
+  plain.forEach((p, i) => assert.ok(same(p, checked[i]), `parameter ${i} differs after the extra calls`));
+});
+
 test("gradients accumulate over steps: endStep writes a deferred gradient that no optimiser applied", () => {
   const run = (eager: boolean) => {
     freeAll();
