@@ -2,7 +2,7 @@
 // Twin: src/wasm/abi.ts (ABI_VERSION). Bump both together whenever a kernel
 // signature or memory convention changes; the loader refuses a mismatch.
 
-export const ABI_VERSION: i32 = 9;
+export const ABI_VERSION: i32 = 10;
 
 /** Bytes of routed blocks the routed kernels gather (scatter) at once per thread (twin: src/wasm/abi.ts). */
 export const ROUTED_CHUNK_BYTES: i32 = 256 * 1024;

@@ -614,6 +614,102 @@ function tile6(
 }
 
 /**
+ * The columns of a [M, I] (row stride lda) that hold a value other than +0 or -0 in
+ * some row, in increasing order, into cols (i32 [I]); returns how many. A block of
+ * 16 columns stops reading rows once every one of its columns has a value.
+ */
+export function nonzeroColumns(a: usize, lda: i32, M: i32, I: i32, cols: usize): i32 {
+  const abs = i32x4.splat(0x7fffffff);
+  const rowBytes = <usize>lda << 2;
+  let n = 0;
+  let k0 = 0;
+  for (; k0 + 16 <= I; k0 += 16) {
+    let m0 = i32x4.splat(0), m1 = i32x4.splat(0), m2 = i32x4.splat(0), m3 = i32x4.splat(0);
+    let row = a + (<usize>k0 << 2);
+    for (let i = 0; i < M; i++, row += rowBytes) {
+      m0 = v128.or(m0, v128.and(v128.load(row), abs));
+      m1 = v128.or(m1, v128.and(v128.load(row, 16), abs));
+      m2 = v128.or(m2, v128.and(v128.load(row, 32), abs));
+      m3 = v128.or(m3, v128.and(v128.load(row, 48), abs));
+      if ((i & 7) == 7 && i32x4.all_true(m0) && i32x4.all_true(m1) && i32x4.all_true(m2) && i32x4.all_true(m3)) break;
+    }
+    n = nonzeroLanes(m0, k0, cols, n);
+    n = nonzeroLanes(m1, k0 + 4, cols, n);
+    n = nonzeroLanes(m2, k0 + 8, cols, n);
+    n = nonzeroLanes(m3, k0 + 12, cols, n);
+  }
+  for (; k0 < I; k0++) {
+    let any: u32 = 0;
+    for (let i = 0; i < M; i++) any |= load<u32>(a + ((<usize>i * lda + k0) << 2)) & 0x7fffffff;
+    store<i32>(cols + (<usize>n << 2), k0);
+    n += <i32>(any != 0);
+  }
+  return n;
+}
+
+// Appends k + lane to cols[n..] for each lane of m that is not 0; returns the new count.
+// (Each lane's index is stored at n, which moves on only past a lane that is not 0.)
+@inline function nonzeroLanes(m: v128, k: i32, cols: usize, n: i32): i32 {
+  store<i32>(cols + (<usize>n << 2), k);
+  n += <i32>(i32x4.extract_lane(m, 0) != 0);
+  store<i32>(cols + (<usize>n << 2), k + 1);
+  n += <i32>(i32x4.extract_lane(m, 1) != 0);
+  store<i32>(cols + (<usize>n << 2), k + 2);
+  n += <i32>(i32x4.extract_lane(m, 2) != 0);
+  store<i32>(cols + (<usize>n << 2), k + 3);
+  return n + <i32>(i32x4.extract_lane(m, 3) != 0);
+}
+
+/**
+ * Keep only the inner columns cols[0..I2) (increasing) of a [M, I] packed by packA, in
+ * place: ap then holds packA of those columns, a [M, I2]. Each micro-panel moves down
+ * in order, and no value is written before it is read.
+ */
+export function compactPackedA(ap: usize, M: i32, I: i32, cols: usize, I2: i32): void {
+  for (let i0 = 0; i0 < M; i0 += PANEL_ROWS) {
+    const h = panelHeight(M, i0);
+    const kBytes = <usize>h << 2;
+    const src = ap + (<usize>i0 * I << 2), dst = ap + (<usize>i0 * I2 << 2);
+    for (let k = 0; k < I2; k++) {
+      const s = src + <usize>load<i32>(cols + (<usize>k << 2)) * kBytes, d = dst + <usize>k * kBytes;
+      const v = v128.load(s);
+      if (h == 6) {
+        const t = load<u64>(s + 16);
+        v128.store(d, v);
+        store<u64>(d + 16, t);
+      } else v128.store(d, v);
+    }
+  }
+}
+
+/**
+ * y[M, J] = a . bt^T over the inner columns cols[0..I2) only: ap is packA of a [M, I]
+ * compacted to those columns (compactPackedA), bt [J, ldb >= I]. Where a's other
+ * columns are zero, every output is the same sum, in the same order, as gemmPackedA's
+ * (transB 1, accumulate 0) for finite bt: the terms left out add +0 or -0 to a sum
+ * that starts at +0. Scratch: gemmScratchBytes(I).
+ */
+export function gemmPackedAColumnsT(
+  M: i32, J: i32, I: i32, ap: usize, bt: usize, ldb: i32, cols: usize, I2: i32,
+  y: usize, ldy: i32, scratch: usize
+): void {
+  const panel = scratch;
+  const tmp = scratch + (<usize>I << 5);
+  const ldyBytes = <usize>ldy << 2;
+  for (let j0 = 0; j0 < J; j0 += 8) {
+    packPanelT(bt, ldb, I, J, j0, panel);
+    // the panel's rows cols[k] moved to k, in order (8 values a row)
+    for (let k = 0; k < I2; k++) {
+      const s = panel + (<usize>load<i32>(cols + (<usize>k << 2)) << 5), d = panel + (<usize>k << 5);
+      const lo = v128.load(s), hi = v128.load(s, 16);
+      v128.store(d, lo);
+      v128.store(d, hi, 16);
+    }
+    packedRows(M, I2, ap, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), 0, tmp);
+  }
+}
+
+/**
  * y[M,J] (+)= a . op(b) with a packed by packA; b [I, ldb >= J] (transB 0) or given
  * as bt [J, ldb >= I] (transB 1). Every output is the same sum, in the same order,
  * as gemmNN / gemmNT / gemmTN's (M >= 4 there). Scratch: gemmScratchBytes(I).

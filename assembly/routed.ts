@@ -14,7 +14,10 @@
 // core (N = K S), C cores; strides are in elements, pointers byte addresses.
 
 import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
-import { gemmNN, gemmNT, gemmPackedA, gemmPackedAB, gemvPackedNonzero, packA, packedABytes, packedBytes } from "./gemm";
+import {
+  compactPackedA, gemmNN, gemmNT, gemmPackedA, gemmPackedAB, gemmPackedAColumnsT, gemvPackedNonzero, nonzeroColumns, packA,
+  packedABytes, packedBytes
+} from "./gemm";
 import { gatherRows, routeGather } from "./routing";
 import { adamSpan } from "./optim";
 
@@ -44,12 +47,17 @@ import { adamSpan } from "./optim";
 
 /**
  * Scratch bytes of one thread (twin: routedScratchBytes in src/wasm/abi.ts): the GEMM's
- * panel scratch, one core's A operand packed into micro-panels (packA), and a chunk's
- * routed blocks [rows, G N] for any rows <= B. Each kernel lays these out from its own
+ * panel scratch, one core's A operand packed into micro-panels (packA), a chunk's
+ * routed blocks [rows, G N] for any rows <= B, and the forward's list of columns. Each kernel lays these out from its own
  * sizes (packedAAt, chunkAt), each within its bound here.
  */
 export function routedScratchBytes(B: i32, N: i32): i32 {
-  return gemmScratchBytes(max(B, N)) + max(packedABytes(B, N), packedABytes(N, B)) + max(ROUTED_CHUNK_BYTES, B * N * 4);
+  return gemmScratchBytes(max(B, N)) + max(packedABytes(B, N), packedABytes(N, B)) + max(ROUTED_CHUNK_BYTES, B * N * 4) + N * 4;
+}
+
+// The forward's list of a core's nonzero input columns (i32 [N]): the last N 4 bytes.
+@inline function columnsAt(scratch: usize, B: i32, N: i32): usize {
+  return scratch + <usize>(routedScratchBytes(B, N) - N * 4);
 }
 
 // Where a kernel's packed A and chunk blocks start in its scratch: after the GEMM's
@@ -88,6 +96,8 @@ export function routedScratchBytes(B: i32, N: i32): i32 {
  * y[:, c] [B, N] = gather_c(x) [B, N] . W[c]^T for cores c in [c0, c1), then
  * max(y, 0) in place when relu is 1 (while the core's block is in cache).
  * x [B, xStride] (the source cores), w [C, N, N], y [B, ldy].
+ * A core's routed inputs that are zero in every row (an image's blank border) are
+ * left out of its GEMM (gemmPackedAColumnsT): the same values for finite weights.
  */
 export function routedForward(
   y: usize, ldy: i32, x: usize, xStride: i32, w: usize,
@@ -95,7 +105,7 @@ export function routedForward(
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize, next: usize
 ): void {
   const G = next ? takeSize(chunkBlocks(B, N), c1 - c0) : chunkBlocks(B, N);
-  const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
+  const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N), cols = columnsAt(scratch, B, N);
   for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
     // routed [B, n N]: the chunk's cores side by side (or x itself, already routed)
@@ -107,7 +117,11 @@ export function routedForward(
       if (B < 4) gemmNT(B, N, N, a, lda, wc, N, yc, ldy, 0, scratch);
       else {
         packA(a, lda, 1, B, N, ap);
-        gemmPackedA(B, N, N, ap, wc, N, 1, yc, ldy, 0, scratch);
+        const used = nonzeroColumns(a, lda, B, N, cols);
+        if (used < N) {
+          compactPackedA(ap, B, N, cols, used);
+          gemmPackedAColumnsT(B, N, N, ap, wc, N, cols, used, yc, ldy, scratch);
+        } else gemmPackedA(B, N, N, ap, wc, N, 1, yc, ldy, 0, scratch);
       }
       if (relu) reluBlock(yc, ldy, B, N);
     }
@@ -184,6 +198,41 @@ export function routedWeightGradAdam(
   if (p) store<i32>(nonFinite, bad ? 1 : 0);
 }
 
+// Columns of zeros between runs of columns with values: runs closer than a panel (8
+// columns) are computed as one, so that no run pays for a panel it barely fills.
+const COLUMN_GAP: i32 = 8;
+
+// y[N, J] = gy^T . a, gy^T packed in ap, a [B, J] (ld), where the columns of a that are
+// zero in every row (an image's blank border) are not multiplied: those columns of y are
+// written +0, what the sum of their zero terms gives. The same bits as gemmPackedA
+// (transB 0, accumulate 0) for finite gy. cols: i32 [J] of scratch.
+@inline function weightGradColumns(
+  N: i32, J: i32, B: i32, ap: usize, a: usize, ld: i32, y: usize, ldy: i32, cols: usize, scratch: usize
+): void {
+  const used = nonzeroColumns(a, ld, B, J, cols);
+  if (used == J) {
+    gemmPackedA(N, J, B, ap, a, ld, 0, y, ldy, 0, scratch);
+    return;
+  }
+  let done = 0; // the columns before it are written
+  for (let i = 0; i < used; ) {
+    const start = load<i32>(cols + (<usize>i << 2));
+    let end = start + 1;
+    for (i++; i < used && load<i32>(cols + (<usize>i << 2)) < end + COLUMN_GAP; i++) end = load<i32>(cols + (<usize>i << 2)) + 1;
+    zeroColumns(y, ldy, N, done, start);
+    gemmPackedA(N, end - start, B, ap, a + (<usize>start << 2), ld, 0, y + (<usize>start << 2), ldy, 0, scratch);
+    done = end;
+  }
+  zeroColumns(y, ldy, N, done, J);
+}
+
+// y[0..rows, c0..c1) = +0; y [rows, ldy].
+@inline function zeroColumns(y: usize, ldy: i32, rows: i32, c0: i32, c1: i32): void {
+  if (c1 <= c0) return;
+  const bytes = <usize>(c1 - c0) << 2;
+  for (let r = 0; r < rows; r++) memory.fill(y + ((<usize>r * ldy + c0) << 2), 0, bytes);
+}
+
 // The weight gradient by destination slots, written to dw, or (adam) to a block in
 // scratch and applied to the weights p with their moments m, v (adamSpan; p 0: not
 // applied). Returns true when an update left a value that is not finite (always
@@ -199,7 +248,7 @@ export function routedWeightGradAdam(
   // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
   // adam: one core's dW columns [N, width] after everything routedScratchBytes covers
-  const block = scratch + <usize>routedScratchBytes(B, N);
+  const block = scratch + <usize>routedScratchBytes(B, N), cols = columnsAt(scratch, B, N);
   let packed = -1;
   let bad = false;
   for (let ua = next ? u0 + take(next, U) : u0; ua < u1; ua = next ? u0 + take(next, U) : ua + U) {
@@ -219,15 +268,17 @@ export function routedWeightGradAdam(
       const at = (<usize>c * N * N + <usize>(u - c * K) * S) << 2;
       if (adam) {
         const width = (end - u) * S;
-        gemmPackedA(N, width, B, ap, a, ld, 0, block, width, 0, scratch);
+        weightGradColumns(N, width, B, ap, a, ld, block, width, cols, scratch);
         const rowBytes = <usize>N << 2;
         for (let r = 0; p && r < N; r++) {
           const o = at + <usize>r * rowBytes;
           const g = block + (<usize>(r * width) << 2);
           if (adamSpan(p + o, g, m + o, v + o, width, lr, beta1, beta2, eps, wd, decoupled, stepSize, invSqrtBc2)) bad = true;
         }
+      } else if (accumulate) {
+        gemmPackedA(N, (end - u) * S, B, ap, a, ld, 0, dw + at, N, 1, scratch);
       } else {
-        gemmPackedA(N, (end - u) * S, B, ap, a, ld, 0, dw + at, N, accumulate, scratch);
+        weightGradColumns(N, (end - u) * S, B, ap, a, ld, dw + at, N, cols, scratch);
       }
       u = end;
     }

@@ -331,4 +331,73 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
   });
 }
 
+for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
+  test(`gemm ${variant}: the inner columns that are zero in every row are left out with the same bits (nonzeroColumns)`, () => {
+    const { exports: k, memory } = loadKernels({ variant, initialPages: 256 });
+    const seed = { s: 13 };
+    const shapes: [number, number, number][] = [
+      [4, 8, 16],
+      [6, 16, 40],
+      [13, 17, 19],
+      [9, 40, 65],
+      [64, 256, 256],
+      [5, 9, 1],
+      [7, 3, 33],
+    ];
+    for (const [M, J, I] of shapes) {
+      for (const kind of ["none", "some", "most", "all", "minus zero"]) {
+        const A = randomArray(M * I, seed);
+        const zero = Array.from({ length: I }, (_, c) =>
+          kind === "all" ? true : kind === "none" ? false : kind === "most" ? c % 7 !== 3 : (c * 5 + 3) % 7 < 3,
+        );
+        for (let r = 0; r < M; r++) for (let c = 0; c < I; c++) if (zero[c]) A[r * I + c] = kind === "minus zero" && r % 2 ? -0 : 0;
+        const Bt = randomArray(J * I, seed); // bt [J, I]
+        const pa = 1 << 16,
+          pb = pa + M * I * 4 + 64,
+          pap = pb + J * I * 4 + 64,
+          pwant = pap + k.packedABytes(M, I) + 64,
+          pgot = pwant + M * J * 4 + 64,
+          pcols = pgot + M * J * 4 + 64,
+          ps = pcols + I * 4 + 64;
+        assert.ok(ps + gemmScratchBytes(I) < memory.buffer.byteLength);
+        const f32 = () => new Float32Array(memory.buffer);
+        f32().set(A, pa / 4);
+        f32().set(Bt, pb / 4);
+        k.packA(pa, I, 1, M, I, pap);
+        k.gemmPackedA(M, J, I, pap, pb, I, 1, pwant, J, 0, ps);
+        new Int32Array(memory.buffer).fill(-7, pcols / 4, pcols / 4 + I + 16); // the list's slots and a guard after it
+        const n = k.nonzeroColumns(pa, I, M, I, pcols);
+        const cols = Array.from(new Int32Array(memory.buffer, pcols, n));
+        const expected = zero.flatMap((z, c) => (z ? [] : [c]));
+        assert.equal(cols, expected, `${M}x${J}x${I} ${kind}: the nonzero columns`);
+        assert.equal(
+          Array.from(new Int32Array(memory.buffer, pcols + I * 4, 16)),
+          new Array(16).fill(-7),
+          "nothing written past I entries",
+        );
+        k.packA(pa, I, 1, M, I, pap);
+        k.compactPackedA(pap, M, I, pcols, n);
+        k.gemmPackedAColumnsT(M, J, I, pap, pb, I, pcols, n, pgot, J, ps);
+        const want = f32().slice(pwant / 4, pwant / 4 + M * J),
+          got = f32().slice(pgot / 4, pgot / 4 + M * J);
+        for (let i = 0; i < M * J; i++) assert.ok(Object.is(got[i], want[i]), `${M}x${J}x${I} ${kind} [${i}]: ${got[i]} vs ${want[i]}`);
+        // compactPackedA gives packA of the kept columns
+        const kept = new Float32Array(M * n);
+        for (let r = 0; r < M; r++) cols.forEach((c, j) => (kept[r * n + j] = A[r * I + c]));
+        f32().set(kept, pa / 4);
+        const pref = ps + gemmScratchBytes(I) + 64;
+        k.packA(pa, Math.max(n, 1), 1, M, n, pref);
+        const bytes = k.packedABytes(M, n) / 4;
+        assert.ok(
+          Object.is(0, 0) &&
+            f32()
+              .slice(pap / 4, pap / 4 + bytes)
+              .every((v, i) => Object.is(v, f32()[pref / 4 + i])),
+          "compacted panels",
+        );
+      }
+    }
+  });
+}
+
 test.run();

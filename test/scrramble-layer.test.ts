@@ -188,6 +188,63 @@ test("gathering the whole layer first (the routed input kept for dW) gives the f
   }
 });
 
+test("inputs zero in every row (blank borders) are left out of the forward and dW GEMMs with the same bits", () => {
+  // the reference: routeGather of the whole layer, then gemmNT (y) and gemmTN (dW) per core, which
+  // sum every term in the order of the routed kernels (zero columns included)
+  const shapes = [
+    { src: 3, dst: 4, N: 64, S: 16, p: 0.3, B: 64 },
+    { src: 2, dst: 3, N: 48, S: 12, p: 0.4, B: 9 },
+    { src: 4, dst: 50, N: 256, S: 64, p: 0.2, B: 64 },
+  ];
+  for (const [i, c] of shapes.entries()) {
+    const l = layerCase(c, 90 + i, 95 + i);
+    // each source slot's first 3 and last 2 values are 0 in every row (one of them -0), and source slot 1 is all 0
+    for (let b = 0; b < c.B; b++)
+      for (let j = 0; j < c.src * c.N; j++) {
+        const m = j % c.S;
+        if (m < 3 || m >= c.S - 2 || Math.floor(j / c.S) === 1) l.xv[b * c.src * c.N + j] = m === 0 && b % 2 ? -0 : 0;
+      }
+    const { y, dw } = runLayer(c, l);
+    endStep();
+    const e = engine();
+    const k = e.k;
+    const ld = c.dst * c.N,
+      a = e.arena;
+    const px = a.allocStep(l.xv.length * 4, "x"),
+      pr = a.allocStep(c.B * ld * 4, "routed"),
+      pw = a.allocStep(l.wv.length * 4, "W"),
+      pg = a.allocStep(l.gyv.length * 4, "gy"),
+      py = a.allocStep(c.B * ld * 4, "y"),
+      pd = a.allocStep(l.wv.length * 4, "dW"),
+      ps = a.allocStep(4 * (8 * Math.max(c.B, c.N) + 48), "scratch");
+    const f32 = (p: number, n: number) => new Float32Array(e.memory.buffer, p, n);
+    f32(px, l.xv.length).set(l.xv);
+    f32(pw, l.wv.length).set(l.wv);
+    f32(pg, l.gyv.length).set(l.gyv);
+    const K = c.N / c.S;
+    k.routeGather(pr, ld, px, c.src * c.N, c.B, c.S, c.dst * K, l.buffers.dstPtr, l.buffers.srcSlot, l.buffers.coef);
+    const routed = f32(pr, c.B * ld).slice();
+    for (let core = 0; core < c.dst; core++) {
+      const o = core * c.N * 4,
+        wo = core * c.N * c.N * 4;
+      k.gemmNT(c.B, c.N, c.N, pr + o, ld, pw + wo, c.N, py + o, ld, 0, ps);
+      k.gemmTN(c.N, c.N, c.B, pg + o, ld, pr + o, ld, pd + wo, c.N, 0, ps);
+    }
+    assert.ok(sameBits(y, f32(py, y.length)), `case ${i}: y`);
+    assert.ok(sameBits(dw, f32(pd, dw.length)), `case ${i}: dW`);
+    // the inputs left out: some routed columns are zero in every row, and their dW columns are +0
+    const zeroColumn = (col: number) => Array.from({ length: c.B }, (_, b) => routed[b * ld + col]).every((v) => v === 0);
+    const cols = Array.from({ length: ld }, (_, col) => col).filter(zeroColumn);
+    assert.ok(cols.length > ld / 20, `case ${i}: ${cols.length} of ${ld} routed columns are zero`);
+    for (const col of cols) {
+      const core = Math.floor(col / c.N),
+        m = col % c.N;
+      for (let row = 0; row < c.N; row++) assert.ok(Object.is(dw[core * c.N * c.N + row * c.N + m], 0), `case ${i}: dW column ${col}`);
+    }
+    endStep();
+  }
+});
+
 test("the input gradient sums each dx in routeScatter's order, onto dx when accumulating; masked as reluBackward masks", () => {
   const k = engine().k;
   for (const [i, c] of [

@@ -13,7 +13,7 @@ declare const WEIGHTS: string;
 
 const FORMAT = "scrramble-bundle/1";
 /** The kernel ABI the runtime speaks (twin: ABI_VERSION in assembly/abi.ts and src/wasm/abi.ts). */
-const ABI = 9;
+const ABI = 10;
 const CHUNK = 64;
 const PAGE = 65536;
 

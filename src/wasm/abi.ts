@@ -2,7 +2,7 @@
 // Twin: assembly/abi.ts (ABI_VERSION). Bump both together; the loader refuses a
 // module that reports another version. Must not import anything.
 
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 /** Alignment of every arena allocation (one v128). */
 export const ALIGN = 16;
 /** WebAssembly page size in bytes. */
@@ -26,11 +26,14 @@ export const ROUTED_SCRATCH_ARG = {
 export const ROUTED_CHUNK_BYTES = 256 * 1024;
 /**
  * Scratch bytes of one thread for the routed (fused gather / scatter) kernels: the GEMM's
- * panel scratch, one core's packed A operand, and a chunk of routed blocks for any rows <= B
- * (twin: routedScratchBytes in assembly/routed.ts).
+ * panel scratch, one core's packed A operand, a chunk of routed blocks for any rows <= B,
+ * and the forward's list of a core's nonzero input columns (twin: routedScratchBytes in
+ * assembly/routed.ts).
  */
 export function routedScratchBytes(B: number, N: number): number {
-  return gemmScratchBytes(Math.max(B, N)) + Math.max(packedABytes(B, N), packedABytes(N, B)) + Math.max(ROUTED_CHUNK_BYTES, B * N * 4);
+  return (
+    gemmScratchBytes(Math.max(B, N)) + Math.max(packedABytes(B, N), packedABytes(N, B)) + Math.max(ROUTED_CHUNK_BYTES, B * N * 4) + N * 4
+  );
 }
 
 /** Scratch bytes of one thread for routedWeightGradAdam: the routed kernels' scratch, then one core's dW [N, N]. */

@@ -66,6 +66,9 @@ export interface KernelExports {
   packA(a: Ptr, aRow: Int, aCol: Int, M: Int, I: Int, dst: Ptr): void;
   gemmPackedA(M: Int, J: Int, I: Int, ap: Ptr, b: Ptr, ldb: Int, transB: Int, y: Ptr, ldy: Int, accumulate: Int, scratch: Ptr): void;
   gemmPackedAB(M: Int, J: Int, I: Int, ap: Ptr, panels: Ptr, y: Ptr, ldy: Int, accumulate: Int, tmp: Ptr): void;
+  nonzeroColumns(a: Ptr, lda: Int, M: Int, I: Int, cols: Ptr): Int;
+  compactPackedA(ap: Ptr, M: Int, I: Int, cols: Ptr, I2: Int): void;
+  gemmPackedAColumnsT(M: Int, J: Int, I: Int, ap: Ptr, bt: Ptr, ldb: Int, cols: Ptr, I2: Int, y: Ptr, ldy: Int, scratch: Ptr): void;
   fill(x: Ptr, n: Int, v: F32): void;
   add(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
   sub(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
