@@ -698,14 +698,38 @@ export function gemmPackedAColumnsT(
   const ldyBytes = <usize>ldy << 2;
   for (let j0 = 0; j0 < J; j0 += 8) {
     packPanelT(bt, ldb, I, J, j0, panel);
-    // the panel's rows cols[k] moved to k, in order (8 values a row)
-    for (let k = 0; k < I2; k++) {
-      const s = panel + (<usize>load<i32>(cols + (<usize>k << 2)) << 5), d = panel + (<usize>k << 5);
-      const lo = v128.load(s), hi = v128.load(s, 16);
-      v128.store(d, lo);
-      v128.store(d, hi, 16);
-    }
+    panelColumns(panel, cols, I2, panel);
     packedRows(M, I2, ap, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), 0, tmp);
+  }
+}
+
+/**
+ * gemmPackedAB over the inner columns cols[0..I2) only: ap is packA of a [M, I]
+ * compacted to them (compactPackedA), panels packB of b [I, J]; each panel's rows
+ * cols[k] are copied to scratch first. The same bits as gemmPackedAB (accumulate 0)
+ * where a's other columns are zero, for finite b. Scratch: gemmScratchBytes(I).
+ */
+export function gemmPackedABColumns(
+  M: i32, J: i32, I: i32, ap: usize, panels: usize, cols: usize, I2: i32, y: usize, ldy: i32, scratch: usize
+): void {
+  const panel = scratch;
+  const tmp = scratch + (<usize>I << 5);
+  const ldyBytes = <usize>ldy << 2;
+  const stride = <usize>I << 5;
+  for (let j0 = 0, p: usize = 0; j0 < J; j0 += 8, p++) {
+    panelColumns(panels + p * stride, cols, I2, panel);
+    packedRows(M, I2, ap, panel, y + (<usize>j0 << 2), ldyBytes, min(8, J - j0), 0, tmp);
+  }
+}
+
+// dst's rows k = a panel's rows cols[k] (8 values a row), k in [0, I2); dst may be the
+// panel itself (each row moves down, in order).
+@inline function panelColumns(panel: usize, cols: usize, I2: i32, dst: usize): void {
+  for (let k = 0; k < I2; k++) {
+    const s = panel + (<usize>load<i32>(cols + (<usize>k << 2)) << 5), d = dst + (<usize>k << 5);
+    const lo = v128.load(s), hi = v128.load(s, 16);
+    v128.store(d, lo);
+    v128.store(d, hi, 16);
   }
 }
 

@@ -5,7 +5,7 @@
 export { ABI_VERSION, gemmScratchBytes } from "./abi";
 export {
   gemmNN, gemmNT, gemmTN, packedBytes, packB, gemmPacked, gemvPackedNonzero, gemmPackedTN, packedABytes, packA, gemmPackedA, gemmPackedAB,
-  nonzeroColumns, compactPackedA, gemmPackedAColumnsT,
+  nonzeroColumns, compactPackedA, gemmPackedAColumnsT, gemmPackedABColumns,
 } from "./gemm";
 export {
   fill, add, sub, mul, mulAcc, scale, scaleAcc, addBias, relu, reluBackward, qrelu, binaryStep, binaryStepBackward,

@@ -15,8 +15,8 @@
 
 import { gemmScratchBytes, ROUTED_CHUNK_BYTES } from "./abi";
 import {
-  compactPackedA, gemmNN, gemmNT, gemmPackedA, gemmPackedAB, gemmPackedAColumnsT, gemvPackedNonzero, nonzeroColumns, packA,
-  packedABytes, packedBytes
+  compactPackedA, gemmNN, gemmNT, gemmPackedA, gemmPackedAB, gemmPackedABColumns, gemmPackedAColumnsT, gemvPackedNonzero,
+  nonzeroColumns, packA, packedABytes, packedBytes
 } from "./gemm";
 import { gatherRows, routeGather } from "./routing";
 import { adamSpan } from "./optim";
@@ -131,7 +131,8 @@ export function routedForward(
 /**
  * routedForward with the weights given packed (packB of each W[c]^T, packedBytes(N, N)
  * per core), for repeated forward passes over weights that do not change. Below 4
- * rows the zero inputs are skipped (gemvPackedNonzero): same values.
+ * rows the zero inputs are skipped (gemvPackedNonzero): same values; from 4 rows the
+ * inputs zero in every row, as in routedForward (gemmPackedABColumns).
  */
 export function routedForwardPacked(
   y: usize, ldy: i32, x: usize, xStride: i32, wPacked: usize,
@@ -139,7 +140,7 @@ export function routedForwardPacked(
   dstPtr: usize, srcSlot: usize, coef: usize, relu: i32, scratch: usize, next: usize
 ): void {
   const G = next ? takeSize(chunkBlocks(B, N), c1 - c0) : chunkBlocks(B, N);
-  const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N);
+  const ap = packedAAt(scratch, N), routed = chunkAt(scratch, B, N), cols = columnsAt(scratch, B, N);
   const coreBytes = <usize>packedBytes(N, N);
   for (let cc = next ? c0 + take(next, G) : c0; cc < c1; cc = next ? c0 + take(next, G) : cc + G) {
     const n = min(G, c1 - cc);
@@ -152,7 +153,11 @@ export function routedForwardPacked(
       if (B < 4) gemvPackedNonzero(B, N, N, a, lda, wc, yc, ldy, scratch);
       else {
         packA(a, lda, 1, B, N, ap);
-        gemmPackedAB(B, N, N, ap, wc, yc, ldy, 0, scratch);
+        const used = nonzeroColumns(a, lda, B, N, cols);
+        if (used < N) {
+          compactPackedA(ap, B, N, cols, used);
+          gemmPackedABColumns(B, N, N, ap, wc, cols, used, yc, ldy, scratch);
+        } else gemmPackedAB(B, N, N, ap, wc, yc, ldy, 0, scratch);
       }
       if (relu) reluBlock(yc, ldy, B, N);
     }

@@ -381,11 +381,19 @@ for (const variant of ["simd128", "relaxed"] as SimdVariant[]) {
         const want = f32().slice(pwant / 4, pwant / 4 + M * J),
           got = f32().slice(pgot / 4, pgot / 4 + M * J);
         for (let i = 0; i < M * J; i++) assert.ok(Object.is(got[i], want[i]), `${M}x${J}x${I} ${kind} [${i}]: ${got[i]} vs ${want[i]}`);
+        // the same on packed weights (packB of b = bt^T): gemmPackedABColumns
+        const ppanels = ps + gemmScratchBytes(I) + 64;
+        assert.ok(ppanels + k.packedBytes(I, J) < memory.buffer.byteLength);
+        k.packB(pb, I, 1, I, J, ppanels);
+        f32().fill(NaN, pgot / 4, pgot / 4 + M * J);
+        k.gemmPackedABColumns(M, J, I, pap, ppanels, pcols, n, pgot, J, ps);
+        const onPanels = f32().slice(pgot / 4, pgot / 4 + M * J);
+        for (let i = 0; i < M * J; i++) assert.ok(Object.is(onPanels[i], want[i]), `${M}x${J}x${I} ${kind} packed [${i}]: ${onPanels[i]}`);
         // compactPackedA gives packA of the kept columns
         const kept = new Float32Array(M * n);
         for (let r = 0; r < M; r++) cols.forEach((c, j) => (kept[r * n + j] = A[r * I + c]));
         f32().set(kept, pa / 4);
-        const pref = ps + gemmScratchBytes(I) + 64;
+        const pref = ppanels + k.packedBytes(I, J) + 64;
         k.packA(pa, Math.max(n, 1), 1, M, n, pref);
         const bytes = k.packedABytes(M, n) / 4;
         assert.ok(

@@ -232,6 +232,15 @@ test("inputs zero in every row (blank borders) are left out of the forward and d
     }
     assert.ok(sameBits(y, f32(py, y.length)), `case ${i}: y`);
     assert.ok(sameBits(dw, f32(pd, dw.length)), `case ${i}: dW`);
+    // on packed weights (a model prepared for inference): routedForwardPacked
+    const coreBytes = k.packedBytes(c.N, c.N);
+    const pp = a.allocStep(c.dst * coreBytes, "packed W"),
+      py2 = a.allocStep(c.B * ld * 4, "y packed"),
+      pscr = a.allocStep(routedScratchBytes(c.B, c.N), "routed scratch");
+    for (let core = 0; core < c.dst; core++) k.packB(pw + core * c.N * c.N * 4, c.N, 1, c.N, c.N, pp + core * coreBytes);
+    const { dstPtr, srcSlot, coef } = l.buffers;
+    k.routedForwardPacked(py2, ld, px, c.src * c.N, pp, c.B, c.N, c.S, K, 0, c.dst, dstPtr, srcSlot, coef, 0, pscr, 0);
+    assert.ok(sameBits(y, f32(py2, y.length)), `case ${i}: y on packed weights`);
     // the inputs left out: some routed columns are zero in every row, and their dW columns are +0
     const zeroColumn = (col: number) => Array.from({ length: c.B }, (_, b) => routed[b * ld + col]).every((v) => v === 0);
     const cols = Array.from({ length: ld }, (_, col) => col).filter(zeroColumn);

@@ -69,6 +69,7 @@ export interface KernelExports {
   nonzeroColumns(a: Ptr, lda: Int, M: Int, I: Int, cols: Ptr): Int;
   compactPackedA(ap: Ptr, M: Int, I: Int, cols: Ptr, I2: Int): void;
   gemmPackedAColumnsT(M: Int, J: Int, I: Int, ap: Ptr, bt: Ptr, ldb: Int, cols: Ptr, I2: Int, y: Ptr, ldy: Int, scratch: Ptr): void;
+  gemmPackedABColumns(M: Int, J: Int, I: Int, ap: Ptr, panels: Ptr, cols: Ptr, I2: Int, y: Ptr, ldy: Int, scratch: Ptr): void;
   fill(x: Ptr, n: Int, v: F32): void;
   add(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
   sub(out: Ptr, a: Ptr, b: Ptr, n: Int): void;
