@@ -48,8 +48,9 @@ import { adamSpan } from "./optim";
 /**
  * Scratch bytes of one thread (twin: routedScratchBytes in src/wasm/abi.ts): the GEMM's
  * panel scratch, one core's A operand packed into micro-panels (packA), a chunk's
- * routed blocks [rows, G N] for any rows <= B, and the forward's list of columns. Each kernel lays these out from its own
- * sizes (packedAAt, chunkAt), each within its bound here.
+ * routed blocks [rows, G N] for any rows <= B, and the forward's list of a core's
+ * nonzero input columns. Each kernel lays these out from its own sizes (packedAAt,
+ * chunkAt, columnsAt), each within its bound here.
  */
 export function routedScratchBytes(B: i32, N: i32): i32 {
   return gemmScratchBytes(max(B, N)) + max(packedABytes(B, N), packedABytes(N, B)) + max(ROUTED_CHUNK_BYTES, B * N * 4) + N * 4;
@@ -203,41 +204,6 @@ export function routedWeightGradAdam(
   if (p) store<i32>(nonFinite, bad ? 1 : 0);
 }
 
-// Columns of zeros between runs of columns with values: runs closer than a panel (8
-// columns) are computed as one, so that no run pays for a panel it barely fills.
-const COLUMN_GAP: i32 = 8;
-
-// y[N, J] = gy^T . a, gy^T packed in ap, a [B, J] (ld), where the columns of a that are
-// zero in every row (an image's blank border) are not multiplied: those columns of y are
-// written +0, what the sum of their zero terms gives. The same bits as gemmPackedA
-// (transB 0, accumulate 0) for finite gy. cols: i32 [J] of scratch.
-@inline function weightGradColumns(
-  N: i32, J: i32, B: i32, ap: usize, a: usize, ld: i32, y: usize, ldy: i32, cols: usize, scratch: usize
-): void {
-  const used = nonzeroColumns(a, ld, B, J, cols);
-  if (used == J) {
-    gemmPackedA(N, J, B, ap, a, ld, 0, y, ldy, 0, scratch);
-    return;
-  }
-  let done = 0; // the columns before it are written
-  for (let i = 0; i < used; ) {
-    const start = load<i32>(cols + (<usize>i << 2));
-    let end = start + 1;
-    for (i++; i < used && load<i32>(cols + (<usize>i << 2)) < end + COLUMN_GAP; i++) end = load<i32>(cols + (<usize>i << 2)) + 1;
-    zeroColumns(y, ldy, N, done, start);
-    gemmPackedA(N, end - start, B, ap, a + (<usize>start << 2), ld, 0, y + (<usize>start << 2), ldy, 0, scratch);
-    done = end;
-  }
-  zeroColumns(y, ldy, N, done, J);
-}
-
-// y[0..rows, c0..c1) = +0; y [rows, ldy].
-@inline function zeroColumns(y: usize, ldy: i32, rows: i32, c0: i32, c1: i32): void {
-  if (c1 <= c0) return;
-  const bytes = <usize>(c1 - c0) << 2;
-  for (let r = 0; r < rows; r++) memory.fill(y + ((<usize>r * ldy + c0) << 2), 0, bytes);
-}
-
 // The weight gradient by destination slots, written to dw, or (adam) to a block in
 // scratch and applied to the weights p with their moments m, v (adamSpan; p 0: not
 // applied). Returns true when an update left a value that is not finite (always
@@ -253,7 +219,7 @@ const COLUMN_GAP: i32 = 8;
   // gy_c^T [N, B] packed (a vector per sample row), inner dimension B
   const ap = packedAAt(scratch, B), routed = chunkAt(scratch, N, B);
   // adam: one core's dW columns [N, width] after everything routedScratchBytes covers
-  const block = scratch + <usize>routedScratchBytes(B, N), cols = columnsAt(scratch, B, N);
+  const block = scratch + <usize>routedScratchBytes(B, N);
   let packed = -1;
   let bad = false;
   for (let ua = next ? u0 + take(next, U) : u0; ua < u1; ua = next ? u0 + take(next, U) : ua + U) {
@@ -273,17 +239,15 @@ const COLUMN_GAP: i32 = 8;
       const at = (<usize>c * N * N + <usize>(u - c * K) * S) << 2;
       if (adam) {
         const width = (end - u) * S;
-        weightGradColumns(N, width, B, ap, a, ld, block, width, cols, scratch);
+        gemmPackedA(N, width, B, ap, a, ld, 0, block, width, 0, scratch);
         const rowBytes = <usize>N << 2;
         for (let r = 0; p && r < N; r++) {
           const o = at + <usize>r * rowBytes;
           const g = block + (<usize>(r * width) << 2);
           if (adamSpan(p + o, g, m + o, v + o, width, lr, beta1, beta2, eps, wd, decoupled, stepSize, invSqrtBc2)) bad = true;
         }
-      } else if (accumulate) {
-        gemmPackedA(N, (end - u) * S, B, ap, a, ld, 0, dw + at, N, 1, scratch);
       } else {
-        weightGradColumns(N, (end - u) * S, B, ap, a, ld, dw + at, N, cols, scratch);
+        gemmPackedA(N, (end - u) * S, B, ap, a, ld, 0, dw + at, N, accumulate, scratch);
       }
       u = end;
     }

@@ -188,7 +188,7 @@ test("gathering the whole layer first (the routed input kept for dW) gives the f
   }
 });
 
-test("inputs zero in every row (blank borders) are left out of the forward and dW GEMMs with the same bits", () => {
+test("inputs zero in every row (blank borders) are left out of the forward GEMMs with the same bits; dW as gemmTN's", () => {
   // the reference: routeGather of the whole layer, then gemmNT (y) and gemmTN (dW) per core, which
   // sum every term in the order of the routed kernels (zero columns included)
   const shapes = [
@@ -241,7 +241,7 @@ test("inputs zero in every row (blank borders) are left out of the forward and d
     const { dstPtr, srcSlot, coef } = l.buffers;
     k.routedForwardPacked(py2, ld, px, c.src * c.N, pp, c.B, c.N, c.S, K, 0, c.dst, dstPtr, srcSlot, coef, 0, pscr, 0);
     assert.ok(sameBits(y, f32(py2, y.length)), `case ${i}: y on packed weights`);
-    // the inputs left out: some routed columns are zero in every row, and their dW columns are +0
+    // some routed columns are zero in every row, and their dW columns are +0
     const zeroColumn = (col: number) => Array.from({ length: c.B }, (_, b) => routed[b * ld + col]).every((v) => v === 0);
     const cols = Array.from({ length: ld }, (_, col) => col).filter(zeroColumn);
     assert.ok(cols.length > ld / 20, `case ${i}: ${cols.length} of ${ld} routed columns are zero`);
