@@ -200,17 +200,18 @@ if (want("models")) {
 }
 
 if (want("scaling")) {
-  // The same ratio paired: each round times 1 thread, then 2, a few seconds apart.
-  const scaling = threadScaling({ rounds, ms: quick ? 400 : 1500 });
+  // The same ratio paired: windows of 1 thread and of 2 in turn, each pair a second or two apart.
+  const scaling = await threadScaling({ pairs: 4 * rounds, ms: quick ? 300 : 500 });
   const one = spread(scaling.samplesPerSecond[1]),
     two = spread(scaling.samplesPerSecond[2]);
   const f0 = (s: Spread) => `${s.median.toFixed(0)} (${s.min.toFixed(0)}-${s.max.toFixed(0)})`;
   console.log(
-    `ScRRAMBLe training, 2 threads / 1 thread, paired in ${rounds} rounds: ${scaling.ratio.median.toFixed(2)}x ` +
+    `ScRRAMBLe training, 2 threads / 1 thread, in ${scaling.pairs} pairs of ${scaling.windowMs} ms windows: ` +
+      `${scaling.ratio.median.toFixed(2)}x ` +
       `(${scaling.ratio.min.toFixed(2)}-${scaling.ratio.max.toFixed(2)}); 1 thread ${f0(one)} samples/s, 2 threads ${f0(two)}`,
   );
   json.push({
-    bench: "thread scaling scrramble (batch 64), 2 threads / 1 thread, paired rounds",
+    bench: "thread scaling scrramble (batch 64), 2 threads / 1 thread, paired windows",
     ...scaling,
     oneThread: one,
     twoThreads: two,
