@@ -14,6 +14,7 @@ v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { loadKernels } from "../src/wasm/load.js";
+import { PAGE } from "../src/wasm/abi.js";
 import { medianChunkMs, PROBE_BYTES, PROBES, probeChunks, type HostProbeRow, type Probe } from "./host-probe-kinds.js";
 import { spread } from "./rounds.js";
 
@@ -22,7 +23,6 @@ const rounds = Number(values.rounds),
   ms = Number(values.ms);
 if (!Number.isInteger(rounds) || rounds < 1 || !(ms > 0)) throw new Error("usage: host-probe.js [--rounds N] [--ms MS]");
 
-const PAGE = 65536;
 const base0 = PAGE,
   base1 = base0 + Math.ceil(PROBE_BYTES / PAGE) * PAGE;
 const kernels = loadKernels({ shared: true, initialPages: Math.ceil((base1 + PROBE_BYTES) / PAGE) + 1 });

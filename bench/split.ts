@@ -36,7 +36,7 @@ export function stepSplit(kind: BenchModel, steps = 20, fused = true): StepSplit
   const e = engine();
   const raw = e.k;
   const totals: Record<string, number> = {};
-  let dropUpdate = false; // the rounds that time routedWeightGradAdam's GEMM alone
+  let dropUpdate = false; // in the untimed steps that time routedWeightGradAdam's GEMM alone
   let gemmOnly = 0;
   const timed: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(raw)) {
@@ -72,12 +72,11 @@ export function stepSplit(kind: BenchModel, steps = 20, fused = true): StepSplit
       c.step();
       dropUpdate = false;
     }
-    const timedSteps = steps;
-    const stepMs = stepTime / timedSteps;
-    const perStep = Object.entries(totals).map(([k, v]) => [k, v / timedSteps] as [string, number]);
+    const stepMs = stepTime / steps;
+    const perStep = Object.entries(totals).map(([k, v]) => [k, v / steps] as [string, number]);
     const kernels = perStep.flatMap(([k, v]): [string, number][] => {
       if (k !== "routedWeightGradAdam") return [[k, v]];
-      const gemm = gemmOnly / timedSteps;
+      const gemm = gemmOnly / steps;
       return [
         ["routedWeightGradAdam's GEMM", gemm],
         ["AdamW inside routedWeightGradAdam", Math.max(0, v - gemm)],

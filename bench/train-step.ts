@@ -66,6 +66,7 @@ function firstTestDigit(model: Model): Float32Array {
   throw new Error("the bundled MNIST test set is empty");
 }
 
+/** The bench's fixed batch: B rows of uniform inputs and labels from seed 5. */
 function fixedBatch(B: number, features: number): { x: Float32Array; y: number[] } {
   const rng = new Rng(5);
   return { x: Float32Array.from({ length: B * features }, () => rng.uniform()), y: Array.from({ length: B }, () => rng.int(10)) };
